@@ -1,0 +1,3 @@
+"""stalindeck: spaced-repetition flashcards for the terminal."""
+
+__version__ = "0.1.0"

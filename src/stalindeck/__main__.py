@@ -1,0 +1,3 @@
+from stalindeck.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""The `stalindeck` command: root options, and the command groups that hang off it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stalindeck import __version__
+from stalindeck.cli import decks_cmd, export_cmd, review_cmd, status_cmd
+from stalindeck.cli.common import Context
+
+app = typer.Typer(
+    name="stalindeck",
+    help="Spaced-repetition flashcards for the terminal: plain-text decks, FSRS, typed answers.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stalindeck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    *,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Store: a SQLite file path or a SQLAlchemy URL. "
+            "Default: $STALINDECK_DB, else stalindeck.db in your user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option("--profile", help="Whose reviews to use; one store can hold several.")
+    ] = "default",
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Spaced-repetition flashcards for the terminal."""
+    ctx.obj = Context(db=db, profile=profile)
+
+
+decks_cmd.register(app)
+status_cmd.register(app)
+review_cmd.register(app)
+app.add_typer(export_cmd.app, name="export")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,67 @@
+"""What the commands share: the root options, opening the store, turning errors into one line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import typer
+from rich.console import Console
+
+from stalindeck.errors import DeckError, StalindeckError
+from stalindeck.store.open import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The root options, handed to every command through typer's context."""
+
+    db: str | None
+    profile: str
+
+
+def console() -> Console:
+    """The stdout console; plain (no colour, no wrapping surprises) when not a terminal."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def error_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a `StalindeckError` into its message on stderr and exit status 1."""
+    try:
+        yield
+    except DeckError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"error: {error}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    except StalindeckError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise typer.Exit(1) from None
+
+
+def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
+    """Open the store named by the root options; on first run, load the bundled decks."""
+    from stalindeck.clock import utc_now
+    from stalindeck.store.open import open_store
+
+    options: Context = ctx.obj
+    store = open_store(options.db, options.profile)
+    if first_run:
+        from stalindeck.decks.importing import import_bundled_if_empty
+
+        added = import_bundled_if_empty(store, utc_now())
+        if added:
+            names = ", ".join(change.name for change in added)
+            cards = sum(change.added for change in added)
+            print(
+                f"First run: loaded {cards} cards from the bundled decks ({names}).",
+                file=sys.stderr,
+            )
+    return store

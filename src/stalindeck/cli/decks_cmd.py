@@ -1,0 +1,109 @@
+"""`stalindeck import` and `stalindeck decks`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stalindeck.cli.common import console, open_for, user_errors
+
+_PROGRESS_FROM = 2_000  # cards; smaller imports finish before a bar would be seen
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.command("decks")(decks_command)
+
+
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Deck files (.toml) or folders of them.", show_default=False),
+    ],
+    *,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Import deck files: add new cards, update edited ones (history kept), retire vanished
+    ones. Every file is checked first; if any has a problem, nothing is imported."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from stalindeck.clock import utc_now
+    from stalindeck.decks.importing import import_paths
+    from stalindeck.ui.safe import safe_text
+
+    out = console()
+    with user_errors():
+        store = open_for(ctx, first_run=False)
+        progress = Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console(),
+            transient=True,
+        )
+        task = progress.add_task("import", total=None)
+
+        def loaded(total: int) -> None:
+            progress.update(task, total=total)
+            if total >= _PROGRESS_FROM and out.is_terminal:
+                progress.start()
+
+        with progress:
+            changes = import_paths(
+                store,
+                paths,
+                utc_now(),
+                dry_run=dry_run,
+                on_loaded=loaded,
+                progress=lambda n: progress.advance(task, n),
+            )
+        table = Table(title="Dry run: nothing was written" if dry_run else None, box=None)
+        for column in ("deck", "added", "updated", "unchanged", "retired"):
+            table.add_column(column, justify="left" if column == "deck" else "right")
+        for change in changes:
+            label = safe_text(change.slug + (" (new deck)" if change.new_deck else ""))
+            table.add_row(
+                label,
+                str(change.added),
+                str(change.updated),
+                str(change.unchanged),
+                str(change.retired),
+            )
+        out.print(table)
+
+
+def decks_command(ctx: typer.Context) -> None:
+    """List the decks with their total, new, learning and due-today counts."""
+    from rich.table import Table
+
+    from stalindeck.clock import utc_now
+    from stalindeck.scheduling.day import day_end
+    from stalindeck.store.counts import deck_counts
+    from stalindeck.ui.safe import safe_text
+
+    with user_errors():
+        store = open_for(ctx)
+        now = utc_now()
+        counts = deck_counts(store, now, day_end(now))
+        table = Table(box=None)
+        table.add_column("deck")
+        table.add_column("name")
+        for column in ("cards", "new", "learning", "due today", "suspended"):
+            table.add_column(column, justify="right")
+        for deck in counts:
+            table.add_row(
+                safe_text(deck.slug),
+                safe_text(deck.name),
+                str(deck.total),
+                str(deck.new),
+                str(deck.learning),
+                str(deck.due),
+                str(deck.suspended),
+            )
+        console().print(table)

@@ -1,0 +1,81 @@
+"""`stalindeck export cards|reviews`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from stalindeck.cli.common import open_for, user_errors
+from stalindeck.store.open import Store
+
+app = typer.Typer(
+    help="Export cards or reviews as CSV or JSON.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="csv or json.", case_sensitive=False)
+]
+OutputOption = Annotated[
+    str, typer.Option("--output", "-o", help="File to write; '-' (the default) is stdout.")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+
+
+def _export(
+    ctx: typer.Context,
+    rows: Callable[[Store], Iterator[dict[str, Any]]],
+    columns: Sequence[str],
+    fmt: str,
+    output: str,
+    force: bool,
+) -> None:
+    from stalindeck.errors import StalindeckError
+    from stalindeck.exporting import FORMATS, atomic_output, write_rows
+
+    with user_errors():
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            raise StalindeckError(f"unknown format {fmt!r}; use --format csv or --format json")
+        store = open_for(ctx)
+        if output == "-":
+            write_rows(rows(store), columns, fmt, sys.stdout)
+            return
+        with atomic_output(Path(output), force) as stream:
+            count = write_rows(rows(store), columns, fmt, stream)
+        print(f"Wrote {count} rows to {output}.", file=sys.stderr)
+
+
+@app.command("cards")
+def export_cards(
+    ctx: typer.Context,
+    *,
+    fmt: FormatOption = "csv",
+    output: OutputOption = "-",
+    force: ForceOption = False,
+) -> None:
+    """One row per card with its scheduling state (card_id, deck, tags, front, back, state,
+    step, stability, difficulty, due, last_review, reps, lapses, suspended)."""
+    from stalindeck.store.export import CARD_COLUMNS, card_rows
+
+    _export(ctx, card_rows, CARD_COLUMNS, fmt, output, force)
+
+
+@app.command("reviews")
+def export_reviews(
+    ctx: typer.Context,
+    *,
+    fmt: FormatOption = "csv",
+    output: OutputOption = "-",
+    force: ForceOption = False,
+) -> None:
+    """One row per review (card_id, deck, grade, reviewed_at, duration_ms, state_before,
+    state_after, stability, difficulty, elapsed_days), oldest first."""
+    from stalindeck.store.export import REVIEW_COLUMNS, review_rows
+
+    _export(ctx, review_rows, REVIEW_COLUMNS, fmt, output, force)

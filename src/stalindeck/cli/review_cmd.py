@@ -1,0 +1,113 @@
+"""`stalindeck review`: the daily session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stalindeck.cli.common import console, open_for, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review")(review_command)
+
+
+def review_command(
+    ctx: typer.Context,
+    decks: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Decks to review (id or name); all decks when none.", show_default=False
+        ),
+    ] = None,
+    *,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", "-t", help="Only cards with this topic tag (repeatable).", show_default=False
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", min=1, help="At most this many cards this session.", show_default=False
+        ),
+    ] = None,
+    new: Annotated[
+        int | None,
+        typer.Option(
+            "--new",
+            min=0,
+            help="At most this many new cards (default: what is left of 20 a day).",
+            show_default=False,
+        ),
+    ] = None,
+    minutes: Annotated[
+        float | None,
+        typer.Option(
+            "--minutes",
+            "-m",
+            min=1,
+            help="Time budget: due cards first, new ones while time allows.",
+            show_default=False,
+        ),
+    ] = None,
+    force_type: Annotated[
+        bool, typer.Option("--type", help="Type the answer to every card, not only typed ones.")
+    ] = False,
+) -> None:
+    """Review the cards due today, then new ones, until none are left or you quit.
+
+    Keys: [bold]space[/] show answer, [bold]1-4[/] Again/Hard/Good/Easy, [bold]u[/] undo,
+    [bold]s[/] suspend, [bold]b[/] bury, [bold]e[/] edit, [bold]q[/] quit. When standard input
+    is not a terminal, reads one action per line (see the README).
+    """
+    from stalindeck.clock import utc_now
+    from stalindeck.review.session import ReviewSession
+    from stalindeck.store.queue import Filter
+
+    with user_errors():
+        store = open_for(ctx)
+        session = ReviewSession(
+            store,
+            Filter(decks=tuple(decks or ()), tags=tuple(tag or ())),
+            card_limit=limit,
+            new_limit=new,
+            minutes=minutes,
+        )
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        out = console()
+        if interactive:
+            from stalindeck.ui.review_screen import ReviewScreen
+
+            def reimport(path: Path) -> str | None:
+                from stalindeck.decks.importing import import_paths
+                from stalindeck.errors import DeckError, StalindeckError
+
+                try:
+                    import_paths(store, [path], utc_now())
+                except DeckError as error:
+                    return (
+                        f"{error.problems[0]} (and {len(error.problems) - 1} more)"
+                        if len(error.problems) > 1
+                        else error.problems[0]
+                    )
+                except StalindeckError as error:
+                    return str(error)
+                return None
+
+            ReviewScreen(session, out, force_type=force_type, reimport=reimport).run()
+            out.clear()
+        else:
+            from stalindeck.ui.line_mode import LineMode
+
+            LineMode(
+                session, lambda: sys.stdin.readline() or None, sys.stdout, force_type=force_type
+            ).run()
+        from stalindeck.ui.summary import summary_lines
+
+        for line in summary_lines(session, utc_now()):
+            out.print(line, markup=False, highlight=False)

@@ -1,0 +1,75 @@
+"""`stalindeck status`: what is due today. Meant for a shell prompt, so it starts lean."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from stalindeck.cli.common import open_for, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status_command)
+
+
+def status_command(
+    ctx: typer.Context,
+    *,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Today's due and new cards per deck (new cards within today's new-card limit)."""
+    from stalindeck.clock import utc_now
+    from stalindeck.scheduling.day import day_end, day_start
+    from stalindeck.scheduling.limits import Limits
+    from stalindeck.store.counts import deck_counts, done_today
+
+    with user_errors():
+        store = open_for(ctx)
+        now = utc_now()
+        counts = deck_counts(store, now, day_end(now))
+        limits = Limits()
+        done = done_today(store, day_start(now))
+        new_left = max(0, limits.new_per_day - done.new)
+        reviews_left = max(0, limits.reviews_per_day - done.reviews)
+        decks = [
+            {
+                "deck": deck.slug,
+                "name": deck.name,
+                "new": min(deck.new, new_left),
+                "learning": deck.learning,
+                "due": min(deck.due, reviews_left),
+            }
+            for deck in counts
+        ]
+        total = {
+            "new": min(new_left, sum(deck.new for deck in counts)),
+            "learning": sum(deck.learning for deck in counts),
+            "due": min(reviews_left, sum(deck.due for deck in counts)),
+        }
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {"decks": decks, "total": total, "now": now.isoformat()},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            return
+        from stalindeck.cli.common import console
+        from stalindeck.ui.safe import clean
+
+        out = console()
+        width = max([len(clean(deck["name"])) for deck in decks] + [5])
+        for deck in decks:
+            out.print(
+                f"{clean(deck['name']):<{width}}  new {deck['new']:>4}  "
+                f"learn {deck['learning']:>4}  due {deck['due']:>4}",
+                markup=False,
+            )
+        out.print(
+            f"{'total':<{width}}  new {total['new']:>4}  learn {total['learning']:>4}  "
+            f"due {total['due']:>4}",
+            markup=False,
+        )

@@ -1,0 +1,1 @@
+"""Deck formats, all read into one in-memory model (`stalindeck.decks.model`)."""

@@ -1,0 +1,383 @@
+"""TOML deck files: read, validate everything, and build the deck model.
+
+Validation collects every problem before giving up, so a teacher fixing a deck sees the whole
+list at once; each problem names the file, the line and the card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from stalindeck.decks import cloze
+from stalindeck.decks.model import CardSpec, DeckSpec, Kind
+from stalindeck.errors import DeckError
+
+MAX_DECK_BYTES = 32 * 1024 * 1024
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_TAG = re.compile(r"[^\s]{1,64}")
+_DECK_KEYS = frozenset({"id", "name", "description", "source", "tags", "cards"})
+_CARD_KEYS = frozenset(
+    {
+        "id",
+        "front",
+        "back",
+        "text",
+        "reverse",
+        "answer",
+        "accept",
+        "type",
+        "tags",
+        "section",
+        "extra",
+    }
+)
+_STRING_KEYS = ("front", "back", "text", "answer", "section", "extra")
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+class _Problems:
+    """Collects problems for one file, each formatted as ``file:line: card: message``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, line: int, message: str, card: str | None = None) -> None:
+        where = f"{self.path}:{line}"
+        self.items.append(f"{where}: {card}: {message}" if card else f"{where}: {message}")
+
+
+class _Lines:
+    """Maps cards and their keys to line numbers, which TOML parsers do not report."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts = [m.start() for m in _HEADER.finditer(text)]
+        self._line_offsets = [0]
+        for index, char in enumerate(text):
+            if char == "\n":
+                self._line_offsets.append(index + 1)
+
+    def _line_of(self, offset: int) -> int:
+        low, high = 0, len(self._line_offsets) - 1
+        while low < high:
+            mid = (low + high + 1) // 2
+            if self._line_offsets[mid] <= offset:
+                low = mid
+            else:
+                high = mid - 1
+        return low + 1
+
+    def _span(self, index: int) -> tuple[int, int] | None:
+        if index >= len(self._starts):
+            return None
+        end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._text)
+        return self._starts[index], end
+
+    def card(self, index: int, card_id: object) -> int:
+        span = self._span(index)
+        if span is not None:
+            return self._line_of(span[0])
+        if isinstance(card_id, str):  # inline tables: find the id instead
+            found = self._text.find(f'"{card_id}"')
+            if found >= 0:
+                return self._line_of(found)
+        return 1
+
+    def key(self, index: int, key: str, card_id: object) -> int:
+        span = self._span(index)
+        if span is not None:
+            pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE)
+            found = pattern.search(self._text, span[0], span[1])
+            if found:
+                return self._line_of(found.start())
+        return self.card(index, card_id)
+
+    def top_key(self, key: str) -> int:
+        limit = self._starts[0] if self._starts else len(self._text)
+        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(
+            self._text, 0, limit
+        )
+        return self._line_of(found.start()) if found else 1
+
+
+def load_deck(path: Path) -> DeckSpec:
+    """Read and validate one deck file.
+
+    Raises:
+        DeckError: listing every problem in the file.
+    """
+    problems = _Problems(path)
+    deck = _load(path, problems)
+    if problems.items or deck is None:
+        raise DeckError(problems.items)
+    return deck
+
+
+def load_decks(paths: Sequence[Path]) -> list[DeckSpec]:
+    """Read and validate several deck files, reporting the problems of all of them together.
+
+    Raises:
+        DeckError: listing every problem in every file, including deck ids used twice.
+    """
+    all_problems: list[str] = []
+    decks: list[DeckSpec] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        problems = _Problems(path)
+        deck = _load(path, problems)
+        all_problems.extend(problems.items)
+        if deck is None:
+            continue
+        if deck.slug in seen:
+            all_problems.append(
+                f"{path}:1: deck id {deck.slug!r} is also used by {seen[deck.slug]}; "
+                "give each deck its own id"
+            )
+            continue
+        seen[deck.slug] = path
+        decks.append(deck)
+    if all_problems:
+        raise DeckError(all_problems)
+    return decks
+
+
+def _load(path: Path, problems: _Problems) -> DeckSpec | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            problems.add(1, f"file is {size:,} bytes; decks are limited to {MAX_DECK_BYTES:,}")
+            return None
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.add(1, f"cannot read the file: {error.strerror or error}")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problems.add(raw[: error.start].count(b"\n") + 1, "file is not valid UTF-8")
+        return None
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        message = str(error)
+        position = _TOML_POSITION.search(message)
+        line = int(position.group(1)) if position else 1
+        problems.add(line, f"not valid TOML: {_TOML_POSITION.sub('', message).strip()}")
+        return None
+    return _build(data, path, _Lines(text), problems)
+
+
+def _build(data: dict[str, Any], path: Path, lines: _Lines, problems: _Problems) -> DeckSpec | None:
+    for key in sorted(set(data) - _DECK_KEYS):
+        problems.add(lines.top_key(key), f"unknown deck key {key!r}")
+    slug = data.get("id")
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        problems.add(
+            lines.top_key("id"),
+            "deck needs an 'id': a slug of a-z, 0-9 and '-', e.g. id = \"my-deck\"",
+        )
+    name = _string(data, "name", required=True, at=lines.top_key("name"), problems=problems)
+    description = _string(data, "description", at=lines.top_key("description"), problems=problems)
+    source = _string(data, "source", at=lines.top_key("source"), problems=problems)
+    deck_tags = _tags(data.get("tags"), lines.top_key("tags"), None, problems)
+    entries = data.get("cards")
+    if not isinstance(entries, list) or not entries:
+        problems.add(lines.top_key("cards"), "deck has no cards: add [[cards]] tables")
+        return None
+    cards: list[CardSpec] = []
+    first_line: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        card_id = entry.get("id") if isinstance(entry, dict) else None
+        line = lines.card(index, card_id)
+        if not isinstance(entry, dict):
+            problems.add(line, f"card {index + 1} is not a table")
+            continue
+        label = card_id if isinstance(card_id, str) else f"card {index + 1}"
+        if not isinstance(card_id, str) or not SLUG.fullmatch(card_id):
+            problems.add(line, "card needs an 'id': a slug of a-z, 0-9 and '-'", label)
+        elif card_id in first_line:
+            problems.add(line, f"duplicate id (first used at line {first_line[card_id]})", label)
+        else:
+            first_line[card_id] = line
+        built = _card(entry, index, label, line, deck_tags, len(cards), lines, problems)
+        cards.extend(built)
+    if problems.items or not isinstance(slug, str):
+        return None
+    return DeckSpec(
+        slug=slug,
+        name=name,
+        description=description,
+        source=source,
+        tags=deck_tags,
+        path=path,
+        cards=tuple(cards),
+    )
+
+
+def _string(
+    table: dict[str, Any],
+    key: str,
+    *,
+    at: int,
+    problems: _Problems,
+    card: str | None = None,
+    required: bool = False,
+) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            problems.add(at, f"missing {key!r}", card)
+        return ""
+    if not isinstance(value, str):
+        problems.add(at, f"{key!r} must be a string, not {_type_name(value)}", card)
+        return ""
+    if not value.strip():
+        problems.add(at, f"{key!r} is empty", card)
+        return ""
+    return value.strip()
+
+
+def _tags(value: object, line: int, card: str | None, problems: _Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        problems.add(line, "'tags' must be a list of strings", card)
+        return ()
+    for tag in value:
+        if not _TAG.fullmatch(tag):
+            problems.add(line, f"tag {tag!r} must be 1-64 characters with no spaces", card)
+    return tuple(dict.fromkeys(value))
+
+
+def _type_name(value: object) -> str:
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+        str: "a string",
+    }.get(type(value), type(value).__name__)
+
+
+def _card(
+    entry: dict[str, Any],
+    index: int,
+    label: str,
+    line: int,
+    deck_tags: tuple[str, ...],
+    position: int,
+    lines: _Lines,
+    problems: _Problems,
+) -> list[CardSpec]:
+    card_id = entry.get("id")
+    for key in sorted(set(entry) - _CARD_KEYS):
+        problems.add(lines.key(index, key, card_id), f"unknown card key {key!r}", label)
+
+    def at(key: str) -> int:
+        return lines.key(index, key, card_id)
+
+    values = {
+        key: _string(entry, key, at=at(key), problems=problems, card=label) for key in _STRING_KEYS
+    }
+    for flag in ("reverse", "type"):
+        if flag in entry and not isinstance(entry[flag], bool):
+            problems.add(at(flag), f"{flag!r} must be true or false", label)
+    accept_raw = entry.get("accept", [])
+    if not isinstance(accept_raw, list) or not all(
+        isinstance(item, str) and item.strip() for item in accept_raw
+    ):
+        problems.add(at("accept"), "'accept' must be a list of non-empty strings", label)
+        accept_raw = []
+    accept = tuple(item.strip() for item in accept_raw)
+    tags = tuple(dict.fromkeys(deck_tags + _tags(entry.get("tags"), at("tags"), label, problems)))
+    reverse = entry.get("reverse") is True
+    typed = entry.get("type") is True
+
+    is_cloze = "text" in entry
+    if is_cloze:
+        for key in ("front", "back", "answer", "accept", "reverse"):
+            if key in entry:
+                problems.add(at(key), f"a cloze card (with 'text') cannot have {key!r}", label)
+        text = values["text"]
+        for message in cloze.find_problems(text) if text else []:
+            problems.add(at("text"), message, label)
+    else:
+        for key in ("front", "back"):
+            if key not in entry:
+                problems.add(line, f"missing {key!r} (or give 'text' for a cloze card)", label)
+        if "accept" in entry and "answer" not in entry:
+            problems.add(at("accept"), "'accept' needs an 'answer' to go with it", label)
+        if reverse and "answer" in entry:
+            problems.add(at("answer"), "a reversed card cannot have a typed 'answer'", label)
+    if problems.items or not isinstance(card_id, str):
+        return []
+
+    common = {
+        "note": card_id,
+        "extra": values["extra"],
+        "section": values["section"],
+        "tags": tags,
+        "line": line,
+    }
+    if is_cloze:
+        text = values["text"]
+        return [
+            CardSpec(
+                key=f"{card_id}/c{number}",
+                kind=Kind.CLOZE,
+                front=cloze.render(text, number - 1),
+                back=cloze.render(text, None),
+                answer=deletion.answer if typed else None,
+                accept=(),
+                position=position + number - 1,
+                **common,  # type: ignore[arg-type]
+            )
+            for number, deletion in enumerate(cloze.deletions(text), start=1)
+        ]
+    front, back = values["front"], values["back"]
+    answer = values["answer"] or (back if typed else "") or None
+    cards = [
+        CardSpec(
+            key=card_id,
+            kind=Kind.BASIC,
+            front=front,
+            back=back,
+            answer=answer,
+            accept=accept,
+            position=position,
+            **common,
+        )  # type: ignore[arg-type]
+    ]
+    if reverse:
+        cards.append(
+            CardSpec(
+                key=f"{card_id}/reverse",
+                kind=Kind.REVERSE,
+                front=back,
+                back=front,
+                answer=front if typed else None,
+                accept=(),
+                position=position + 1,
+                **common,
+            )  # type: ignore[arg-type]
+        )
+    return cards
+
+
+def deck_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into the ``*.toml`` files inside them (sorted), keeping files as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,37 @@
+"""The exceptions stalindeck raises on purpose.
+
+The CLI catches `StalindeckError` at the edge and prints its message as one line; anything else
+reaching a user is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class StalindeckError(Exception):
+    """Base class: the message says what was wrong, where, and what to do."""
+
+
+class StoreError(StalindeckError):
+    """The store cannot be opened, read or written."""
+
+
+class NotFoundError(StalindeckError):
+    """A deck, card or file named by the user does not exist."""
+
+
+class DeckError(StalindeckError):
+    """One or more deck files are invalid; nothing was imported.
+
+    Attributes:
+        problems: every problem found, each already formatted as ``file:line: card: message``.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(
+            f"{count} {noun} found; nothing was imported. Fix the deck file and import again."
+        )

@@ -1,0 +1,408 @@
+"""The review session: a state machine with a clock and a store, and no terminal.
+
+It builds today's queue the way Anki does (learning steps when due, due reviews, new cards
+within the daily limits), hands out one card at a time with the outcome of each grade worked
+out in advance (so the interval a button shows is the one applied, fuzz included), records
+answers one short transaction at a time, and undoes them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import fsrs
+
+from stalindeck.clock import Clock, utc_now
+from stalindeck.errors import NotFoundError
+from stalindeck.scheduling.day import day_end, day_start
+from stalindeck.scheduling.fsrs_bridge import (
+    Memory,
+    SchedulerSettings,
+    after_review,
+    make_scheduler,
+    shifted,
+    to_fsrs,
+)
+from stalindeck.scheduling.limits import Limits
+from stalindeck.store import queue as queries
+from stalindeck.store import reviews as writes
+from stalindeck.store.counts import done_today
+from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
+from stalindeck.store.open import Store
+from stalindeck.store.queue import CardView, Filter, QueueEntry
+
+GRADES = (1, 2, 3, 4)
+GRADE_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen while away counts a minute at most
+UNDO_DEPTH = 30
+_NEW_CARD_ESTIMATE = timedelta(seconds=45)  # a new card takes about three short views
+
+
+class Source(StrEnum):
+    """Which queue a card came from; decides the counts shown."""
+
+    NEW = "new"
+    LEARNING = "learning"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """The card on screen and what each grade would do to it.
+
+    Attributes:
+        card: the card's content and stored state.
+        source: the queue it came from.
+        shown_at: when it was put on screen.
+        outcomes: for each grade 1-4, the state it would leave the card in.
+    """
+
+    card: CardView
+    source: Source
+    shown_at: datetime
+    outcomes: dict[int, Memory]
+
+    def interval(self, grade: int) -> timedelta:
+        """How long until the card comes back after `grade`."""
+        due = self.outcomes[grade].due
+        assert due is not None
+        return due - self.shown_at
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Cards left in this session, as Anki shows them: new · learning · due."""
+
+    new: int
+    learning: int
+    review: int
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a session did."""
+
+    answered: int = 0
+    passed: int = 0
+    new_learned: int = 0
+    time_ms: int = 0
+    cards: set[int] = field(default_factory=set)
+
+    @property
+    def percent_correct(self) -> float | None:
+        return None if not self.answered else 100.0 * self.passed / self.answered
+
+
+@dataclass(frozen=True, slots=True)
+class _Undo:
+    action: str  # "answer", "suspend" or "bury"
+    shown: Shown
+    recorded: writes.Recorded | None = None
+    duration_ms: int = 0
+    grade: int = 0
+
+
+class ReviewSession:
+    """One sitting of reviews for one profile.
+
+    Args:
+        store: the open store.
+        where: which decks and tags to draw from.
+        clock: what "now" is (tests pass a fixed one).
+        limits: daily limits and the learn-ahead window.
+        settings: FSRS settings.
+        card_limit: at most this many different cards from the new and review queues.
+        new_limit: at most this many new cards (default: what is left of today's limit).
+        minutes: a time budget: due cards first, new cards only while it allows, and no new
+            card drawn once it is spent.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        where: Filter | None = None,
+        *,
+        clock: Clock = utc_now,
+        limits: Limits | None = None,
+        settings: SchedulerSettings | None = None,
+        card_limit: int | None = None,
+        new_limit: int | None = None,
+        minutes: float | None = None,
+    ) -> None:
+        self.store = store
+        self.where = where or Filter()
+        self.clock = clock
+        self.limits = limits or Limits()
+        self.scheduler = make_scheduler(settings)
+        self.budget = None if minutes is None else timedelta(minutes=minutes)
+        self.summary = Summary()
+        self.current: Shown | None = None
+        self._undo: deque[_Undo] = deque(maxlen=UNDO_DEPTH)
+        self._started = self.clock()
+        self._card_limit = card_limit
+        self._drawn = 0  # cards taken from the new and review queues
+        if self.where.decks:
+            unknown = queries.unknown_decks(store, self.where.decks)
+            if unknown:
+                raise NotFoundError(
+                    f"no deck named {', '.join(map(repr, unknown))}; `stalindeck decks` lists them"
+                )
+        self._build(new_limit)
+
+    # -- the queue -------------------------------------------------------------------------
+
+    def _build(self, new_limit: int | None) -> None:
+        now = self.clock()
+        self._day_end = day_end(now, self.limits.rollover_hour)
+        done = done_today(self.store, day_start(now, self.limits.rollover_hour))
+        reviews_left = max(0, self.limits.reviews_per_day - done.reviews)
+        new_left = max(0, self.limits.new_per_day - done.new) if new_limit is None else new_limit
+        self._learning: list[QueueEntry] = queries.learning_cards(
+            self.store, now, self._day_end, self.where
+        )
+        self._reviews: deque[QueueEntry] = deque(
+            queries.review_cards(self.store, now, self._day_end, self.where, reviews_left)
+        )
+        self._new: deque[QueueEntry] = deque(
+            queries.new_cards(self.store, now, self.where, new_left)
+        )
+
+    def counts(self) -> Counts:
+        """What is left in this session, the card on screen included (as Anki counts)."""
+        left = None if self._card_limit is None else max(0, self._card_limit - self._drawn)
+        new, review = len(self._new), len(self._reviews)
+        if left is not None:
+            review = min(review, left)
+            new = min(new, left - review)
+        source = None if self.current is None else self.current.source
+        return Counts(
+            new=new + (source is Source.NEW),
+            learning=len(self._learning) + (source is Source.LEARNING),
+            review=review + (source is Source.REVIEW),
+        )
+
+    def _budget_spent(self, now: datetime) -> bool:
+        return self.budget is not None and now - self._started >= self.budget
+
+    def _new_fits(self, now: datetime) -> bool:
+        if self.budget is None:
+            return True
+        reviews_time = self._average_answer() * len(self._reviews)
+        return now - self._started + reviews_time + _NEW_CARD_ESTIMATE <= self.budget
+
+    def _average_answer(self) -> timedelta:
+        if not self.summary.answered:
+            return timedelta(seconds=10)
+        return timedelta(milliseconds=self.summary.time_ms / self.summary.answered)
+
+    def _pick(self, now: datetime) -> tuple[QueueEntry, Source] | None:
+        self._learning.sort(key=lambda entry: (entry.due or now, entry.card_id))
+        if self._learning and (self._learning[0].due or now) <= now:
+            return self._learning.pop(0), Source.LEARNING
+        may_draw = not self._budget_spent(now) and (
+            self._card_limit is None or self._drawn < self._card_limit
+        )
+        if may_draw and (self._reviews or self._new):
+            take_new = (
+                bool(self._new) and self._new_fits(now) and (not self._reviews or self._new_turn())
+            )
+            if take_new:
+                self._drawn += 1
+                return self._new.popleft(), Source.NEW
+            if self._reviews:
+                self._drawn += 1
+                return self._reviews.popleft(), Source.REVIEW
+        ahead = now + timedelta(minutes=self.limits.learn_ahead_minutes)
+        if self._learning and (self._learning[0].due or now) <= ahead:
+            return self._learning.pop(0), Source.LEARNING
+        return None
+
+    def _new_turn(self) -> bool:
+        # Spread new cards evenly among the reviews, as Anki's default "mix with reviews" does.
+        if self.budget is not None:
+            return False  # with a budget, due reviews come first
+        total = len(self._new) + len(self._reviews)
+        every = max(1, math.ceil(total / len(self._new)))
+        return self._drawn % every == every - 1
+
+    # -- showing and answering ---------------------------------------------------------------
+
+    def next_card(self) -> Shown | None:
+        """Put the next card on screen, or None when the session is over."""
+        while True:
+            now = self.clock()
+            picked = self._pick(now)
+            if picked is None:
+                self.current = None
+                return None
+            entry, source = picked
+            card = queries.load_card(self.store, entry.card_id)
+            if (
+                card is None
+                or card.retired
+                or card.suspended
+                or (card.buried_until is not None and card.buried_until > now)
+            ):
+                continue  # changed since the queue was built (edited, another session)
+            self.current = self._show(card, source, now)
+            return self.current
+
+    def _show(self, card: CardView, source: Source, now: datetime) -> Shown:
+        fsrs_card = to_fsrs(card.card_id, card.memory, now)
+        outcomes = {}
+        for grade in GRADES:
+            reviewed, _log = self.scheduler.review_card(fsrs_card, fsrs.Rating(grade), now)
+            outcomes[grade] = after_review(card.memory, reviewed, grade)
+        return Shown(card=card, source=source, shown_at=now, outcomes=outcomes)
+
+    def _require_current(self) -> Shown:
+        if self.current is None:
+            raise RuntimeError("no card is on screen")
+        return self.current
+
+    def answer(self, grade: int, duration_ms: int | None = None) -> Memory:
+        """Grade the card on screen (1 Again, 2 Hard, 3 Good, 4 Easy) and commit it.
+
+        Args:
+            grade: the grade.
+            duration_ms: time spent on the card; by default, since it was shown (capped).
+
+        Returns:
+            The card's new state.
+        """
+        if grade not in GRADES:
+            raise ValueError(f"grade must be 1, 2, 3 or 4, not {grade!r}")
+        shown = self._require_current()
+        now = self.clock()
+        if duration_ms is None:
+            duration_ms = int((now - shown.shown_at).total_seconds() * 1000)
+        duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
+        after = shifted(shown.outcomes[grade], now - shown.shown_at)
+        siblings = queries.siblings(self.store, shown.card)
+        recorded = writes.record_answer(
+            self.store,
+            shown.card.card_id,
+            grade,
+            now,
+            duration_ms,
+            shown.card.memory,
+            after,
+            siblings,
+            self._day_end,
+        )
+        self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade))
+        self._drop({card_id for card_id, _ in recorded.buried})
+        self._tally(shown, grade, duration_ms, +1)
+        if (
+            after.state in (LEARNING, RELEARNING)
+            and after.due is not None
+            and after.due < self._day_end
+        ):
+            self._learning.append(
+                QueueEntry(shown.card.card_id, shown.card.note, shown.card.deck_id, after.due)
+            )
+        self.current = None
+        return after
+
+    def _tally(self, shown: Shown, grade: int, duration_ms: int, sign: int) -> None:
+        self.summary.answered += sign
+        self.summary.passed += sign if grade > 1 else 0
+        self.summary.time_ms += sign * duration_ms
+        if shown.card.memory.state == NEW:
+            self.summary.new_learned += sign
+
+    def _drop(self, card_ids: set[int]) -> None:
+        if not card_ids:
+            return
+        self._new = deque(entry for entry in self._new if entry.card_id not in card_ids)
+        self._reviews = deque(entry for entry in self._reviews if entry.card_id not in card_ids)
+
+    def suspend(self) -> None:
+        """Suspend the card on screen: it leaves every queue until unsuspended."""
+        shown = self._require_current()
+        writes.set_suspended(self.store, [shown.card.card_id], True)
+        self._undo.append(_Undo("suspend", shown))
+        self.current = None
+
+    def bury(self) -> None:
+        """Bury the card on screen until the next study day."""
+        shown = self._require_current()
+        writes.set_buried(self.store, shown.card.card_id, self._day_end)
+        self._undo.append(_Undo("bury", shown))
+        self.current = None
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> Shown | None:
+        """Undo the last answer, suspension or burial and show that card again.
+
+        Returns:
+            The card back on screen, or None if there was nothing to undo.
+        """
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        card = step.shown.card
+        if self.current is not None:
+            self._requeue(self.current)
+        if step.action == "answer" and step.recorded is not None:
+            writes.undo_answer(self.store, card.card_id, step.recorded, card.memory)
+            self._learning = [entry for entry in self._learning if entry.card_id != card.card_id]
+            self._tally(step.shown, step.grade, step.duration_ms, -1)
+            restored = {card_id for card_id, _ in step.recorded.buried}
+            self._restore_siblings(restored)
+        elif step.action == "suspend":
+            writes.set_suspended(self.store, [card.card_id], False)
+        else:
+            writes.set_buried(self.store, card.card_id, card.buried_until)
+        now = self.clock()
+        fresh = queries.load_card(self.store, card.card_id) or card
+        self.current = self._show(fresh, step.shown.source, now)
+        return self.current
+
+    def _requeue(self, shown: Shown) -> None:
+        entry = QueueEntry(
+            shown.card.card_id, shown.card.note, shown.card.deck_id, shown.card.memory.due
+        )
+        if shown.source is Source.NEW:
+            self._new.appendleft(entry)
+            self._drawn -= 1
+        elif shown.source is Source.REVIEW:
+            self._reviews.appendleft(entry)
+            self._drawn -= 1
+        else:
+            self._learning.insert(0, entry)
+
+    def _restore_siblings(self, card_ids: set[int]) -> None:
+        for card_id in card_ids:
+            card = queries.load_card(self.store, card_id)
+            if card is None:
+                continue
+            entry = QueueEntry(card.card_id, card.note, card.deck_id, card.memory.due)
+            if card.memory.state == NEW:
+                self._new.appendleft(entry)
+            elif (
+                card.memory.state == REVIEW
+                and card.memory.due is not None
+                and card.memory.due < self._day_end
+            ):
+                self._reviews.appendleft(entry)
+
+    def reload_current(self) -> Shown | None:
+        """Read the card on screen again (after its deck was edited); None if it is gone."""
+        shown = self._require_current()
+        card = queries.load_card(self.store, shown.card.card_id)
+        if card is None or card.retired:
+            self.current = None
+            return None
+        self.current = self._show(card, shown.source, self.clock())
+        return self.current
+
+    def next_due(self) -> datetime | None:
+        """When the next card of this session's decks falls due, after now."""
+        return queries.next_due(self.store, self.clock(), self.where)

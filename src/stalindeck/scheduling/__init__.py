@@ -1,0 +1,1 @@
+"""Scheduling: rows ⇄ fsrs.Card, the study day, the daily queue."""

@@ -1,0 +1,100 @@
+"""Opening a store: find it, connect, bring the schema to head, pick the profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, literal, select
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from stalindeck.clock import utc_now
+from stalindeck.errors import StoreError
+from stalindeck.store.engine import make_engine, resolve_url, sqlite_path, writing
+from stalindeck.store.migrate import ensure_schema
+from stalindeck.store.models import (
+    DEFAULT_PROFILE_NAME,
+    NEW,
+    Card,
+    CardState,
+    Profile,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """An open store and the profile whose reviews and states we read and write.
+
+    Attributes:
+        engine: the SQLAlchemy engine.
+        url: where the store is, as a URL.
+        path: the SQLite file, or None for another database.
+        profile_id: the current profile.
+    """
+
+    engine: Engine
+    url: str
+    path: Path | None
+    profile_id: int
+
+    @property
+    def backup_dir(self) -> Path | None:
+        """Backups live beside the store file."""
+        return None if self.path is None else self.path.parent / "backups"
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+
+def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> Store:
+    """Open (creating or upgrading as needed) the store named by `db`.
+
+    Args:
+        db: a file path or SQLAlchemy URL; None means ``$STALINDECK_DB`` or the default file.
+        profile: the profile to work as; created, with its card states, if new.
+
+    Raises:
+        StoreError: the store cannot be opened, is damaged, or is from a newer version.
+    """
+    url = resolve_url(db)
+    engine = make_engine(url)
+    path = sqlite_path(url)
+    try:
+        ensure_schema(engine, None if path is None else path.parent / "backups")
+        profile_id = _profile_id(engine, profile)
+    except OperationalError as error:
+        engine.dispose()
+        raise StoreError(f"cannot open the store at {path or url}: {error.orig}") from error
+    except DatabaseError as error:
+        engine.dispose()
+        raise StoreError(
+            f"the store at {path or url} is damaged or not a stalindeck store ({error.orig})"
+        ) from error
+    return Store(engine=engine, url=url, path=path, profile_id=profile_id)
+
+
+def _profile_id(engine: Engine, name: str) -> int:
+    with engine.connect() as connection:
+        found = connection.execute(select(Profile.id).where(Profile.name == name)).scalar()
+    if found is not None:
+        return found
+    with writing(engine) as connection:
+        profile_id = connection.execute(
+            Profile.__table__.insert().values(name=name, created_at=utc_now())
+        ).inserted_primary_key[0]
+        # A new profile starts with every card new.
+        connection.execute(
+            CardState.__table__.insert().from_select(
+                ["profile_id", "card_id", "state", "reps", "lapses", "suspended"],
+                select(
+                    literal(profile_id),
+                    Card.id,
+                    literal(NEW),
+                    literal(0),
+                    literal(0),
+                    literal(False),
+                ),
+            )
+        )
+    return int(profile_id)

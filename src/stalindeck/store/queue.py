@@ -1,0 +1,269 @@
+"""The queries behind a review session: today's queue, one card's content and state, the
+next due time. Kept lean: they run on the per-answer path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+
+from stalindeck.scheduling.fsrs_bridge import Memory
+from stalindeck.store.engine import reading
+from stalindeck.store.models import (
+    LEARNING,
+    NEW,
+    RELEARNING,
+    REVIEW,
+    Card,
+    CardState,
+    CardTag,
+    Deck,
+)
+from stalindeck.store.open import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Which cards a session draws from: some decks (slugs or names), some tags, or all."""
+
+    decks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """A card waiting in today's queue."""
+
+    card_id: int
+    note: str
+    deck_id: int
+    due: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """Everything the review screen needs about one card, read fresh from the store."""
+
+    card_id: int
+    deck_id: int
+    deck_slug: str
+    deck_name: str
+    deck_path: str
+    deck_tags: tuple[str, ...]
+    key: str
+    note: str
+    kind: str
+    front: str
+    back: str
+    answer: str | None
+    accept: tuple[str, ...]
+    extra: str
+    tags: tuple[str, ...]
+    line: int
+    retired: bool
+    suspended: bool
+    buried_until: datetime | None
+    memory: Memory
+
+
+def _matching(where: Filter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Card.retired.is_(False)]
+    if where.decks:
+        conditions.append(or_(Deck.slug.in_(where.decks), Deck.name.in_(where.decks)))
+    if where.tags:
+        conditions.append(exists().where(CardTag.card_id == Card.id, CardTag.tag.in_(where.tags)))
+    return conditions
+
+
+def _available(store: Store, now: datetime, where: Filter) -> list[ColumnElement[bool]]:
+    return [
+        *_matching(where),
+        CardState.profile_id == store.profile_id,
+        CardState.suspended.is_(False),
+        or_(CardState.buried_until.is_(None), CardState.buried_until <= now),
+    ]
+
+
+def _entries(
+    store: Store, query: Select[tuple[int, str, int, datetime | None]]
+) -> list[QueueEntry]:
+    with reading(store.engine) as connection:
+        return [QueueEntry(*row) for row in connection.execute(query)]
+
+
+def _base(
+    store: Store, now: datetime, where: Filter
+) -> Select[tuple[int, str, int, datetime | None]]:
+    return (
+        select(Card.id, Card.note, Card.deck_id, CardState.due)
+        .join(CardState, CardState.card_id == Card.id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(*_available(store, now, where))
+    )
+
+
+def learning_cards(store: Store, now: datetime, until: datetime, where: Filter) -> list[QueueEntry]:
+    """Cards in (re)learning whose next step falls before `until`, earliest first."""
+    query = (
+        _base(store, now, where)
+        .where(CardState.state.in_((LEARNING, RELEARNING)), CardState.due < until)
+        .order_by(CardState.due, Card.id)
+    )
+    return _entries(store, query)
+
+
+def _one_per_note(
+    store: Store, now: datetime, where: Filter, state: int, until: datetime | None, limit: int
+) -> list[QueueEntry]:
+    # Siblings (a reverse, other deletions of one cloze) are never due the same day: only the
+    # first of each entry enters the queue, the others get buried when it is answered.
+    order = (CardState.due, Card.id) if state == REVIEW else (Card.position, Card.id)
+    query = _base(store, now, where).where(CardState.state == state)
+    if until is not None:
+        query = query.where(CardState.due < until)
+    ranked = query.add_columns(
+        Deck.name.label("deck_name"),
+        Card.position.label("position"),
+        func.row_number()
+        .over(partition_by=(Card.deck_id, Card.note), order_by=order)
+        .label("rank"),
+    ).subquery()
+    outer = (
+        (ranked.c.due, ranked.c.id)
+        if state == REVIEW
+        else (ranked.c.deck_name, ranked.c.position, ranked.c.id)
+    )
+    final = (
+        select(ranked.c.id, ranked.c.note, ranked.c.deck_id, ranked.c.due)
+        .where(ranked.c.rank == 1)
+        .order_by(*outer)
+        .limit(max(limit, 0))
+    )
+    return _entries(store, final)
+
+
+def review_cards(
+    store: Store, now: datetime, until: datetime, where: Filter, limit: int
+) -> list[QueueEntry]:
+    """Review cards due before `until` (most overdue first, one per entry), at most `limit`."""
+    return _one_per_note(store, now, where, REVIEW, until, limit)
+
+
+def new_cards(store: Store, now: datetime, where: Filter, limit: int) -> list[QueueEntry]:
+    """Never-reviewed cards in deck order (one per entry), at most `limit`."""
+    return _one_per_note(store, now, where, NEW, None, limit)
+
+
+def load_card(store: Store, card_id: int) -> CardView | None:
+    """One card with its deck and the profile's state, or None if it no longer exists."""
+    query = (
+        select(
+            Card.id,
+            Card.deck_id,
+            Deck.slug,
+            Deck.name,
+            Deck.path,
+            Deck.tags.label("deck_tags"),
+            Card.key,
+            Card.note,
+            Card.kind,
+            Card.front,
+            Card.back,
+            Card.answer,
+            Card.accept,
+            Card.extra,
+            Card.tags,
+            Card.line,
+            Card.retired,
+            CardState.suspended,
+            CardState.buried_until,
+            CardState.state,
+            CardState.step,
+            CardState.stability,
+            CardState.difficulty,
+            CardState.due,
+            CardState.last_review,
+            CardState.reps,
+            CardState.lapses,
+        )
+        .join(Deck, Deck.id == Card.deck_id)
+        .join(CardState, CardState.card_id == Card.id)
+        .where(Card.id == card_id, CardState.profile_id == store.profile_id)
+    )
+    with reading(store.engine) as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    return CardView(
+        card_id=row.id,
+        deck_id=row.deck_id,
+        deck_slug=row.slug,
+        deck_name=row.name,
+        deck_path=row.path,
+        deck_tags=tuple(row.deck_tags.split()),
+        key=row.key,
+        note=row.note,
+        kind=row.kind,
+        front=row.front,
+        back=row.back,
+        answer=row.answer,
+        accept=tuple(json.loads(row.accept)),
+        extra=row.extra,
+        tags=tuple(row.tags.split()),
+        line=row.line,
+        retired=row.retired,
+        suspended=row.suspended,
+        buried_until=row.buried_until,
+        memory=Memory(
+            row.state,
+            row.step,
+            row.stability,
+            row.difficulty,
+            row.due,
+            row.last_review,
+            row.reps,
+            row.lapses,
+        ),
+    )
+
+
+def siblings(store: Store, card: CardView) -> list[int]:
+    """The other cards made from the same deck entry (a reverse, other cloze deletions)."""
+    query = select(Card.id).where(
+        Card.deck_id == card.deck_id, Card.note == card.note, Card.id != card.card_id
+    )
+    with reading(store.engine) as connection:
+        return list(connection.execute(query).scalars())
+
+
+def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:
+    """When the next already-seen card falls due after `now`, among the session's cards.
+
+    Buried cards count (they come back tomorrow); suspended ones do not.
+    """
+    query = (
+        select(func.min(CardState.due))
+        .select_from(Card)
+        .join(CardState, CardState.card_id == Card.id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(
+            *_matching(where),
+            CardState.profile_id == store.profile_id,
+            CardState.suspended.is_(False),
+            CardState.state != NEW,
+            CardState.due > now,
+        )
+    )
+    with reading(store.engine) as connection:
+        return connection.execute(query).scalar()
+
+
+def unknown_decks(store: Store, names: Sequence[str]) -> list[str]:
+    """The names in `names` that match no deck slug or name."""
+    with reading(store.engine) as connection:
+        rows = connection.execute(select(Deck.slug, Deck.name)).all()
+    known = {value for row in rows for value in row}
+    return [name for name in names if name not in known]

@@ -1,0 +1,1 @@
+"""Rich rendering: the review screen, tables, and safe text for untrusted strings."""

@@ -1,0 +1,145 @@
+"""The line-based review mode, used when standard input is not a terminal.
+
+One line in, one action. The output is plain text with a fixed prefix per line, so a script
+can read it back. See "Scripting a session" in the README for the protocol.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from stalindeck.review.matcher import Match
+from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown
+from stalindeck.review.typed import check, expected_answer, proposed_grade
+from stalindeck.ui.format import interval
+from stalindeck.ui.safe import clean
+
+_COMMANDS = {"q", "u", "s", "b"}
+
+
+def _one_line(text: str) -> str:
+    return clean(text).replace("\n", " / ")
+
+
+class LineMode:
+    """Drives a session from lines of text."""
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        read_line: Callable[[], str | None],
+        out: TextIO,
+        *,
+        force_type: bool = False,
+    ) -> None:
+        self.session = session
+        self.read_line = read_line
+        self.out = out
+        self.force_type = force_type
+
+    def _say(self, prefix: str, text: str) -> None:
+        self.out.write(f"{prefix}: {_one_line(text)}\n")
+        self.out.flush()
+
+    def _ask(self) -> str | None:
+        line = self.read_line()
+        return None if line is None else line.rstrip("\r\n")
+
+    def run(self) -> None:
+        """Review until the queue is empty, the input ends, or it says ``q``."""
+        shown = self.session.next_card()
+        while shown is not None:
+            step = self._card(shown)
+            if step is False:
+                return
+            shown = step if step is not True else self.session.next_card()
+
+    def _card(self, shown: Shown) -> Shown | bool:
+        """One card. True: go on to the next; False: stop; a Shown: show that one now."""
+        counts = self.session.counts()
+        card = shown.card
+        self._say(
+            "card",
+            f"{card.deck_slug}/{card.key} ({shown.source.value}) "
+            f"new {counts.new} · learn {counts.learning} · due {counts.review}",
+        )
+        self._say("question", card.front)
+        started = time.monotonic()
+        expected = expected_answer(card, self.force_type)
+        match: Match | None = None
+        line = self._ask()
+        if line is None:
+            return False
+        # On a typed card a bare letter could be an answer, so commands need their colon there.
+        command = _command(line, bare=expected is None)
+        if command:
+            return self._command(shown, command)
+        if expected is not None:
+            match = check(card, line, expected)
+        elif line.strip() in {str(grade) for grade in GRADES}:
+            return self._grade(shown, int(line.strip()), started)
+        self._say("answer", card.back)
+        if card.extra:
+            self._say("extra", card.extra)
+        proposed = None
+        if match is not None:
+            proposed = proposed_grade(match)
+            self._say(
+                "result", f"{match.verdict.value}; expected {match.expected}; proposed {proposed}"
+            )
+        self._say(
+            "grades",
+            "   ".join(
+                f"{grade} {GRADE_NAMES[grade]} {interval(shown.interval(grade))}"
+                for grade in GRADES
+            ),
+        )
+        while True:
+            line = self._ask()
+            if line is None:
+                return False
+            command = _command(line, bare=True)
+            if command:
+                return self._command(shown, command)
+            choice = line.strip()
+            if choice in {str(grade) for grade in GRADES}:
+                return self._grade(shown, int(choice), started)
+            if not choice:
+                return self._grade(shown, proposed or 3, started)
+            self._say("error", f"{choice!r} is not a grade; answer 1-4, or u, s, b, q")
+
+    def _grade(self, shown: Shown, grade: int, started: float) -> bool:
+        after = self.session.answer(grade, int((time.monotonic() - started) * 1000))
+        due = interval(after.due - self.session.clock()) if after.due else "?"
+        self._say("graded", f"{grade} {GRADE_NAMES[grade]}; next in {due}")
+        return True
+
+    def _command(self, shown: Shown, command: str) -> Shown | bool:
+        if command == "q":
+            return False
+        if command == "s":
+            self.session.suspend()
+            self._say("suspended", f"{shown.card.deck_slug}/{shown.card.key}")
+            return True
+        if command == "b":
+            self.session.bury()
+            self._say("buried", f"{shown.card.deck_slug}/{shown.card.key}")
+            return True
+        restored = self.session.undo()
+        if restored is None:
+            self._say("error", "nothing to undo")
+            return shown
+        self._say("undone", f"{restored.card.deck_slug}/{restored.card.key}")
+        return restored
+
+
+def _command(line: str, *, bare: bool) -> str | None:
+    """The command on `line` (``q``, ``u``, ``s``, ``b``): ``:q`` always, ``q`` when `bare`."""
+    word = line.strip().lower()
+    if word.startswith(":"):
+        word = word[1:]
+    elif not bare:
+        return None
+    return word if word in _COMMANDS else None

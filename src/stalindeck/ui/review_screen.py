@@ -1,0 +1,280 @@
+"""The Rich review screen: a thin shell around `ReviewSession` that reads keys and draws.
+
+Keys: Space/Enter reveal (and, on the answer, grade Good), 1-4 grade, u undo, s suspend,
+b bury, e edit the card's deck file, q quit. Ctrl-C and a closed terminal quit too; every
+grade is already committed by then.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from stalindeck.review.matcher import Match, Verdict
+from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown, Source
+from stalindeck.review.typed import check, expected_answer, proposed_grade
+from stalindeck.ui.format import interval
+from stalindeck.ui.safe import safe_text
+
+GRADE_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
+KeyReader = Callable[[], str]
+
+
+class Quit(Exception):
+    """The student asked to stop."""
+
+
+def _read_key() -> str:
+    import typer
+
+    return typer.getchar()
+
+
+def _on_hangup(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class ReviewScreen:
+    """Draws cards and turns keys into session actions.
+
+    Args:
+        session: the review session.
+        console: where to draw.
+        force_type: ask for a typed answer on every card.
+        read_key: reads one key press (injected in tests).
+        edit: re-imports the deck file after the editor closes; returns an error or None.
+    """
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        console: Console,
+        *,
+        force_type: bool = False,
+        read_key: KeyReader = _read_key,
+        reimport: Callable[[Path], str | None] | None = None,
+    ) -> None:
+        self.session = session
+        self.console = console
+        self.force_type = force_type
+        self.read_key = read_key
+        self.reimport = reimport
+        self.message: Text | None = None
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _header(self, shown: Shown) -> Table:
+        card = shown.card
+        # Deck-wide tags (an exam code, say) tell nothing about this card's topic.
+        topics = [tag for tag in card.tags if tag not in card.deck_tags]
+        title = Text(" ")
+        title.append_text(safe_text(card.deck_name, "bold"))
+        if topics:
+            title.append(" · ", "dim")
+            title.append_text(safe_text(topics[0], "cyan"))
+        counts = self.session.counts()
+        right = Text()
+        for label, value, source in (
+            ("new", counts.new, Source.NEW),
+            ("learn", counts.learning, Source.LEARNING),
+            ("due", counts.review, Source.REVIEW),
+        ):
+            if right:
+                right.append(" · ", "dim")
+            style = "bold underline" if shown.source is source else ""
+            right.append(f"{label} {value}", style)
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1)
+        grid.add_column(justify="right")
+        grid.add_row(title, right)
+        return grid
+
+    def _question(self, shown: Shown) -> Panel:
+        return Panel(safe_text(shown.card.front), border_style="cyan", padding=(1, 2))
+
+    def _answer(self, shown: Shown) -> Panel:
+        body: list[Text] = [safe_text(shown.card.back, "bold")]
+        if shown.card.extra:
+            body.append(safe_text(shown.card.extra, "dim italic"))
+        return Panel(Group(*body), border_style="green", padding=(1, 2))
+
+    def _grades(self, shown: Shown, proposed: int | None) -> Text:
+        line = Text("  ")
+        for grade in GRADES:
+            style = GRADE_STYLES[grade]
+            marker = "reverse " if grade == proposed else ""
+            line.append(f" {grade} ", f"bold {marker}{style}")
+            line.append(f"{GRADE_NAMES[grade]} ", style)
+            line.append(interval(shown.interval(grade)), "bold")
+            line.append("   ")
+        return line
+
+    def _footer(self, first: str) -> Text:
+        text = Text(f"  {first}", "dim")
+        undo = " · u undo" if self.session.can_undo() else ""
+        text.append(f"{undo} · s suspend · b bury · e edit · q quit", "dim")
+        return text
+
+    def _draw(self, shown: Shown, *parts: object) -> None:
+        self.console.clear()
+        self.console.print(self._header(shown))
+        self.console.print(self._question(shown))
+        for part in parts:
+            self.console.print(part)
+        if self.message is not None:
+            self.console.print(self.message)
+            self.message = None
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Review until the queue is empty or the student quits."""
+        previous = signal.signal(signal.SIGHUP, _on_hangup) if hasattr(signal, "SIGHUP") else None
+        try:
+            shown = self.session.next_card()
+            while shown is not None:
+                shown = self._card(shown)
+        except (Quit, KeyboardInterrupt, EOFError):
+            pass
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGHUP, previous)
+
+    def _card(self, shown: Shown) -> Shown | None:
+        """Handle one card; returns the next card to show."""
+        started = time.monotonic()
+        expected = expected_answer(shown.card, self.force_type)
+        match: Match | None = None
+        if expected is None:
+            self._draw(shown, self._footer("space show answer"))
+            while True:
+                key = self.read_key()
+                if key in (" ", "\r", "\n"):
+                    break
+                if key in GRADE_KEYS:  # grading straight away is allowed, as in Anki
+                    return self._grade(shown, int(key), started)
+                command = self._command(shown, key)
+                if not isinstance(command, _Stay):
+                    return command
+        else:
+            self._draw(
+                shown,
+                Text(
+                    "  type the answer, Enter to check · :u undo · :s suspend"
+                    " · :b bury · :e edit · :q quit",
+                    "dim",
+                ),
+            )
+            typed = self.console.input("  > ")
+            if typed.strip().startswith(":") and len(typed.strip()) == 2:
+                command = self._command(shown, typed.strip()[1])
+                return shown if isinstance(command, _Stay) else command
+            match = check(shown.card, typed, expected)
+        proposed = proposed_grade(match) if match else None
+        parts: list[object] = [self._answer(shown)]
+        if match is not None:
+            parts.append(_diff(match))
+        parts.append(self._grades(shown, proposed))
+        hint = "Enter accepts the proposed grade" if match else "space = Good"
+        parts.append(self._footer(hint))
+        self._draw(shown, *parts)
+        while True:
+            key = self.read_key()
+            if key in GRADE_KEYS:
+                return self._grade(shown, int(key), started)
+            if key in (" ", "\r", "\n"):
+                return self._grade(shown, proposed or 3, started)
+            command = self._command(shown, key)
+            if not isinstance(command, _Stay):
+                return command
+
+    def _grade(self, shown: Shown, grade: int, started: float) -> Shown | None:
+        elapsed = int((time.monotonic() - started) * 1000)
+        self.session.answer(grade, elapsed)
+        return self.session.next_card()
+
+    def _command(self, shown: Shown, key: str) -> Shown | _Stay | None:
+        key = key.lower()
+        if key in ("q", "\x03", "\x04", "\x1b"):
+            raise Quit
+        if key == "u":
+            restored = self.session.undo()
+            if restored is None:
+                self.message = Text("  nothing to undo", "yellow")
+                return shown
+            self.message = Text("  undone", "yellow")
+            return restored
+        if key == "s":
+            self.session.suspend()
+            self.message = Text("  suspended (u to undo)", "yellow")
+            return self.session.next_card()
+        if key == "b":
+            self.session.bury()
+            self.message = Text("  buried until tomorrow (u to undo)", "yellow")
+            return self.session.next_card()
+        if key == "e":
+            return self._edit(shown)
+        return _STAY
+
+    def _edit(self, shown: Shown) -> Shown | None:
+        path = Path(shown.card.deck_path)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        if not path.is_file():
+            self.message = Text(f"  cannot edit: {path} is gone", "red")
+            return shown
+        self.console.clear()
+        try:
+            subprocess.run([*shlex.split(editor), f"+{shown.card.line}", str(path)], check=False)
+        except OSError as error:
+            self.message = Text(f"  cannot start the editor {editor!r}: {error.strerror}", "red")
+            return shown
+        problem = self.reimport(path) if self.reimport else None
+        if problem:
+            self.message = Text(f"  not re-imported: {problem}", "red")
+            return shown
+        reloaded = self.session.reload_current()
+        if reloaded is None:
+            self.message = Text("  that card is no longer in the deck", "yellow")
+            return self.session.next_card()
+        self.message = Text("  deck re-imported; the card keeps its history", "green")
+        return reloaded
+
+
+class _Stay:
+    """The key changed nothing: keep waiting on the same card."""
+
+
+_STAY = _Stay()
+GRADE_KEYS = {str(grade) for grade in GRADES}
+
+
+def _diff(match: Match) -> Padding:
+    verdict_styles = {
+        Verdict.CORRECT: ("correct", "bold green"),
+        Verdict.ALMOST: ("almost", "bold yellow"),
+        Verdict.WRONG: ("wrong", "bold red"),
+    }
+    label, style = verdict_styles[match.verdict]
+    typed = Text("you typed  ", "dim")
+    expected = Text("expected   ", "dim")
+    for segment in match.diff:
+        if segment.kind == "same":
+            typed.append_text(safe_text(segment.text))
+            expected.append_text(safe_text(segment.text))
+        elif segment.kind == "extra":
+            typed.append_text(safe_text(segment.text, "red strike"))
+        else:
+            expected.append_text(safe_text(segment.text, "green underline"))
+    return Padding(Group(Text(label, style), typed, expected), (0, 2))

@@ -1,0 +1,69 @@
+"""Shared fixtures: one migrated template store per test session, copied for each test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from stalindeck.store.open import Store, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED_DECK = REPO / "decks" / "khrushchev-destalinisation.toml"
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    open_store(str(path)).close()
+    return path
+
+
+@pytest.fixture
+def db_path(template_store: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "store.db"
+    shutil.copyfile(template_store, path)
+    return path
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = open_store(str(db_path))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def write_deck(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a deck file from TOML text; returns its path."""
+
+    def write(text: str, name: str = "deck.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

@@ -1,0 +1,210 @@
+"""The TOML deck format: what it builds, and every problem validation must catch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stalindeck.decks.model import Kind
+from stalindeck.decks.toml_deck import MAX_DECK_BYTES, load_deck, load_decks
+from stalindeck.errors import DeckError
+
+from .conftest import BUNDLED_DECK
+
+HEADER = 'id = "demo"\nname = "Demo"\ntags = ["exam"]\n'
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(DeckError) as caught:
+        load_deck(path)
+    return list(caught.value.problems)
+
+
+def test_card_kinds(write_deck: Callable[..., Path]) -> None:
+    path = write_deck(
+        HEADER
+        + """
+[[cards]]
+id = "speech"
+front = "Secret Speech?"
+back = "25 February 1956"
+answer = "25 February 1956"
+accept = ["25/2/1956"]
+tags = ["speech"]
+
+[[cards]]
+id = "mvd"
+front = "MVD"
+back = "KGB"
+reverse = true
+
+[[cards]]
+id = "released"
+text = "In {{June 1956}}, {{51,439::a number}} prisoners were released."
+type = true
+"""
+    )
+    deck = load_deck(path)
+    keys = [card.key for card in deck.cards]
+    assert keys == ["speech", "mvd", "mvd/reverse", "released/c1", "released/c2"]
+    speech, mvd, mvd_reverse, c1, c2 = deck.cards
+    assert speech.answer == "25 February 1956" and speech.accept == ("25/2/1956",)
+    assert speech.tags == ("exam", "speech")
+    assert (mvd_reverse.kind, mvd_reverse.front, mvd_reverse.back) == (Kind.REVERSE, "KGB", "MVD")
+    assert mvd_reverse.note == mvd.note == "mvd"
+    assert c1.front == "In [...], 51,439 prisoners were released."
+    assert c2.front == "In June 1956, [a number] prisoners were released."
+    assert c1.back == "In June 1956, 51,439 prisoners were released."
+    assert (c1.answer, c2.answer) == ("June 1956", "51,439")
+    assert speech.line == 5 and c1.line == 19
+
+
+def test_every_problem_reported_with_file_line_and_card(write_deck: Callable[..., Path]) -> None:
+    path = write_deck(
+        HEADER
+        + """
+colour = "red"
+
+[[cards]]
+id = "one"
+front = "Q"
+back = ""
+
+[[cards]]
+id = "one"
+front = "Q2"
+back = "A2"
+hint = "x"
+
+[[cards]]
+id = "Bad Id"
+text = "no deletions here"
+
+[[cards]]
+id = "cloze"
+text = "broken {{deletion"
+
+[[cards]]
+id = "typed"
+front = 1956
+back = "A"
+reverse = "yes"
+tags = "not-a-list"
+"""
+    )
+    found = problems(path)
+    text = "\n".join(found)
+    assert f"{path}:5: unknown deck key 'colour'" in text
+    assert f"{path}:10: one: 'back' is empty" in text
+    assert f"{path}:12: one: duplicate id (first used at line 7)" in text
+    assert f"{path}:16: one: unknown card key 'hint'" in text
+    assert f"{path}:18: Bad Id: card needs an 'id'" in text
+    assert f"{path}:20: Bad Id: cloze text has no {{{{...}}}} deletion" in text
+    assert "cloze: cloze text has unbalanced braces" in text
+    assert f"{path}:28: typed: 'front' must be a string, not a number" in text
+    assert "typed: 'reverse' must be true or false" in text
+    assert "typed: 'tags' must be a list of strings" in text
+    assert all(line.startswith(f"{path}:") for line in found)
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        ('text = "{{}}"', "is empty"),
+        ('text = "a {{b {{c}} d}}"', "nested or unclosed"),
+        ('text = "a {{b::}}"', "empty hint"),
+        ('text = "a }} b {{c}}"', "unbalanced"),
+        ('front = "Q"', "missing 'back'"),
+        ('front = "Q"\nback = "A"\naccept = ["x"]', "'accept' needs an 'answer'"),
+        ('front = "Q"\nback = "A"\nreverse = true\nanswer = "A"', "reversed card cannot"),
+        ('text = "a {{b}}"\nanswer = "b"', "cloze card (with 'text') cannot have 'answer'"),
+        ('front = "Q"\nback = "A"\ntags = ["two words"]', "no spaces"),
+        ('front = "Q"\nback = "A"\naccept = [""]', "list of non-empty strings"),
+    ],
+)
+def test_card_problems(write_deck: Callable[..., Path], card: str, message: str) -> None:
+    path = write_deck(HEADER + f'\n[[cards]]\nid = "c"\n{card}\n')
+    assert any(message in problem for problem in problems(path)), problems(path)
+
+
+def test_toml_syntax_error_has_line(write_deck: Callable[..., Path]) -> None:
+    path = write_deck(HEADER + '\n[[cards]]\nid = "c"\nfront = "unterminated\n')
+    (problem,) = problems(path)
+    assert problem.startswith(f"{path}:7: not valid TOML")
+
+
+def test_deck_level_problems(write_deck: Callable[..., Path]) -> None:
+    found = problems(write_deck('name = ""\ncards = []\n'))
+    assert any("deck needs an 'id'" in problem for problem in found)
+    assert any("'name' is empty" in problem for problem in found)
+    assert any("deck has no cards" in problem for problem in found)
+
+
+def test_oversized_and_binary_files_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as stream:
+        stream.truncate(MAX_DECK_BYTES + 1)
+    assert "decks are limited to" in problems(big)[0]
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b'id = "x"\n\xff\xfe')
+    assert "not valid UTF-8" in problems(binary)[0]
+
+
+def test_same_deck_id_in_two_files(write_deck: Callable[..., Path]) -> None:
+    card = '\n[[cards]]\nid = "c"\nfront = "Q"\nback = "A"\n'
+    first = write_deck(HEADER + card, "a.toml")
+    second = write_deck(HEADER + card, "b.toml")
+    with pytest.raises(DeckError) as caught:
+        load_decks([first, second])
+    assert "deck id 'demo' is also used by" in caught.value.problems[0]
+
+
+def test_bundled_deck_validates() -> None:
+    deck = load_deck(BUNDLED_DECK)
+    assert deck.slug == "khrushchev-destalinisation"
+    assert len({card.note for card in deck.cards}) >= 80
+    assert {Kind.BASIC, Kind.REVERSE, Kind.CLOZE} <= {card.kind for card in deck.cards}
+    assert any(card.answer for card in deck.cards)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_fuzzed_text_gives_only_clean_errors(write_deck: Callable[..., Path], text: str) -> None:
+    path = write_deck(text)
+    try:
+        load_deck(path)
+    except DeckError as error:
+        assert error.problems and all(p.startswith(f"{path}:") for p in error.problems)
+
+
+_scalars = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none())
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.dictionaries(
+    st.sampled_from(["id", "front", "back", "text", "reverse", "answer", "accept", "type",
+                     "tags", "extra", "bogus"]), _values, max_size=6), min_size=1, max_size=4))
+def test_fuzzed_structures_give_only_clean_errors(
+    write_deck: Callable[..., Path], cards: list[dict[str, object]]
+) -> None:
+    import json
+
+    lines = [HEADER]
+    for card in cards:
+        lines.append("[[cards]]")
+        for key, value in card.items():
+            if value is None:
+                continue
+            lines.append(f"{key} = {json.dumps(value)}")
+    path = write_deck("\n".join(lines) + "\n")
+    try:
+        deck = load_deck(path)
+    except DeckError as error:
+        assert all(p.startswith(f"{path}:") for p in error.problems)
+    else:
+        assert deck.cards

@@ -1,0 +1,285 @@
+"""The review session state machine, driven with a fixed clock and no terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import fsrs
+import pytest
+from sqlalchemy import text
+
+from stalindeck.decks.importing import import_paths
+from stalindeck.errors import NotFoundError
+from stalindeck.review.session import ReviewSession, Source
+from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
+from stalindeck.scheduling.limits import Limits
+from stalindeck.store.models import LEARNING, NEW, REVIEW
+from stalindeck.store.open import Store
+from stalindeck.store.queue import Filter
+
+from .conftest import FakeClock
+
+NO_FUZZ = SchedulerSettings(enable_fuzzing=False)
+
+
+def deck_text(count: int, *, reverse_first: bool = False, tag_every: int = 0) -> str:
+    lines = ['id = "demo"', 'name = "Demo"', ""]
+    for number in range(count):
+        lines += ["[[cards]]", f'id = "c{number}"', f'front = "Q{number}"', f'back = "A{number}"']
+        if reverse_first and number == 0:
+            lines.append("reverse = true")
+        if tag_every and number % tag_every == 0:
+            lines.append('tags = ["special"]')
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def demo(store: Store, write_deck: Callable[..., Path], clock: FakeClock) -> Store:
+    import_paths(store, [write_deck(deck_text(30, reverse_first=True, tag_every=10))], clock())
+    return store
+
+
+def session(store: Store, clock: FakeClock, **options: object) -> ReviewSession:
+    return ReviewSession(store, clock=clock, settings=NO_FUZZ, **options)  # type: ignore[arg-type]
+
+
+def state_of(store: Store, key: str) -> dict[str, object]:
+    with store.engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT s.* FROM card_states s JOIN cards c ON c.id = s.card_id WHERE c.key = :k"
+        ), {"k": key}).mappings().one()
+    return dict(row)
+
+
+def review_count(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM reviews")).scalar_one())
+
+
+def test_new_cards_limited_and_in_deck_order(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    assert review.counts().new == 20
+    first = review.next_card()
+    assert first is not None and first.card.key == "c0" and first.source is Source.NEW
+
+
+def test_answer_commits_before_next_card(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    review.next_card()
+    clock.advance(seconds=7)
+    review.answer(3)
+    assert review_count(demo) == 1  # durable before anything else is drawn
+    with demo.engine.connect() as connection:
+        row = connection.execute(text("SELECT grade, duration_ms, state_before, state_after "
+                                      "FROM reviews")).one()
+    assert tuple(row) == (3, 7000, NEW, LEARNING)
+
+
+def test_intervals_shown_are_applied_with_fuzz(demo: Store, clock: FakeClock) -> None:
+    review = ReviewSession(demo, clock=clock)  # fuzz on
+    shown = review.next_card()
+    assert shown is not None
+    easy = shown.interval(4)
+    after = review.answer(4)
+    assert after.due == clock() + easy
+
+
+def test_state_matches_fsrs_for_a_sequence(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock, new_limit=1)
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    shown = review.next_card()
+    assert shown is not None
+    expected = fsrs.Card(card_id=shown.card.card_id, due=clock())
+    for grade in (3, 3, 1, 3, 4, 2):
+        expected, _ = scheduler.review_card(expected, fsrs.Rating(grade), clock())
+        after = review.answer(grade)
+        assert after.due == expected.due
+        clock.now = expected.due + timedelta(hours=1)  # come back an hour after it fell due
+        review = session(demo, clock, new_limit=0)
+        shown = review.next_card()
+        assert shown is not None and shown.card.key == "c0"
+    stored = state_of(demo, "c0")
+    assert stored["state"] == int(expected.state)
+    assert stored["step"] == expected.step
+    assert stored["stability"] == pytest.approx(expected.stability)
+    assert stored["difficulty"] == pytest.approx(expected.difficulty)
+    assert stored["due"] == int(expected.due.timestamp() * 1000)
+    assert stored["reps"] == 6 and stored["lapses"] == 1
+
+
+def test_learning_card_comes_back_within_learn_ahead(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock, new_limit=1)
+    review.next_card()
+    review.answer(1)  # Again: back in 1 minute
+    again = review.next_card()  # nothing else: learn-ahead shows it now (1m < 20m)
+    assert again is not None and again.card.key == "c0" and again.source is Source.LEARNING
+    review.answer(3)
+    assert review.counts().learning == 1  # 10-minute step is still within the window
+    review.answer(3) if review.next_card() else None
+    assert review.next_card() is None  # graduated to review, due in days
+
+
+def test_learning_step_preferred_when_due(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock, new_limit=3)
+    review.next_card()
+    review.answer(1)
+    clock.advance(minutes=2)
+    shown = review.next_card()
+    assert shown is not None and shown.card.key == "c0" and shown.source is Source.LEARNING
+
+
+def test_review_limit_and_order(demo: Store, clock: FakeClock) -> None:
+    with demo.engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, step = NULL, "
+            "reps = 1, last_review = :t - 86400000 * 6, due = :t - 3600000 * card_id"
+        ), {"t": int(clock().timestamp() * 1000)})
+    review = session(demo, clock, limits=Limits(reviews_per_day=5), new_limit=0)
+    assert review.counts().review == 5
+    first = review.next_card()
+    assert first is not None and first.source is Source.REVIEW
+    assert first.card.key == "c29"  # most overdue first
+
+
+def test_day_rollover_resets_limits(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock, limits=Limits(new_per_day=2))
+    for _ in range(2):
+        review.next_card()
+        review.answer(4)
+    assert session(demo, clock, limits=Limits(new_per_day=2)).counts().new == 0
+    local = clock().astimezone()
+    tomorrow = (local + timedelta(days=1)).replace(hour=4, minute=1)
+    clock.now = tomorrow.astimezone(UTC)
+    assert session(demo, clock, limits=Limits(new_per_day=2)).counts().new == 2
+
+
+def test_siblings_buried_until_tomorrow(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    first = review.next_card()
+    assert first is not None and first.card.key == "c0"
+    review.answer(3)
+    shown = []
+    while (card := review.next_card()) is not None:
+        shown.append(card.card.key)
+        review.answer(4)
+    assert "c0/reverse" not in shown
+    buried = state_of(demo, "c0/reverse")["buried_until"]
+    assert isinstance(buried, int) and buried > clock().timestamp() * 1000
+
+
+def test_undo_several_steps(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    keys = []
+    for _ in range(3):
+        shown = review.next_card()
+        assert shown is not None
+        keys.append(shown.card.key)
+        review.answer(3)
+    assert review_count(demo) == 3
+    for key in reversed(keys):
+        restored = review.undo()
+        assert restored is not None and restored.card.key == key
+    assert review_count(demo) == 0
+    assert state_of(demo, "c0")["state"] == NEW
+    assert state_of(demo, "c0/reverse")["buried_until"] is None  # sibling unburied
+    assert review.summary.answered == 0
+    assert review.undo() is None  # nothing left... but the card on screen stays
+    assert review.current is not None and review.current.card.key == "c0"
+
+
+def test_suspend_and_bury_with_undo(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    first = review.next_card()
+    assert first is not None
+    review.suspend()
+    assert state_of(demo, first.card.key)["suspended"] == 1
+    second = review.next_card()
+    assert second is not None
+    review.bury()
+    assert state_of(demo, second.card.key)["buried_until"] is not None
+    assert review.undo() is not None and state_of(demo, second.card.key)["buried_until"] is None
+    assert review.undo() is not None and state_of(demo, first.card.key)["suspended"] == 0
+    fresh = session(demo, clock)
+    assert fresh.counts().new == 20
+
+
+def test_filters_and_unknown_deck(demo: Store, clock: FakeClock) -> None:
+    tagged = session(demo, clock, where=Filter(tags=("special",)))
+    assert tagged.counts().new == 3  # c0 (its reverse is a sibling: not the same day), c10, c20
+    assert session(demo, clock, where=Filter(decks=("Demo",))).counts().new == 20
+    with pytest.raises(NotFoundError, match="no deck named 'nope'"):
+        session(demo, clock, where=Filter(decks=("nope",)))
+
+
+def test_card_limit(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock, card_limit=2)
+    assert review.counts().new == 2
+    for _ in range(2):
+        review.next_card()
+        review.answer(4)
+    assert review.next_card() is None
+
+
+def test_minutes_budget_puts_reviews_first_and_stops(demo: Store, clock: FakeClock) -> None:
+    with demo.engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, step = NULL, "
+            "reps = 1, last_review = :t - 86400000 * 6, due = :t - 1000 "
+            "WHERE card_id BETWEEN 3 AND 5"
+        ), {"t": int(clock().timestamp() * 1000)})
+    review = session(demo, clock, minutes=2)
+    sources = []
+    while (shown := review.next_card()) is not None:
+        sources.append(shown.source)
+        clock.advance(seconds=20)
+        review.answer(4)
+    # Reviews first; a new card only while ~45 s for it still fit in the 2 minutes.
+    assert sources == [Source.REVIEW] * 3 + [Source.NEW]
+
+
+def test_edit_reload_keeps_history(demo: Store, clock: FakeClock,
+                                   write_deck: Callable[..., Path]) -> None:
+    review = session(demo, clock)
+    shown = review.next_card()
+    assert shown is not None
+    write_deck(deck_text(30, reverse_first=True, tag_every=10).replace('"Q0"', '"Q0 edited"'))
+    import_paths(demo, [Path(shown.card.deck_path)], clock())
+    reloaded = review.reload_current()
+    assert reloaded is not None and reloaded.card.front == "Q0 edited"
+    assert reloaded.card.card_id == shown.card.card_id
+
+
+def test_next_due_reported(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock, new_limit=1)
+    review.next_card()
+    review.answer(4)
+    assert review.next_card() is None
+    due = review.next_due()
+    assert due is not None and due - clock() > timedelta(days=1)
+    assert state_of(demo, "c0")["state"] == REVIEW
+
+
+def test_grade_validation(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    review.next_card()
+    with pytest.raises(ValueError, match="grade must be"):
+        review.answer(5)
+
+
+def test_duration_capped(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    review.next_card()
+    clock.advance(minutes=30)
+    review.answer(3)
+    with demo.engine.connect() as connection:
+        assert connection.execute(text("SELECT duration_ms FROM reviews")).scalar() == 60_000
+
+
+def test_times_are_utc(demo: Store, clock: FakeClock) -> None:
+    review = session(demo, clock)
+    shown = review.next_card()
+    assert shown is not None and shown.shown_at.tzinfo is UTC
+    assert isinstance(clock(), datetime)
