@@ -171,7 +171,9 @@ def test_bundled_deck_validates() -> None:
     assert any(card.answer for card in deck.cards)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_fuzzed_text_gives_only_clean_errors(write_deck: Callable[..., Path], text: str) -> None:
     path = write_deck(text)
@@ -185,10 +187,34 @@ _scalars = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none
 _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.dictionaries(
-    st.sampled_from(["id", "front", "back", "text", "reverse", "answer", "accept", "type",
-                     "tags", "extra", "bogus"]), _values, max_size=6), min_size=1, max_size=4))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "front",
+                    "back",
+                    "text",
+                    "reverse",
+                    "answer",
+                    "accept",
+                    "type",
+                    "tags",
+                    "extra",
+                    "bogus",
+                ]
+            ),
+            _values,
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_fuzzed_structures_give_only_clean_errors(
     write_deck: Callable[..., Path], cards: list[dict[str, object]]
 ) -> None:

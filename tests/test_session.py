@@ -48,9 +48,17 @@ def session(store: Store, clock: FakeClock, **options: object) -> ReviewSession:
 
 def state_of(store: Store, key: str) -> dict[str, object]:
     with store.engine.connect() as connection:
-        row = connection.execute(text(
-            "SELECT s.* FROM card_states s JOIN cards c ON c.id = s.card_id WHERE c.key = :k"
-        ), {"k": key}).mappings().one()
+        row = (
+            connection.execute(
+                text(
+                    "SELECT s.* FROM card_states s JOIN cards c ON c.id = s.card_id "
+                    "WHERE c.key = :k"
+                ),
+                {"k": key},
+            )
+            .mappings()
+            .one()
+        )
     return dict(row)
 
 
@@ -73,8 +81,9 @@ def test_answer_commits_before_next_card(demo: Store, clock: FakeClock) -> None:
     review.answer(3)
     assert review_count(demo) == 1  # durable before anything else is drawn
     with demo.engine.connect() as connection:
-        row = connection.execute(text("SELECT grade, duration_ms, state_before, state_after "
-                                      "FROM reviews")).one()
+        row = connection.execute(
+            text("SELECT grade, duration_ms, state_before, state_after FROM reviews")
+        ).one()
     assert tuple(row) == (3, 7000, NEW, LEARNING)
 
 
@@ -133,10 +142,13 @@ def test_learning_step_preferred_when_due(demo: Store, clock: FakeClock) -> None
 
 def test_review_limit_and_order(demo: Store, clock: FakeClock) -> None:
     with demo.engine.begin() as connection:
-        connection.execute(text(
-            "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, step = NULL, "
-            "reps = 1, last_review = :t - 86400000 * 6, due = :t - 3600000 * card_id"
-        ), {"t": int(clock().timestamp() * 1000)})
+        connection.execute(
+            text(
+                "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, step = NULL, "
+                "reps = 1, last_review = :t - 86400000 * 6, due = :t - 3600000 * card_id"
+            ),
+            {"t": int(clock().timestamp() * 1000)},
+        )
     review = session(demo, clock, limits=Limits(reviews_per_day=5), new_limit=0)
     assert review.counts().review == 5
     first = review.next_card()
@@ -225,11 +237,14 @@ def test_card_limit(demo: Store, clock: FakeClock) -> None:
 
 def test_minutes_budget_puts_reviews_first_and_stops(demo: Store, clock: FakeClock) -> None:
     with demo.engine.begin() as connection:
-        connection.execute(text(
-            "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, step = NULL, "
-            "reps = 1, last_review = :t - 86400000 * 6, due = :t - 1000 "
-            "WHERE card_id BETWEEN 3 AND 5"
-        ), {"t": int(clock().timestamp() * 1000)})
+        connection.execute(
+            text(
+                "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, step = NULL, "
+                "reps = 1, last_review = :t - 86400000 * 6, due = :t - 1000 "
+                "WHERE card_id BETWEEN 3 AND 5"
+            ),
+            {"t": int(clock().timestamp() * 1000)},
+        )
     review = session(demo, clock, minutes=2)
     sources = []
     while (shown := review.next_card()) is not None:
@@ -240,8 +255,9 @@ def test_minutes_budget_puts_reviews_first_and_stops(demo: Store, clock: FakeClo
     assert sources == [Source.REVIEW] * 3 + [Source.NEW]
 
 
-def test_edit_reload_keeps_history(demo: Store, clock: FakeClock,
-                                   write_deck: Callable[..., Path]) -> None:
+def test_edit_reload_keeps_history(
+    demo: Store, clock: FakeClock, write_deck: Callable[..., Path]
+) -> None:
     review = session(demo, clock)
     shown = review.next_card()
     assert shown is not None

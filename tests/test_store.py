@@ -40,8 +40,12 @@ def test_pragmas_on_a_real_connection(store: Store) -> None:
             name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
             for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
         }
-    assert pragma == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 10_000,
-                      "foreign_keys": 1}
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "busy_timeout": 10_000,
+        "foreign_keys": 1,
+    }
 
 
 def test_writes_begin_immediate(store: Store) -> None:
@@ -49,10 +53,9 @@ def test_writes_begin_immediate(store: Store) -> None:
 
     other = sqlite3.connect(store.path, timeout=0)
     try:
-        with writing(store.engine):
-            # BEGIN IMMEDIATE took the write lock up front: another writer is refused at once.
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
-                other.execute("BEGIN IMMEDIATE")
+        # BEGIN IMMEDIATE took the write lock up front: another writer is refused at once.
+        with writing(store.engine), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
         with reading(store.engine):
             other.execute("BEGIN IMMEDIATE")  # a reader holds no write lock
             other.rollback()
@@ -101,8 +104,9 @@ def test_store_at_head_does_not_import_alembic(db_path: Path) -> None:
         "import sys; from stalindeck.store.open import open_store; "
         f"open_store({str(db_path)!r}); print('alembic' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
 
 
@@ -128,31 +132,35 @@ def _cards(store: Store) -> dict[str, tuple[int, str, bool]]:
     return {row.key: (row.id, row.front, bool(row.retired)) for row in rows}
 
 
-def test_import_add_update_unchanged_retire(
-    store: Store, write_deck: Callable[..., Path]
-) -> None:
+def test_import_add_update_unchanged_retire(store: Store, write_deck: Callable[..., Path]) -> None:
     path = write_deck(DECK)
     (changes,) = import_paths(store, [path], T0)
     assert (changes.added, changes.updated, changes.unchanged, changes.retired) == (3, 0, 0, 0)
     before = _cards(store)
     # Give the speech card some history, then edit its wording.
     with store.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms, "
-            "state_before, state_after, due_after) VALUES (:id, 1, 3, 0, 1000, 0, 1, 0)"
-        ), {"id": before["speech"][0]})
+        connection.execute(
+            text(
+                "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms, "
+                "state_before, state_after, due_after) VALUES (:id, 1, 3, 0, 1000, 0, 1, 0)"
+            ),
+            {"id": before["speech"][0]},
+        )
     edited = DECK.replace("When was the Secret Speech?", "Date of the Secret Speech?")
-    edited = edited.replace('[[cards]]\nid = "mvd"', '[[cards]]\nid = "new-one"\nfront = "Q"\n'
-                            'back = "A"\n\n[[cards]]\nid = "mvd"')
-    path.write_text(edited.replace('reverse = true\n', ''), encoding="utf-8")
+    edited = edited.replace(
+        '[[cards]]\nid = "mvd"',
+        '[[cards]]\nid = "new-one"\nfront = "Q"\nback = "A"\n\n[[cards]]\nid = "mvd"',
+    )
+    path.write_text(edited.replace("reverse = true\n", ""), encoding="utf-8")
     (changes,) = import_paths(store, [path], T0 + timedelta(days=1))
     assert (changes.added, changes.updated, changes.unchanged, changes.retired) == (1, 1, 1, 1)
     after = _cards(store)
     assert after["speech"] == (before["speech"][0], "Date of the Secret Speech?", False)
     assert after["mvd/reverse"][2] is True  # retired, not deleted
     with store.engine.connect() as connection:
-        kept = connection.execute(text("SELECT count(*) FROM reviews WHERE card_id = :id"),
-                                  {"id": before["speech"][0]}).scalar()
+        kept = connection.execute(
+            text("SELECT count(*) FROM reviews WHERE card_id = :id"), {"id": before["speech"][0]}
+        ).scalar()
     assert kept == 1
     # Put the reverse back: the same card returns.
     path.write_text(DECK, encoding="utf-8")
@@ -173,8 +181,9 @@ def test_reimport_unchanged_and_dry_run(store: Store, write_deck: Callable[..., 
 
 def test_invalid_deck_imports_nothing(store: Store, write_deck: Callable[..., Path]) -> None:
     good = write_deck(DECK, "good.toml")
-    bad = write_deck(DECK.replace('id = "demo"', 'id = "other"').replace('back = "KGB"', ""),
-                     "bad.toml")
+    bad = write_deck(
+        DECK.replace('id = "demo"', 'id = "other"').replace('back = "KGB"', ""), "bad.toml"
+    )
     with pytest.raises(DeckError) as caught:
         import_paths(store, [good, bad], T0)
     assert caught.value.problems[0].startswith(f"{bad}:")
@@ -182,13 +191,19 @@ def test_invalid_deck_imports_nothing(store: Store, write_deck: Callable[..., Pa
 
 
 def test_tags_and_states_written(store: Store, write_deck: Callable[..., Path]) -> None:
-    path = write_deck(DECK.replace('name = "Demo"', 'name = "Demo"\ntags = ["exam"]')
-                      .replace('back = "KGB"', 'back = "KGB"\ntags = ["police"]'))
+    path = write_deck(
+        DECK.replace('name = "Demo"', 'name = "Demo"\ntags = ["exam"]').replace(
+            'back = "KGB"', 'back = "KGB"\ntags = ["police"]'
+        )
+    )
     import_paths(store, [path], T0)
     with store.engine.connect() as connection:
-        tags = connection.execute(text(
-            "SELECT c.key, group_concat(t.tag, ' ') FROM cards c JOIN card_tags t "
-            "ON t.card_id = c.id GROUP BY c.key ORDER BY c.key")).all()
+        tags = connection.execute(
+            text(
+                "SELECT c.key, group_concat(t.tag, ' ') FROM cards c JOIN card_tags t "
+                "ON t.card_id = c.id GROUP BY c.key ORDER BY c.key"
+            )
+        ).all()
         states = connection.execute(text("SELECT count(*) FROM card_states WHERE state = 0"))
         assert states.scalar() == 3
     assert dict(tags) == {"mvd": "exam police", "mvd/reverse": "exam police", "speech": "exam"}
@@ -206,6 +221,6 @@ def test_new_profile_gets_every_card(db_path: Path, write_deck: Callable[..., Pa
     other = open_store(str(db_path), profile="sam")
     with other.engine.connect() as connection:
         count = connection.execute(
-            text("SELECT count(*) FROM card_states WHERE profile_id = :p"),
-            {"p": other.profile_id}).scalar()
+            text("SELECT count(*) FROM card_states WHERE profile_id = :p"), {"p": other.profile_id}
+        ).scalar()
     assert other.profile_id != store.profile_id and count == 3

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,7 +33,7 @@ def status_command(
         done = done_today(store, day_start(now))
         new_left = max(0, limits.new_per_day - done.new)
         reviews_left = max(0, limits.reviews_per_day - done.reviews)
-        decks = [
+        decks: list[dict[str, Any]] = [
             {
                 "deck": deck.slug,
                 "name": deck.name,
@@ -60,16 +60,11 @@ def status_command(
         from stalindeck.cli.common import console
         from stalindeck.ui.safe import clean
 
+        rows = [(clean(deck["name"]), deck["new"], deck["learning"], deck["due"]) for deck in decks]
+        rows.append(("total", total["new"], total["learning"], total["due"]))
+        width = max(len(str(row[0])) for row in rows)
         out = console()
-        width = max([len(clean(deck["name"])) for deck in decks] + [5])
-        for deck in decks:
+        for name, new, learning, due in rows:
             out.print(
-                f"{clean(deck['name']):<{width}}  new {deck['new']:>4}  "
-                f"learn {deck['learning']:>4}  due {deck['due']:>4}",
-                markup=False,
+                f"{name:<{width}}  new {new:>4}  learn {learning:>4}  due {due:>4}", markup=False
             )
-        out.print(
-            f"{'total':<{width}}  new {total['new']:>4}  learn {total['learning']:>4}  "
-            f"due {total['due']:>4}",
-            markup=False,
-        )

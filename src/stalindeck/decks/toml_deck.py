@@ -320,54 +320,50 @@ def _card(
     if problems.items or not isinstance(card_id, str):
         return []
 
-    common = {
-        "note": card_id,
-        "extra": values["extra"],
-        "section": values["section"],
-        "tags": tags,
-        "line": line,
-    }
+    def make(
+        key: str,
+        kind: Kind,
+        front: str,
+        back: str,
+        answer: str | None,
+        accept: tuple[str, ...],
+        offset: int,
+    ) -> CardSpec:
+        return CardSpec(
+            key=key,
+            note=card_id,
+            kind=kind,
+            front=front,
+            back=back,
+            answer=answer,
+            accept=accept,
+            extra=values["extra"],
+            section=values["section"],
+            tags=tags,
+            line=line,
+            position=position + offset,
+        )
+
     if is_cloze:
         text = values["text"]
         return [
-            CardSpec(
-                key=f"{card_id}/c{number}",
-                kind=Kind.CLOZE,
-                front=cloze.render(text, number - 1),
-                back=cloze.render(text, None),
-                answer=deletion.answer if typed else None,
-                accept=(),
-                position=position + number - 1,
-                **common,  # type: ignore[arg-type]
+            make(
+                f"{card_id}/c{number}",
+                Kind.CLOZE,
+                cloze.render(text, number - 1),
+                cloze.render(text, None),
+                deletion.answer if typed else None,
+                (),
+                number - 1,
             )
             for number, deletion in enumerate(cloze.deletions(text), start=1)
         ]
     front, back = values["front"], values["back"]
     answer = values["answer"] or (back if typed else "") or None
-    cards = [
-        CardSpec(
-            key=card_id,
-            kind=Kind.BASIC,
-            front=front,
-            back=back,
-            answer=answer,
-            accept=accept,
-            position=position,
-            **common,
-        )  # type: ignore[arg-type]
-    ]
+    cards = [make(card_id, Kind.BASIC, front, back, answer, accept, 0)]
     if reverse:
         cards.append(
-            CardSpec(
-                key=f"{card_id}/reverse",
-                kind=Kind.REVERSE,
-                front=back,
-                back=front,
-                answer=front if typed else None,
-                accept=(),
-                position=position + 1,
-                **common,
-            )  # type: ignore[arg-type]
+            make(f"{card_id}/reverse", Kind.REVERSE, back, front, front if typed else None, (), 1)
         )
     return cards
 

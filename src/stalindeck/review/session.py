@@ -90,7 +90,12 @@ class Summary:
     passed: int = 0
     new_learned: int = 0
     time_ms: int = 0
-    cards: set[int] = field(default_factory=set)
+    answered_cards: list[int] = field(default_factory=list)
+
+    @property
+    def cards(self) -> int:
+        """Different cards answered."""
+        return len(set(self.answered_cards))
 
     @property
     def percent_correct(self) -> float | None:
@@ -309,6 +314,10 @@ class ReviewSession:
         return after
 
     def _tally(self, shown: Shown, grade: int, duration_ms: int, sign: int) -> None:
+        if sign > 0:
+            self.summary.answered_cards.append(shown.card.card_id)
+        else:
+            self.summary.answered_cards.remove(shown.card.card_id)
         self.summary.answered += sign
         self.summary.passed += sign if grade > 1 else 0
         self.summary.time_ms += sign * duration_ms

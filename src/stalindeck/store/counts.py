@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from stalindeck.store.engine import reading
 from stalindeck.store.models import (
@@ -51,7 +52,7 @@ def deck_counts(store: Store, now: datetime, day_end: datetime) -> list[DeckCoun
         or_(CardState.buried_until.is_(None), CardState.buried_until <= now),
     )
 
-    def count_if(*conditions: object) -> object:
+    def count_if(*conditions: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(case((and_(available, *conditions), 1), else_=0)), 0)
 
     query = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from stalindeck.decks.model import CardSpec, DeckSpec
 from stalindeck.store.engine import writing
@@ -107,8 +107,8 @@ def _sync_deck(
     new_deck = deck_id is None
     if deck_id is None:
         deck_id = connection.execute(
-            insert(Deck).values(slug=deck.slug, **deck_values)
-        ).inserted_primary_key[0]
+            insert(Deck).values(slug=deck.slug, **deck_values).returning(Deck.id)
+        ).scalar_one()
     else:
         connection.execute(update(Deck).where(Deck.id == deck_id).values(**deck_values))
 
@@ -205,9 +205,9 @@ def _sync_deck(
 
 
 def _update_card_stmt(columns: list[str]) -> Any:
-    from sqlalchemy import bindparam
-
-    values = {column: bindparam(column) for column in columns if column != "card_id"}
+    values: dict[str, Any] = {
+        column: bindparam(column) for column in columns if column != "card_id"
+    }
     return update(Card).where(Card.id == bindparam("card_id")).values(**values)
 
 

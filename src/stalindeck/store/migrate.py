@@ -6,6 +6,7 @@ import and `stalindeck status` must start fast). A store behind head is backed u
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +38,8 @@ def alembic_config() -> Config:
 
     from stalindeck.resources import migrations_dir
 
-    config = Config()
+    # Alembic's default stream is bound when it is first imported; name the current one.
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(migrations_dir()))
     return config
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, literal, select
+from sqlalchemy import Engine, insert, literal, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from stalindeck.clock import utc_now
@@ -81,11 +81,11 @@ def _profile_id(engine: Engine, name: str) -> int:
         return found
     with writing(engine) as connection:
         profile_id = connection.execute(
-            Profile.__table__.insert().values(name=name, created_at=utc_now())
-        ).inserted_primary_key[0]
+            insert(Profile).values(name=name, created_at=utc_now()).returning(Profile.id)
+        ).scalar_one()
         # A new profile starts with every card new.
         connection.execute(
-            CardState.__table__.insert().from_select(
+            insert(CardState).from_select(
                 ["profile_id", "card_id", "state", "reps", "lapses", "suspended"],
                 select(
                     literal(profile_id),

@@ -87,16 +87,15 @@ def _available(store: Store, now: datetime, where: Filter) -> list[ColumnElement
     ]
 
 
-def _entries(
-    store: Store, query: Select[tuple[int, str, int, datetime | None]]
-) -> list[QueueEntry]:
+def _entries(store: Store, query: Select[int, str, int, datetime | None]) -> list[QueueEntry]:
     with reading(store.engine) as connection:
-        return [QueueEntry(*row) for row in connection.execute(query)]
+        return [
+            QueueEntry(card_id=row[0], note=row[1], deck_id=row[2], due=row[3])
+            for row in connection.execute(query)
+        ]
 
 
-def _base(
-    store: Store, now: datetime, where: Filter
-) -> Select[tuple[int, str, int, datetime | None]]:
+def _base(store: Store, now: datetime, where: Filter) -> Select[int, str, int, datetime | None]:
     return (
         select(Card.id, Card.note, Card.deck_id, CardState.due)
         .join(CardState, CardState.card_id == Card.id)

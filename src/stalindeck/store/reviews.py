@@ -59,7 +59,8 @@ def record_answer(
     )
     with writing(store.engine) as connection:
         review_id = connection.execute(
-            insert(Review).values(
+            insert(Review)
+            .values(
                 card_id=card_id,
                 profile_id=store.profile_id,
                 grade=grade,
@@ -78,7 +79,8 @@ def record_answer(
                 difficulty_after=after.difficulty,
                 due_after=after.due,
             )
-        ).inserted_primary_key[0]
+            .returning(Review.id)
+        ).scalar_one()
         connection.execute(
             update(CardState)
             .where(_card_state(store, card_id))  # type: ignore[arg-type]

@@ -105,7 +105,7 @@ class ReviewScreen:
         return Panel(safe_text(shown.card.front), border_style="cyan", padding=(1, 2))
 
     def _answer(self, shown: Shown) -> Panel:
-        body: list[Text] = [safe_text(shown.card.back, "bold")]
+        body: list[Text] = [_revealed(shown.card.front, shown.card.back)]
         if shown.card.extra:
             body.append(safe_text(shown.card.extra, "dim italic"))
         return Panel(Group(*body), border_style="green", padding=(1, 2))
@@ -124,7 +124,7 @@ class ReviewScreen:
     def _footer(self, first: str) -> Text:
         text = Text(f"  {first}", "dim")
         undo = " · u undo" if self.session.can_undo() else ""
-        text.append(f"{undo} · s suspend · b bury · e edit · q quit", "dim")
+        text.append(f" · s suspend · b bury · e edit{undo} · q quit", "dim")
         return text
 
     def _draw(self, shown: Shown, *parts: object) -> None:
@@ -158,7 +158,7 @@ class ReviewScreen:
         expected = expected_answer(shown.card, self.force_type)
         match: Match | None = None
         if expected is None:
-            self._draw(shown, self._footer("space show answer"))
+            self._draw(shown, self._footer("space show"))
             while True:
                 key = self.read_key()
                 if key in (" ", "\r", "\n"):
@@ -172,8 +172,7 @@ class ReviewScreen:
             self._draw(
                 shown,
                 Text(
-                    "  type the answer, Enter to check · :u undo · :s suspend"
-                    " · :b bury · :e edit · :q quit",
+                    "  type, then Enter · :s suspend · :b bury · :e edit · :u undo · :q quit",
                     "dim",
                 ),
             )
@@ -187,7 +186,7 @@ class ReviewScreen:
         if match is not None:
             parts.append(_diff(match))
         parts.append(self._grades(shown, proposed))
-        hint = "Enter accepts the proposed grade" if match else "space = Good"
+        hint = f"Enter = {proposed} {GRADE_NAMES[proposed]}" if proposed else "space = 3 Good"
         parts.append(self._footer(hint))
         self._draw(shown, *parts)
         while True:
@@ -258,6 +257,22 @@ class _Stay:
 
 _STAY = _Stay()
 GRADE_KEYS = {str(grade) for grade in GRADES}
+
+
+def _revealed(front: str, back: str) -> Text:
+    """The back of the card with what the front hid picked out (a cloze deletion, say)."""
+    text = safe_text(back)
+    start = 0
+    while start < min(len(front), len(back)) and front[start] == back[start]:
+        start += 1
+    end = 0
+    while end < min(len(front), len(back)) - start and front[-1 - end] == back[-1 - end]:
+        end += 1
+    if front.startswith(back[:start]) and start > 0 and end and start < len(back) - end:
+        text.stylize("bold green", start, len(back) - end)
+    else:
+        text.stylize("bold")
+    return text
 
 
 def _diff(match: Match) -> Padding:

@@ -15,8 +15,9 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     if done.answered:
         percent = done.percent_correct or 0.0
         lines.append(
-            f"Reviewed {done.answered} answers · {percent:.0f}% correct · "
-            f"{duration(done.time_ms)} · {done.new_learned} new cards"
+            f"Reviewed {_count(done.cards, 'card')} ({_count(done.answered, 'answer')}) · "
+            f"{percent:.0f}% correct · {duration(done.time_ms)} · "
+            f"{_count(done.new_learned, 'new card')} learned"
         )
     else:
         lines.append("Nothing reviewed.")
@@ -31,3 +32,7 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     else:
         lines.append(f"Next card due {when(upcoming, now)}.")
     return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

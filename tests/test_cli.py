@@ -1,0 +1,191 @@
+"""The command line: every command through typer's runner, asserting on what reached disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from stalindeck import __version__
+from stalindeck.cli import app
+from stalindeck.exporting import safe_cell
+
+from .test_store import DECK
+
+runner = CliRunner()
+
+
+def run(db: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(
+        app, ["--db", str(db), *args], input=input, env={"COLUMNS": "100", "NO_COLOR": "1"}
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def all_commands() -> list[list[str]]:
+    paths: list[list[str]] = []
+
+    def walk(command: object, prefix: list[str]) -> None:
+        paths.append(prefix)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*prefix, name])
+
+    walk(get_command(app), [])
+    return paths
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=lambda p: " ".join(p) or "root")
+def test_every_command_has_help(path: list[str]) -> None:
+    result = runner.invoke(app, [*path, "-h"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout and len(result.stdout) > 100
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.stdout.strip() == f"stalindeck {__version__}"
+
+
+def test_first_run_status_json(tmp_path: Path) -> None:
+    code, out, err = run(tmp_path / "s.db", "status", "--json")
+    assert code == 0, err
+    assert "First run: loaded" in err
+    data = json.loads(out)
+    (deck,) = data["decks"]
+    assert deck["deck"] == "khrushchev-destalinisation"
+    assert (deck["new"], deck["learning"], deck["due"]) == (20, 0, 0)
+    assert data["total"]["new"] == 20
+
+
+def test_import_summary_and_decks(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    code, out, _ = run(db, "import", str(write_deck(DECK)))
+    assert code == 0
+    assert "demo (new deck)" in out and "3" in out
+    code, out, _ = run(db, "import", "--dry-run", str(tmp_path))
+    assert code == 0 and "Dry run" in out
+    code, out, _ = run(db, "decks")
+    assert "demo" in out and "Demo" in out
+
+
+def test_invalid_import_writes_nothing(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    bad = write_deck(DECK.replace('back = "KGB"\n', "").replace('id = "speech"', 'id = "x y"'))
+    code, out, err = run(db, "import", str(bad))
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert lines[0].startswith(f"{bad}:4: x y: card needs an 'id'")
+    assert any(f"{bad}:9: mvd: missing 'back'" in line for line in lines)
+    assert lines[-1].startswith("error: 2 problems found; nothing was imported.")
+    code, out, _ = run(db, "export", "cards", "-f", "json")
+    assert all(row["deck"] != "demo" for row in json.loads(out))
+
+
+def test_missing_file_and_store_errors(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path / "s.db", "import", str(tmp_path / "none.toml"))
+    assert code == 1 and err.strip() == f"error: {tmp_path / 'none.toml'}: no such file or folder"
+    code, _, err = run(tmp_path / "missing" / "s.db", "status")
+    assert code == 1 and err.count("\n") == 1 and "does not exist" in err
+    code, _, err = run(tmp_path / "s.db", "export", "cards", "-f", "xml")
+    assert code == 1 and "unknown format 'xml'" in err
+
+
+def test_env_var_names_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STALINDECK_DB", str(tmp_path / "env.db"))
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0 and (tmp_path / "env.db").exists()
+
+
+def test_export_cards_to_file_and_force(tmp_path: Path) -> None:
+    db, target = tmp_path / "s.db", tmp_path / "cards.csv"
+    code, _, err = run(db, "export", "cards", "-o", str(target))
+    assert code == 0 and "Wrote" in err
+    rows = list(csv.DictReader(target.open(encoding="utf-8", newline="")))
+    assert len(rows) >= 80
+    assert set(rows[0]) == {
+        "card_id",
+        "deck",
+        "tags",
+        "front",
+        "back",
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
+        "reps",
+        "lapses",
+        "suspended",
+    }
+    assert rows[0]["card_id"].startswith("khrushchev-destalinisation/")
+    code, _, err = run(db, "export", "cards", "-o", str(target))
+    assert code == 1 and "--force" in err
+    assert run(db, "export", "cards", "-o", str(target), "--force")[0] == 0
+
+
+def test_review_line_mode_then_exports(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    run(db, "import", str(write_deck(DECK)))
+    code, out, err = run(db, "review", "demo", "--limit", "2", input="\n3\n4\n")
+    assert code == 0, err
+    assert out.count("question: ") >= 2
+    assert "graded: 3 Good" in out and "graded: 4 Easy" in out
+    assert "Reviewed 2 cards (2 answers)" in out
+    code, out, _ = run(db, "export", "reviews", "-f", "json")
+    reviews = json.loads(out)
+    assert [row["grade"] for row in reviews] == [3, 4]
+    assert reviews[0]["state_before"] == "new" and reviews[0]["state_after"] == "learning"
+    assert reviews[1]["state_after"] == "review" and reviews[1]["reviewed_at"].endswith("Z")
+    code, out, _ = run(db, "export", "cards", "-f", "json")
+    states = {row["card_id"]: row["state"] for row in json.loads(out)}
+    assert sorted(states.values()).count("review") == 1
+
+
+def test_review_line_mode_typed_and_commands(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    code, out, err = run(db, "review", "--type", "--limit", "3", input="nonsense\n\n:s\n:u\n:q\n")
+    assert code == 0, err
+    assert "result: wrong" in out and "graded: 1 Again" in out
+    assert "suspended: " in out and "undone: " in out
+    code, out, _ = run(db, "export", "cards", "-f", "json")
+    assert not any(row["suspended"] for row in json.loads(out))
+
+
+def test_review_unknown_deck(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path / "s.db", "review", "nope")
+    assert code == 1 and "no deck named 'nope'" in err
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44", "'+44"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        (3, 3),
+        (None, ""),
+        (True, "true"),
+    ],
+)
+def test_csv_cells_are_neutralised(value: object, expected: object) -> None:
+    assert safe_cell(value) == expected
+
+
+def test_json_export_round_trips(tmp_path: Path) -> None:
+    from stalindeck.exporting import write_rows
+
+    rows = [{"a": "line\nbreak", "b": 1.5, "c": None, "d": ["x", "y"]}]
+    stream = io.StringIO()
+    write_rows(rows, ["a", "b", "c", "d"], "json", stream)
+    assert json.loads(stream.getvalue()) == rows

@@ -1,0 +1,109 @@
+"""End to end through a real pseudo-terminal: the Rich screen, keys, and what reached disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+DECK = """id = "demo"
+name = "Demo deck"
+
+[[cards]]
+id = "speech"
+front = "When did Khrushchev give the Secret Speech?"
+back = "25 February 1956"
+answer = "25 February 1956"
+tags = ["secret-speech"]
+
+[[cards]]
+id = "group"
+front = "Which group tried to remove Khrushchev in 1957?"
+back = "The Anti-Party Group"
+tags = ["crisis"]
+
+[[cards]]
+id = "markup"
+front = "[bold red]not markup[/] \\u001b]0;pwned\\u0007 plain"
+back = "inert"
+"""
+
+
+def stalindeck(db: Path, *args: str) -> pexpect.spawn:
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24", "EDITOR": "true"}
+    env.pop("NO_COLOR", None)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "stalindeck", "--db", str(db), *args],
+        env=env,
+        dimensions=(24, 80),
+        encoding="utf-8",
+        timeout=20,
+    )
+
+
+def test_review_in_a_terminal(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    importer = stalindeck(db, "import", str(write_deck(DECK)))
+    importer.expect(pexpect.EOF)
+    child = stalindeck(db, "review", "demo")
+    child.expect("When did Khrushchev give the Secret Speech")
+    child.expect("type, then Enter")
+    child.sendline("25 feb 1956")
+    child.expect("correct")
+    child.expect("Enter = 3 Good")
+    child.send("\r")
+    child.expect("Which group tried to remove Khrushchev")
+    child.send(" ")
+    child.expect("Anti-Party Group")
+    child.expect("Easy")
+    child.expect(r"\d+d")  # the interval Easy gives, in days
+    child.send("4")
+    child.expect_exact("[bold red]not markup[/]")  # shown literally, not as markup
+    screen = child.before or ""
+    child.expect("plain")
+    assert "\x1b]0;pwned" not in (child.before or "") + screen  # the OSC title never escapes
+    child.send("u")  # undo the Easy: the group card comes back
+    child.expect("Which group tried to remove Khrushchev")
+    child.send("3")
+    child.expect("not markup")
+    child.send("q")
+    child.expect("Reviewed 2 cards")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    export = stalindeck(db, "export", "reviews", "-f", "json", "-o", str(tmp_path / "r.json"))
+    export.expect(pexpect.EOF)
+    reviews = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert [(row["card_id"], row["grade"]) for row in reviews] == [
+        ("demo/speech", 3),
+        ("demo/group", 3),
+    ]
+    assert all(row["duration_ms"] > 0 for row in reviews)
+
+
+def test_ctrl_c_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    stalindeck(db, "import", str(write_deck(DECK))).expect(pexpect.EOF)
+    child = stalindeck(db, "review", "demo", "--type")
+    child.expect("Secret Speech")
+    child.sendline("1956")
+    child.expect("wrong")
+    child.send("1")
+    child.expect("Which group")
+    child.sendcontrol("c")
+    child.expect("Reviewed 1 card")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    export = stalindeck(db, "export", "reviews", "-f", "json")
+    export.expect(pexpect.EOF)
+    text = (export.before or "").replace("\r\n", "\n")
+    assert json.loads(text[text.index("[") :])[0]["grade"] == 1
