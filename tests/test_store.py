@@ -224,3 +224,23 @@ def test_new_profile_gets_every_card(db_path: Path, write_deck: Callable[..., Pa
             text("SELECT count(*) FROM card_states WHERE profile_id = :p"), {"p": other.profile_id}
         ).scalar()
     assert other.profile_id != store.profile_id and count == 3
+
+
+def test_store_behind_head_is_backed_up_then_upgraded(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With one revision shipped, pretend the code is one revision ahead of the store.
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002")
+    monkeypatch.setattr(migrate, "_known_revisions", lambda: {"0001", "0002"})
+    upgraded: list[str] = []
+    monkeypatch.setattr(
+        migrate, "upgrade", lambda engine, revision="head": upgraded.append(revision)
+    )
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("INSERT INTO settings VALUES (1, 'kept', '1')")
+    open_store(str(db_path)).close()
+    assert upgraded == ["head"]
+    (backup,) = (db_path.parent / "backups").glob("before-upgrade-0001-*.db")
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT value FROM settings WHERE key = 'kept'").fetchone() == ("1",)

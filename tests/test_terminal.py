@@ -35,8 +35,10 @@ back = "inert"
 """
 
 
-def stalindeck(db: Path, *args: str) -> pexpect.spawn:
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24", "EDITOR": "true"}
+def stalindeck(db: Path, *args: str, editor: str = "true") -> pexpect.spawn:
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    env["EDITOR"] = editor
+    env.pop("VISUAL", None)
     env.pop("NO_COLOR", None)
     return pexpect.spawn(
         sys.executable,
@@ -107,3 +109,50 @@ def test_ctrl_c_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) ->
     export.expect(pexpect.EOF)
     text = (export.before or "").replace("\r\n", "\n")
     assert json.loads(text[text.index("[") :])[0]["grade"] == 1
+
+
+def test_closed_terminal_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    import signal
+
+    db = tmp_path / "s.db"
+    stalindeck(db, "import", str(write_deck(DECK))).expect(pexpect.EOF)
+    child = stalindeck(db, "review", "demo")
+    child.expect("Secret Speech")
+    child.sendline("25 February 1956")
+    child.expect("correct")
+    child.send("4")
+    child.expect("Which group")
+    child.kill(signal.SIGHUP)
+    child.expect(pexpect.EOF)
+    child.close()
+    export = stalindeck(db, "export", "reviews", "-f", "csv")
+    export.expect(pexpect.EOF)
+    rows = [line for line in (export.before or "").splitlines() if line.startswith("demo/")]
+    assert len(rows) == 1 and rows[0].split(",")[2] == "4"
+
+
+def test_edit_key_reimports_and_keeps_history(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    deck = write_deck(DECK)
+    stalindeck(db, "import", str(deck)).expect(pexpect.EOF)
+    editor = tmp_path / "editor.sh"
+    # A scripted "editor": checks it was sent to the card's line, then rewords the card.
+    editor.write_text(
+        "#!/bin/sh\n"
+        'test "$1" = "+11" || exit 3\n'
+        "sed -i 's/Which group tried/Which faction tried/' \"$2\"\n",
+        encoding="utf-8",
+    )
+    editor.chmod(0o755)
+    child = stalindeck(db, "review", "demo", editor=str(editor))
+    child.sendline(":b")  # bury the typed card, so the group card is next
+    child.expect("Which group tried")
+    child.send("e")
+    child.expect("Which faction tried")
+    child.expect("re-imported")
+    child.send("3")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert "Which faction tried" in deck.read_text(encoding="utf-8")

@@ -92,14 +92,15 @@ def decks_command(ctx: typer.Context) -> None:
         now = utc_now()
         counts = deck_counts(store, now, day_end(now))
         table = Table(box=None)
-        table.add_column("deck")
-        table.add_column("name")
+        table.add_column("deck", overflow="fold")
         for column in ("cards", "new", "learning", "due today", "suspended"):
-            table.add_column(column, justify="right")
+            table.add_column(column, justify="right", no_wrap=True)
         for deck in counts:
+            label = safe_text(deck.name, "bold")
+            label.append("\n")
+            label.append_text(safe_text(deck.slug, "dim"))
             table.add_row(
-                safe_text(deck.slug),
-                safe_text(deck.name),
+                label,
                 str(deck.total),
                 str(deck.new),
                 str(deck.learning),

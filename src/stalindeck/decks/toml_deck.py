@@ -7,7 +7,8 @@ list at once; each problem names the file, the line and the card.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ _CARD_KEYS = frozenset(
 _STRING_KEYS = ("front", "back", "text", "answer", "section", "extra")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+Line = int | Callable[[], int]
 
 
 class _Problems:
@@ -48,8 +50,9 @@ class _Problems:
         self.path = path
         self.items: list[str] = []
 
-    def add(self, line: int, message: str, card: str | None = None) -> None:
-        where = f"{self.path}:{line}"
+    def add(self, line: Line, message: str, card: str | None = None) -> None:
+        # Finding a line is a text search: done only for the rare key that has a problem.
+        where = f"{self.path}:{line() if callable(line) else line}"
         self.items.append(f"{where}: {card}: {message}" if card else f"{where}: {message}")
 
 
@@ -59,20 +62,10 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self._text = text
         self._starts = [m.start() for m in _HEADER.finditer(text)]
-        self._line_offsets = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self._line_offsets.append(index + 1)
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
 
     def _line_of(self, offset: int) -> int:
-        low, high = 0, len(self._line_offsets) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            if self._line_offsets[mid] <= offset:
-                low = mid
-            else:
-                high = mid - 1
-        return low + 1
+        return bisect_left(self._newlines, offset) + 1
 
     def _span(self, index: int) -> tuple[int, int] | None:
         if index >= len(self._starts):
@@ -225,7 +218,7 @@ def _string(
     table: dict[str, Any],
     key: str,
     *,
-    at: int,
+    at: Line,
     problems: _Problems,
     card: str | None = None,
     required: bool = False,
@@ -244,7 +237,7 @@ def _string(
     return value.strip()
 
 
-def _tags(value: object, line: int, card: str | None, problems: _Problems) -> tuple[str, ...]:
+def _tags(value: object, line: Line, card: str | None, problems: _Problems) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
@@ -281,8 +274,8 @@ def _card(
     for key in sorted(set(entry) - _CARD_KEYS):
         problems.add(lines.key(index, key, card_id), f"unknown card key {key!r}", label)
 
-    def at(key: str) -> int:
-        return lines.key(index, key, card_id)
+    def at(key: str) -> Line:
+        return lambda: lines.key(index, key, card_id)
 
     values = {
         key: _string(entry, key, at=at(key), problems=problems, card=label) for key in _STRING_KEYS
