@@ -111,3 +111,4 @@ def review_command(
 
         for line in summary_lines(session, utc_now()):
             out.print(line, markup=False, highlight=False)
+        session.close()

@@ -8,10 +8,11 @@ answers one short transaction at a time, and undoes them.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import fsrs
@@ -30,6 +31,7 @@ from stalindeck.scheduling.fsrs_bridge import (
 from stalindeck.scheduling.limits import Limits
 from stalindeck.store import queue as queries
 from stalindeck.store import reviews as writes
+from stalindeck.store.answer_path import AnswerPath, Recorded
 from stalindeck.store.counts import done_today
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
 from stalindeck.store.open import Store
@@ -40,6 +42,7 @@ GRADE_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen while away counts a minute at most
 UNDO_DEPTH = 30
 _NEW_CARD_ESTIMATE = timedelta(seconds=45)  # a new card takes about three short views
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Source(StrEnum):
@@ -106,9 +109,34 @@ class Summary:
 class _Undo:
     action: str  # "answer", "suspend" or "bury"
     shown: Shown
-    recorded: writes.Recorded | None = None
+    recorded: Recorded | None = None
     duration_ms: int = 0
     grade: int = 0
+
+
+class _LearningQueue:
+    """Cards in (re)learning, earliest step first. A heap: every answer to a learning card puts
+    it back, and re-sorting a list of hundreds each time showed up in profiles."""
+
+    def __init__(self, entries: list[QueueEntry]) -> None:
+        self._heap = [(entry.due or _EPOCH, entry.card_id, entry) for entry in entries]
+        heapq.heapify(self._heap)
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def first_due(self) -> datetime | None:
+        return self._heap[0][0] if self._heap else None
+
+    def pop(self) -> QueueEntry:
+        return heapq.heappop(self._heap)[2]
+
+    def push(self, entry: QueueEntry) -> None:
+        heapq.heappush(self._heap, (entry.due or _EPOCH, entry.card_id, entry))
+
+    def remove(self, card_id: int) -> None:
+        self._heap = [item for item in self._heap if item[1] != card_id]
+        heapq.heapify(self._heap)
 
 
 class ReviewSession:
@@ -150,6 +178,7 @@ class ReviewSession:
         self._started = self.clock()
         self._card_limit = card_limit
         self._drawn = 0  # cards taken from the new and review queues
+        self._path = AnswerPath(store)
         if self.where.decks:
             unknown = queries.unknown_decks(store, self.where.decks)
             if unknown:
@@ -166,8 +195,8 @@ class ReviewSession:
         done = done_today(self.store, day_start(now, self.limits.rollover_hour))
         reviews_left = max(0, self.limits.reviews_per_day - done.reviews)
         new_left = max(0, self.limits.new_per_day - done.new) if new_limit is None else new_limit
-        self._learning: list[QueueEntry] = queries.learning_cards(
-            self.store, now, self._day_end, self.where
+        self._learning = _LearningQueue(
+            queries.learning_cards(self.store, now, self._day_end, self.where)
         )
         self._reviews: deque[QueueEntry] = deque(
             queries.review_cards(self.store, now, self._day_end, self.where, reviews_left)
@@ -205,9 +234,9 @@ class ReviewSession:
         return timedelta(milliseconds=self.summary.time_ms / self.summary.answered)
 
     def _pick(self, now: datetime) -> tuple[QueueEntry, Source] | None:
-        self._learning.sort(key=lambda entry: (entry.due or now, entry.card_id))
-        if self._learning and (self._learning[0].due or now) <= now:
-            return self._learning.pop(0), Source.LEARNING
+        first = self._learning.first_due()
+        if first is not None and first <= now:
+            return self._learning.pop(), Source.LEARNING
         may_draw = not self._budget_spent(now) and (
             self._card_limit is None or self._drawn < self._card_limit
         )
@@ -222,8 +251,8 @@ class ReviewSession:
                 self._drawn += 1
                 return self._reviews.popleft(), Source.REVIEW
         ahead = now + timedelta(minutes=self.limits.learn_ahead_minutes)
-        if self._learning and (self._learning[0].due or now) <= ahead:
-            return self._learning.pop(0), Source.LEARNING
+        if first is not None and first <= ahead:
+            return self._learning.pop(), Source.LEARNING
         return None
 
     def _new_turn(self) -> bool:
@@ -245,7 +274,7 @@ class ReviewSession:
                 self.current = None
                 return None
             entry, source = picked
-            card = queries.load_card(self.store, entry.card_id)
+            card = self._path.load_card(entry.card_id)
             if (
                 card is None
                 or card.retired
@@ -287,17 +316,8 @@ class ReviewSession:
             duration_ms = int((now - shown.shown_at).total_seconds() * 1000)
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
         after = shifted(shown.outcomes[grade], now - shown.shown_at)
-        siblings = queries.siblings(self.store, shown.card)
-        recorded = writes.record_answer(
-            self.store,
-            shown.card.card_id,
-            grade,
-            now,
-            duration_ms,
-            shown.card.memory,
-            after,
-            siblings,
-            self._day_end,
+        recorded = self._path.record_answer(
+            shown.card, grade, now, duration_ms, after, self._day_end
         )
         self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade))
         self._drop({card_id for card_id, _ in recorded.buried})
@@ -307,7 +327,7 @@ class ReviewSession:
             and after.due is not None
             and after.due < self._day_end
         ):
-            self._learning.append(
+            self._learning.push(
                 QueueEntry(shown.card.card_id, shown.card.note, shown.card.deck_id, after.due)
             )
         self.current = None
@@ -361,7 +381,7 @@ class ReviewSession:
             self._requeue(self.current)
         if step.action == "answer" and step.recorded is not None:
             writes.undo_answer(self.store, card.card_id, step.recorded, card.memory)
-            self._learning = [entry for entry in self._learning if entry.card_id != card.card_id]
+            self._learning.remove(card.card_id)
             self._tally(step.shown, step.grade, step.duration_ms, -1)
             restored = {card_id for card_id, _ in step.recorded.buried}
             self._restore_siblings(restored)
@@ -370,7 +390,7 @@ class ReviewSession:
         else:
             writes.set_buried(self.store, card.card_id, card.buried_until)
         now = self.clock()
-        fresh = queries.load_card(self.store, card.card_id) or card
+        fresh = self._path.load_card(card.card_id) or card
         self.current = self._show(fresh, step.shown.source, now)
         return self.current
 
@@ -385,11 +405,11 @@ class ReviewSession:
             self._reviews.appendleft(entry)
             self._drawn -= 1
         else:
-            self._learning.insert(0, entry)
+            self._learning.push(entry)
 
     def _restore_siblings(self, card_ids: set[int]) -> None:
         for card_id in card_ids:
-            card = queries.load_card(self.store, card_id)
+            card = self._path.load_card(card_id)
             if card is None:
                 continue
             entry = QueueEntry(card.card_id, card.note, card.deck_id, card.memory.due)
@@ -405,12 +425,16 @@ class ReviewSession:
     def reload_current(self) -> Shown | None:
         """Read the card on screen again (after its deck was edited); None if it is gone."""
         shown = self._require_current()
-        card = queries.load_card(self.store, shown.card.card_id)
+        card = self._path.load_card(shown.card.card_id)
         if card is None or card.retired:
             self.current = None
             return None
         self.current = self._show(card, shown.source, self.clock())
         return self.current
+
+    def close(self) -> None:
+        """Release the session's connection."""
+        self._path.close()
 
     def next_due(self) -> datetime | None:
         """When the next card of this session's decks falls due, after now."""

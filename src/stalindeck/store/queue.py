@@ -3,7 +3,6 @@ next due time. Kept lean: they run on the per-answer path."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -158,84 +157,13 @@ def new_cards(store: Store, now: datetime, where: Filter, limit: int) -> list[Qu
 
 def load_card(store: Store, card_id: int) -> CardView | None:
     """One card with its deck and the profile's state, or None if it no longer exists."""
-    query = (
-        select(
-            Card.id,
-            Card.deck_id,
-            Deck.slug,
-            Deck.name,
-            Deck.path,
-            Deck.tags.label("deck_tags"),
-            Card.key,
-            Card.note,
-            Card.kind,
-            Card.front,
-            Card.back,
-            Card.answer,
-            Card.accept,
-            Card.extra,
-            Card.tags,
-            Card.line,
-            Card.retired,
-            CardState.suspended,
-            CardState.buried_until,
-            CardState.state,
-            CardState.step,
-            CardState.stability,
-            CardState.difficulty,
-            CardState.due,
-            CardState.last_review,
-            CardState.reps,
-            CardState.lapses,
-        )
-        .join(Deck, Deck.id == Card.deck_id)
-        .join(CardState, CardState.card_id == Card.id)
-        .where(Card.id == card_id, CardState.profile_id == store.profile_id)
-    )
-    with reading(store.engine) as connection:
-        row = connection.execute(query).first()
-    if row is None:
-        return None
-    return CardView(
-        card_id=row.id,
-        deck_id=row.deck_id,
-        deck_slug=row.slug,
-        deck_name=row.name,
-        deck_path=row.path,
-        deck_tags=tuple(row.deck_tags.split()),
-        key=row.key,
-        note=row.note,
-        kind=row.kind,
-        front=row.front,
-        back=row.back,
-        answer=row.answer,
-        accept=tuple(json.loads(row.accept)),
-        extra=row.extra,
-        tags=tuple(row.tags.split()),
-        line=row.line,
-        retired=row.retired,
-        suspended=row.suspended,
-        buried_until=row.buried_until,
-        memory=Memory(
-            row.state,
-            row.step,
-            row.stability,
-            row.difficulty,
-            row.due,
-            row.last_review,
-            row.reps,
-            row.lapses,
-        ),
-    )
+    from stalindeck.store.answer_path import AnswerPath
 
-
-def siblings(store: Store, card: CardView) -> list[int]:
-    """The other cards made from the same deck entry (a reverse, other cloze deletions)."""
-    query = select(Card.id).where(
-        Card.deck_id == card.deck_id, Card.note == card.note, Card.id != card.card_id
-    )
-    with reading(store.engine) as connection:
-        return list(connection.execute(query).scalars())
+    path = AnswerPath(store)
+    try:
+        return path.load_card(card_id)
+    finally:
+        path.close()
 
 
 def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:

@@ -1,0 +1,199 @@
+"""The per-answer hot path: read the next card, record an answer, durably, in as little time as
+the database allows.
+
+A review session answers hundreds of cards; building SQLAlchemy expressions for each costs more
+than the database work itself. So these few statements are plain SQL strings with named
+parameters, run on one connection the session holds (on SQLite, the DBAPI connection itself,
+in autocommit mode between transactions: no transaction stays open while the student thinks).
+The same strings run through SQLAlchemy's `text()` on other databases.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from stalindeck.scheduling.fsrs_bridge import Memory
+from stalindeck.store.models import from_millis, to_millis
+from stalindeck.store.open import Store
+from stalindeck.store.queue import CardView
+
+Buried = tuple[tuple[int, datetime | None], ...]
+
+_LOAD_CARD = """
+SELECT c.id, c.deck_id, d.slug, d.name, d.path, d.tags, c.key, c.note, c.kind, c.front, c.back,
+       c.answer, c.accept, c.extra, c.tags, c.line, c.retired, s.suspended, s.buried_until,
+       s.state, s.step, s.stability, s.difficulty, s.due, s.last_review, s.reps, s.lapses
+FROM cards c JOIN decks d ON d.id = c.deck_id
+JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
+WHERE c.id = :card
+"""
+_INSERT_REVIEW = """
+INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms, elapsed_days,
+    state_before, step_before, stability_before, difficulty_before, due_before,
+    last_review_before, state_after, step_after, stability_after, difficulty_after, due_after)
+VALUES (:card, :profile, :grade, :reviewed_at, :duration_ms, :elapsed_days,
+    :state_before, :step_before, :stability_before, :difficulty_before, :due_before,
+    :last_review_before, :state_after, :step_after, :stability_after, :difficulty_after,
+    :due_after)
+RETURNING id
+"""
+_UPDATE_STATE = """
+UPDATE card_states SET state = :state, step = :step, stability = :stability,
+    difficulty = :difficulty, due = :due, last_review = :last_review, reps = :reps,
+    lapses = :lapses, buried_until = NULL
+WHERE profile_id = :profile AND card_id = :card
+"""
+# Siblings to bury: new or review cards of the same entry not already buried past `until`.
+_SIBLINGS = """
+SELECT s.card_id, s.buried_until FROM cards c
+JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
+WHERE c.deck_id = :deck AND c.note = :note AND c.id != :card AND s.state IN (0, 2)
+  AND (s.buried_until IS NULL OR s.buried_until < :until)
+"""
+_BURY = """
+UPDATE card_states SET buried_until = :until WHERE profile_id = :profile AND card_id = :card
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What an answer wrote, kept so it can be undone exactly."""
+
+    review_id: int
+    buried: Buried  # siblings buried by this answer, with what they had before
+
+
+def _ms(moment: datetime | None) -> int | None:
+    return None if moment is None else to_millis(moment)
+
+
+def _time(value: int | None) -> datetime | None:
+    return None if value is None else from_millis(value)
+
+
+def card_view(row: Sequence[Any]) -> CardView:
+    """A `CardView` from a row of `_LOAD_CARD`."""
+    return CardView(
+        card_id=row[0], deck_id=row[1], deck_slug=row[2], deck_name=row[3], deck_path=row[4],
+        deck_tags=tuple(row[5].split()), key=row[6], note=row[7], kind=row[8], front=row[9],
+        back=row[10], answer=row[11], accept=tuple(json.loads(row[12])), extra=row[13],
+        tags=tuple(row[14].split()), line=row[15], retired=bool(row[16]),
+        suspended=bool(row[17]), buried_until=_time(row[18]),
+        memory=Memory(row[19], row[20], row[21], row[22], _time(row[23]), _time(row[24]),
+                      row[25], row[26]),
+    )  # fmt: skip
+
+
+class AnswerPath:
+    """The statements of the review loop, on one connection held for a session.
+
+    Args:
+        store: the open store.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._sqlite = store.engine.dialect.name == "sqlite"
+        self._raw: Any = store.engine.raw_connection() if self._sqlite else None
+
+    def close(self) -> None:
+        """Give the connection back to the pool."""
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+    def _query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        if self._raw is not None:
+            cursor = self._raw.cursor()
+            try:
+                return list(cursor.execute(sql, params).fetchall())
+            finally:
+                cursor.close()
+        from sqlalchemy import text
+
+        with self.store.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+
+    def _transaction(
+        self, work: Callable[[Callable[[str, dict[str, Any]], list[Any]]], Any]
+    ) -> Any:
+        if self._raw is None:
+            from sqlalchemy import text
+
+            with self.store.engine.begin() as connection:
+                return work(lambda sql, params: list(connection.execute(text(sql), params)))
+        cursor = self._raw.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(lambda sql, params: cursor.execute(sql, params).fetchall())
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+        return result
+
+    def load_card(self, card_id: int) -> CardView | None:
+        """One card with its deck and the profile's state, or None if it no longer exists."""
+        rows = self._query(_LOAD_CARD, {"profile": self.store.profile_id, "card": card_id})
+        return card_view(rows[0]) if rows else None
+
+    def record_answer(
+        self,
+        card: CardView,
+        grade: int,
+        reviewed_at: datetime,
+        duration_ms: int,
+        after: Memory,
+        bury_until: datetime,
+    ) -> Recorded:
+        """Append the review, store the new state and bury new/review siblings, atomically."""
+        before = card.memory
+        elapsed = (
+            (reviewed_at - before.last_review).total_seconds() / 86400
+            if before.last_review
+            else None
+        )
+        profile = self.store.profile_id
+        until = to_millis(bury_until)
+        review = {
+            "card": card.card_id, "profile": profile, "grade": grade,
+            "reviewed_at": to_millis(reviewed_at), "duration_ms": duration_ms,
+            "elapsed_days": elapsed, "state_before": before.state, "step_before": before.step,
+            "stability_before": before.stability, "difficulty_before": before.difficulty,
+            "due_before": _ms(before.due), "last_review_before": _ms(before.last_review),
+            "state_after": after.state, "step_after": after.step,
+            "stability_after": after.stability, "difficulty_after": after.difficulty,
+            "due_after": _ms(after.due),
+        }  # fmt: skip
+        state = {
+            "card": card.card_id, "profile": profile, "state": after.state, "step": after.step,
+            "stability": after.stability, "difficulty": after.difficulty,
+            "due": _ms(after.due), "last_review": _ms(after.last_review), "reps": after.reps,
+            "lapses": after.lapses,
+        }  # fmt: skip
+
+        def work(run: Callable[[str, dict[str, Any]], list[Any]]) -> Recorded:
+            review_id = run(_INSERT_REVIEW, review)[0][0]
+            run(_UPDATE_STATE, state)
+            siblings = run(
+                _SIBLINGS,
+                {
+                    "profile": profile,
+                    "deck": card.deck_id,
+                    "note": card.note,
+                    "card": card.card_id,
+                    "until": until,
+                },
+            )
+            for sibling, _previous in siblings:
+                run(_BURY, {"until": until, "profile": profile, "card": sibling})
+            return Recorded(int(review_id), tuple((row[0], _time(row[1])) for row in siblings))
+
+        result: Recorded = self._transaction(work)
+        return result
