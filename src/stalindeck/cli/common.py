@@ -6,12 +6,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from stalindeck.errors import DeckError, StalindeckError
-from stalindeck.store.open import Store
+
+if TYPE_CHECKING:
+    from stalindeck.store.open import Store
 
 
 @dataclass(frozen=True, slots=True)

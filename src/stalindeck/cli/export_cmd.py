@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from stalindeck.cli.common import open_for, user_errors
-from stalindeck.store.open import Store
+
+if TYPE_CHECKING:
+    from stalindeck.store.open import Store
 
 app = typer.Typer(
     help="Export cards or reviews as CSV or JSON.",

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stalindeck.cli.common import open_for, user_errors
+from stalindeck.cli.common import Context, open_for, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -24,13 +24,19 @@ def status_command(
     from stalindeck.scheduling.day import day_end, day_start
     from stalindeck.scheduling.limits import Limits
     from stalindeck.store.counts import deck_counts, done_today
+    from stalindeck.store.quick import quick_counts
 
     with user_errors():
-        store = open_for(ctx)
         now = utc_now()
-        counts = deck_counts(store, now, day_end(now))
         limits = Limits()
-        done = done_today(store, day_start(now))
+        start, end = day_start(now, limits.rollover_hour), day_end(now, limits.rollover_hour)
+        options: Context = ctx.obj
+        quick = quick_counts(options.db, options.profile, now, start, end)
+        if quick is not None:
+            counts, done = quick
+        else:
+            store = open_for(ctx)
+            counts, done = deck_counts(store, now, end), done_today(store, start)
         new_left = max(0, limits.new_per_day - done.new)
         reviews_left = max(0, limits.reviews_per_day - done.reviews)
         decks: list[dict[str, Any]] = [

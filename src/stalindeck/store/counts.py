@@ -1,25 +1,44 @@
-"""Counts of cards per deck: what `decks` and `status` show. One aggregate query each."""
+"""Counts of cards per deck: what `decks` and `status` show. One aggregate query each.
+
+The queries are plain SQL so that `status` can run them on a bare sqlite3 connection without
+importing SQLAlchemy (see `quick`); through a `Store` they run as SQLAlchemy `text()`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from stalindeck.store.values import NEW, REVIEW, to_millis
 
-from stalindeck.store.engine import reading
-from stalindeck.store.models import (
-    LEARNING,
-    NEW,
-    RELEARNING,
-    REVIEW,
-    Card,
-    CardState,
-    Deck,
-    Review,
-)
-from stalindeck.store.open import Store
+if TYPE_CHECKING:
+    from stalindeck.store.open import Store
+
+Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
+
+_DECK_COUNTS = f"""
+SELECT d.slug, d.name,
+  COUNT(c.id),
+  COALESCE(SUM(CASE WHEN s.state = {NEW} AND {{available}} THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN s.state IN (1, 3) AND s.due < :day_end AND {{available}}
+                    THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN s.state = {REVIEW} AND s.due < :day_end AND {{available}}
+                    THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN s.suspended THEN 1 ELSE 0 END), 0)
+FROM decks d
+LEFT JOIN cards c ON c.deck_id = d.id AND NOT c.retired
+LEFT JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
+GROUP BY d.id, d.slug, d.name
+ORDER BY d.name
+""".replace("{available}", "NOT s.suspended AND (s.buried_until IS NULL OR s.buried_until <= :now)")
+_DONE_TODAY = f"""
+SELECT COALESCE(SUM(CASE WHEN state_before = {NEW} THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN state_before = {REVIEW} THEN 1 ELSE 0 END), 0)
+FROM reviews WHERE profile_id = :profile AND reviewed_at >= :day_start
+"""
+_DECK_COUNT = "SELECT COUNT(*) FROM decks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,40 +64,6 @@ class DeckCounts:
     suspended: int
 
 
-def deck_counts(store: Store, now: datetime, day_end: datetime) -> list[DeckCounts]:
-    """Counts for every deck, ordered by name."""
-    available = and_(
-        CardState.suspended.is_(False),
-        or_(CardState.buried_until.is_(None), CardState.buried_until <= now),
-    )
-
-    def count_if(*conditions: ColumnElement[bool]) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((and_(available, *conditions), 1), else_=0)), 0)
-
-    query = (
-        select(
-            Deck.slug,
-            Deck.name,
-            func.count(Card.id),
-            count_if(CardState.state == NEW),
-            count_if(CardState.state.in_((LEARNING, RELEARNING)), CardState.due < day_end),
-            count_if(CardState.state == REVIEW, CardState.due < day_end),
-            func.coalesce(func.sum(case((CardState.suspended.is_(True), 1), else_=0)), 0),
-        )
-        .select_from(Deck)
-        .join(Card, and_(Card.deck_id == Deck.id, Card.retired.is_(False)), isouter=True)
-        .join(
-            CardState,
-            and_(CardState.card_id == Card.id, CardState.profile_id == store.profile_id),
-            isouter=True,
-        )
-        .group_by(Deck.id, Deck.slug, Deck.name)
-        .order_by(Deck.name)
-    )
-    with reading(store.engine) as connection:
-        return [DeckCounts(*row) for row in connection.execute(query)]
-
-
 @dataclass(frozen=True, slots=True)
 class DoneToday:
     """What the student already did this study day, for the daily limits."""
@@ -87,18 +72,50 @@ class DoneToday:
     reviews: int
 
 
+def run_deck_counts(
+    run: Run, profile_id: int, now: datetime, day_end: datetime
+) -> list[DeckCounts]:
+    """Counts for every deck, ordered by name, through `run`."""
+    rows = run(
+        _DECK_COUNTS, {"profile": profile_id, "now": to_millis(now), "day_end": to_millis(day_end)}
+    )
+    return [DeckCounts(str(r[0]), str(r[1]), *(int(value) for value in r[2:])) for r in rows]
+
+
+def run_done_today(run: Run, profile_id: int, day_start: datetime) -> DoneToday:
+    """New cards introduced and review cards answered since `day_start`, through `run`."""
+    ((new, reviews),) = run(_DONE_TODAY, {"profile": profile_id, "day_start": to_millis(day_start)})
+    return DoneToday(new=int(new), reviews=int(reviews))
+
+
+def run_deck_count(run: Run) -> int:
+    """How many decks the store holds, through `run`."""
+    ((count,),) = run(_DECK_COUNT, {})
+    return int(count)
+
+
+def _store_runner(store: Store) -> Run:
+    from sqlalchemy import text
+
+    from stalindeck.store.engine import reading
+
+    def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        with reading(store.engine) as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+
+    return run
+
+
+def deck_counts(store: Store, now: datetime, day_end: datetime) -> list[DeckCounts]:
+    """Counts for every deck, ordered by name."""
+    return run_deck_counts(_store_runner(store), store.profile_id, now, day_end)
+
+
 def done_today(store: Store, day_start: datetime) -> DoneToday:
     """New cards introduced and review cards answered since `day_start`."""
-    query = select(
-        func.coalesce(func.sum(case((Review.state_before == NEW, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((Review.state_before == REVIEW, 1), else_=0)), 0),
-    ).where(Review.profile_id == store.profile_id, Review.reviewed_at >= day_start)
-    with reading(store.engine) as connection:
-        new, reviews = connection.execute(query).one()
-    return DoneToday(new=int(new), reviews=int(reviews))
+    return run_done_today(_store_runner(store), store.profile_id, day_start)
 
 
 def deck_count(store: Store) -> int:
     """How many decks the store holds."""
-    with reading(store.engine) as connection:
-        return int(connection.execute(select(func.count(Deck.id))).scalar_one())
+    return run_deck_count(_store_runner(store))

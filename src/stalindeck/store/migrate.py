@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, text
 
 from stalindeck.errors import StoreError
+from stalindeck.store.revision import HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-# The newest revision in migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0001"
+__all__ = ["HEAD_REVISION", "alembic_config", "current_revision", "ensure_schema", "upgrade"]
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -6,7 +6,7 @@ and index, and the same on SQLite and PostgreSQL. `UtcMillis` converts to aware 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -25,24 +25,20 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from stalindeck.store.values import (
+    LEARNING,
+    NEW,
+    RELEARNING,
+    REVIEW,
+    STATE_NAMES,
+    from_millis,
+    to_millis,
+)
+
 DEFAULT_PROFILE_ID = 1
 DEFAULT_PROFILE_NAME = "default"
 
-# Card states: FSRS's Learning/Review/Relearning (1-3) plus 0 for a card never reviewed.
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
-STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
-
-
-def to_millis(moment: datetime) -> int:
-    """Milliseconds since the epoch for an aware (or UTC-naive) datetime."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
-
-
-def from_millis(value: int) -> datetime:
-    """The UTC-aware datetime for epoch milliseconds."""
-    return datetime.fromtimestamp(value / 1000, UTC)
+__all__ = ["LEARNING", "NEW", "RELEARNING", "REVIEW", "STATE_NAMES", "from_millis", "to_millis"]
 
 
 class UtcMillis(TypeDecorator[datetime]):

@@ -1,0 +1,51 @@
+"""Where the store is, worked out without importing SQLAlchemy (`status` must start fast)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from stalindeck.errors import StoreError
+
+ENV_VAR = "STALINDECK_DB"
+_SQLITE_PREFIX = "sqlite:///"
+
+
+def default_path() -> Path:
+    """The store file in the platform's user data folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path("stalindeck", appauthor=False) / "stalindeck.db"
+
+
+def resolve_url(db: str | None) -> str:
+    """The SQLAlchemy URL for `--db`, else ``$STALINDECK_DB``, else the default file.
+
+    A value containing ``://`` is taken as a URL; anything else as a file path.
+    """
+    value = db or os.environ.get(ENV_VAR) or ""
+    if "://" in value:
+        return value
+    if not value:
+        path = default_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the data folder {path.parent}: {error.strerror}"
+            ) from error
+    else:
+        path = Path(value).expanduser()
+        if not path.parent.is_dir():
+            raise StoreError(
+                f"the folder {path.parent} does not exist; create it or choose another --db path"
+            )
+    return f"{_SQLITE_PREFIX}{path.resolve()}"
+
+
+def plain_sqlite_file(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///path`` URL (no query options), else None."""
+    if not url.startswith(_SQLITE_PREFIX) or "?" in url:
+        return None
+    rest = url[len(_SQLITE_PREFIX) :]
+    return Path(rest) if rest and rest != ":memory:" else None

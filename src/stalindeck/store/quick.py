@@ -1,0 +1,51 @@
+"""`status` without SQLAlchemy: a bare sqlite3 connection to a store that needs nothing done.
+
+`stalindeck status` is meant for a shell prompt. Importing SQLAlchemy alone takes longer than
+the whole query, so when the store is a plain SQLite file already at the current schema, with
+decks and the profile in place, the counts are read with the standard library. Anything else
+(a new store, one to upgrade, another database) returns None and takes the ordinary path.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from stalindeck.store.counts import DeckCounts, DoneToday, run_deck_counts, run_done_today
+from stalindeck.store.location import plain_sqlite_file, resolve_url
+from stalindeck.store.revision import HEAD_REVISION
+
+
+def quick_counts(
+    db: str | None, profile: str, now: datetime, day_start: datetime, day_end: datetime
+) -> tuple[list[DeckCounts], DoneToday] | None:
+    """Deck counts and today's work, or None when the store needs the full machinery."""
+    path = plain_sqlite_file(resolve_url(db))
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error:
+        return None
+    try:
+
+        def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+            return connection.execute(sql, params).fetchall()
+
+        version = run("SELECT version_num FROM alembic_version", {})
+        if [tuple(row) for row in version] != [(HEAD_REVISION,)]:
+            return None
+        found = run("SELECT id FROM profiles WHERE name = :name", {"name": profile})
+        if not found or not run("SELECT 1 FROM decks LIMIT 1", {}):
+            return None
+        profile_id = int(found[0][0])
+        return (
+            run_deck_counts(run, profile_id, now, day_end),
+            run_done_today(run, profile_id, day_start),
+        )
+    except sqlite3.Error:
+        return None  # damaged, locked past the timeout, not ours: the full path explains
+    finally:
+        connection.close()

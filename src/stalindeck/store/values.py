@@ -1,0 +1,21 @@
+"""Plain values the store uses, importable without SQLAlchemy: card states and stored times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+# Card states: FSRS's Learning/Review/Relearning (1-3) plus 0 for a card never reviewed.
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+def to_millis(moment: datetime) -> int:
+    """Milliseconds since the epoch for an aware (or UTC-naive) datetime."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def from_millis(value: int) -> datetime:
+    """The UTC-aware datetime for epoch milliseconds."""
+    return datetime.fromtimestamp(value / 1000, UTC)

@@ -1,0 +1,71 @@
+"""`status` reads a ready SQLite store without SQLAlchemy, and agrees with the full path."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from stalindeck.decks.importing import import_paths
+from stalindeck.review.session import ReviewSession
+from stalindeck.scheduling.day import day_end, day_start
+from stalindeck.store.counts import deck_counts, done_today
+from stalindeck.store.open import Store
+from stalindeck.store.quick import quick_counts
+
+from .conftest import FakeClock
+from .test_session import deck_text
+
+
+def test_quick_counts_match_the_full_path(
+    store: Store, db_path: Path, write_deck: Callable[..., Path], clock: FakeClock
+) -> None:
+    import_paths(store, [write_deck(deck_text(12, reverse_first=True))], clock())
+    session = ReviewSession(store, clock=clock)
+    for grade in (1, 3, 4):
+        session.next_card()
+        session.answer(grade)
+    session.close()
+    now = clock()
+    start, end = day_start(now), day_end(now)
+    quick = quick_counts(str(db_path), "default", now, start, end)
+    assert quick == (deck_counts(store, now, end), done_today(store, start))
+    counts, done = quick
+    assert (counts[0].new, counts[0].learning, done.new) == (9, 2, 3)
+
+
+def test_quick_path_steps_aside(db_path: Path, tmp_path: Path, clock: FakeClock) -> None:
+    now = clock()
+    args = (now, day_start(now), day_end(now))
+    assert quick_counts(str(tmp_path / "absent.db"), "default", *args) is None
+    assert quick_counts(str(db_path), "default", *args) is None  # no decks yet: first run
+    assert quick_counts(f"sqlite:///{db_path}?timeout=5", "default", *args) is None
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT INTO decks (slug, name, description, source, tags, path, "
+            "imported_at) VALUES ('d', 'D', '', '', '', '', 0)"
+        )
+    assert quick_counts(str(db_path), "nobody", *args) is None  # the profile must be made
+    assert quick_counts(str(db_path), "default", *args) is not None
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0000'")
+    assert quick_counts(str(db_path), "default", *args) is None  # to upgrade: full path
+
+
+def test_status_imports_no_sqlalchemy(
+    db_path: Path, write_deck: Callable[..., Path], store: Store, clock: FakeClock
+) -> None:
+    import_paths(store, [write_deck(deck_text(3))], clock())
+    code = (
+        "import sys; from stalindeck.cli import app\n"
+        f"try: app(['--db', {str(db_path)!r}, 'status'])\n"
+        "except SystemExit: pass\n"
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False False"
+    assert "Demo" in result.stdout
