@@ -64,9 +64,11 @@ CASES: list[tuple[str, str, Verdict]] = [
     ("3.5%", "3.5 %", CORRECT),
     ("50", "50%", WRONG),
     ("1957", "1956", WRONG),
-    ("20", "20th", WRONG),
-    ("20th", "20", WRONG),
-    ("20 Party Congress", "20th Party Congress", WRONG),
+    ("20", "20th", CORRECT),  # the suffix is optional: the number is the fact
+    ("20th", "20", CORRECT),
+    ("20 Party Congress", "20th Party Congress", CORRECT),
+    ("21", "22nd", WRONG),
+    ("1st", "1", CORRECT),
     ("twentieth", "20th", WRONG),
     # thousands separators
     ("51439", "51,439", CORRECT),

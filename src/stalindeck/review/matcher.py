@@ -3,7 +3,8 @@
 The checker forgives what an examiner forgives in an A-level history answer: case, spacing,
 punctuation, accents, curly quotes, kinds of dash, thousands separators, the usual ways of
 writing a date, a leading "the", and a one-letter slip in a long word. It stays strict about
-what changes the fact: digits, decimal points, ordinals outside dates and extra or missing words.
+what changes the fact: digits, decimal points, and extra or missing words. An ordinal's
+suffix is optional ("20" for "20th").
 
 The result is data only; rendering it is the UI's job.
 """
@@ -306,12 +307,14 @@ def _dates_and_punctuation(text: str) -> str:
 
 # Only "the", and only at the start: "The KGB" = "KGB", but "a"/"an" and inner words stay.
 _LEADING_THE = re.compile(r"^(?:the )+(?=\S)")
+# "20" names the 20th Party Congress as well as "20th" does; an examiner accepts either.
+_ORDINAL_SUFFIX = re.compile(r"(?<![\w.])([0-9]+)(?:st|nd|rd|th)\b")
 
 
 def _normalise_once(text: str, dates: bool) -> str:
     text = _join_thousands(_fold(text))
     text = _dates_and_punctuation(text) if dates else _strip_punctuation(text)
-    text = " ".join(text.split())
+    text = _ORDINAL_SUFFIX.sub(r"\1", " ".join(text.split()))
     # "50 %" is the same answer as "50%".
     return _LEADING_THE.sub("", text.replace(" %", "%"))
 
@@ -344,6 +347,8 @@ def normalise(text: str) -> str:
       a dot between digits (``3.5`` is not ``35``), ``%`` (``50 %`` = ``50%``, but not ``50``)
       and symbols such as ``£``.
     * A leading "the" is dropped (``The KGB`` = ``KGB``); nothing else is.
+    * An ordinal suffix on a number is optional (``20th`` = ``20``); words are not numbers
+      (``twentieth`` is not ``20th``).
 
     The steps are repeated until the text no longer changes, so the result is its own
     canonical form: ``normalise(normalise(x)) == normalise(x)``. One consequence: digits left
