@@ -189,3 +189,17 @@ def test_json_export_round_trips(tmp_path: Path) -> None:
     stream = io.StringIO()
     write_rows(rows, ["a", "b", "c", "d"], "json", stream)
     assert json.loads(stream.getvalue()) == rows
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("nonsense://x", "is not a store URL"), ("postgresql://u@localhost/x", "needs the Python")],
+)
+def test_unusable_store_urls_are_one_line(url: str, message: str) -> None:
+    import importlib.util
+
+    if url.startswith("postgresql") and importlib.util.find_spec("psycopg"):
+        pytest.skip("psycopg is installed here: the URL would be tried for real")
+    result = runner.invoke(app, ["--db", url, "status"])
+    assert result.exit_code == 1
+    assert message in result.stderr and result.stderr.count("\n") == 1

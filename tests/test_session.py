@@ -145,7 +145,8 @@ def test_review_limit_and_order(demo: Store, clock: FakeClock) -> None:
         connection.execute(
             text(
                 "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, step = NULL, "
-                "reps = 1, last_review = :t - 86400000 * 6, due = :t - 3600000 * card_id"
+                "reps = 1, last_review = :t - 86400000 * 6, "
+                "due = :t - 3600000 * (SELECT position FROM cards WHERE cards.id = card_id)"
             ),
             {"t": int(clock().timestamp() * 1000)},
         )

@@ -226,21 +226,43 @@ def test_new_profile_gets_every_card(db_path: Path, write_deck: Callable[..., Pa
     assert other.profile_id != store.profile_id and count == 3
 
 
-def test_store_behind_head_is_backed_up_then_upgraded(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # With one revision shipped, pretend the code is one revision ahead of the store.
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002")
-    monkeypatch.setattr(migrate, "_known_revisions", lambda: {"0001", "0002"})
-    upgraded: list[str] = []
-    monkeypatch.setattr(
-        migrate, "upgrade", lambda engine, revision="head": upgraded.append(revision)
-    )
-    with sqlite3.connect(db_path) as connection:
-        connection.execute("INSERT INTO settings VALUES (1, 'kept', '1')")
-    open_store(str(db_path)).close()
-    assert upgraded == ["head"]
-    (backup,) = (db_path.parent / "backups").glob("before-upgrade-0001-*.db")
+def test_store_behind_head_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = make_engine(resolve_url(str(path)))
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO settings VALUES (1, 'kept', '1')"))
+    engine.dispose()
+    open_store(str(path)).close()
+    (backup,) = (tmp_path / "backups").glob("*0001*.db")
     with sqlite3.connect(backup) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         assert copy.execute("SELECT value FROM settings WHERE key = 'kept'").fetchone() == ("1",)
+    with sqlite3.connect(path) as upgraded:
+        assert upgraded.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            migrate.HEAD_REVISION,
+        )
+        columns = [row[1] for row in upgraded.execute("PRAGMA table_info(decks)")]
+    assert "source_digest" in columns
+
+
+def test_unchanged_file_is_not_read_again(
+    store: Store, write_deck: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stalindeck.decks.importing as importing
+
+    path = write_deck(DECK)
+    import_paths(store, [path], T0, dry_run=True)  # a dry run remembers nothing
+    import_paths(store, [path], T0)
+
+    def no_reading(*_args: object, **_kwargs: object) -> object:
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr(importing, "load_decks", no_reading)
+    (again,) = import_paths(store, [path], T0)
+    assert (again.slug, again.added, again.updated, again.unchanged) == ("demo", 0, 0, 3)
+    monkeypatch.undo()
+    path.write_text(DECK.replace("KGB", "the KGB"), encoding="utf-8")
+    (edited,) = import_paths(store, [path], T0)
+    assert (edited.updated, edited.unchanged) == (2, 1)

@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from stalindeck import __version__
-from stalindeck.cli import decks_cmd, export_cmd, review_cmd, status_cmd
+from stalindeck.cli import (
+    backup_cmd,
+    decks_cmd,
+    export_cmd,
+    export_progress,
+    interop_cmd,
+    review_cmd,
+    stats_cmd,
+    status_cmd,
+)
 from stalindeck.cli.common import Context
 
 app = typer.Typer(
@@ -55,7 +64,11 @@ def root(
 decks_cmd.register(app)
 status_cmd.register(app)
 review_cmd.register(app)
+stats_cmd.register(app)
+interop_cmd.register(export_cmd.app)
+export_progress.register(export_cmd.app)
 app.add_typer(export_cmd.app, name="export")
+backup_cmd.register(app)
 
 
 def main() -> None:

@@ -37,15 +37,17 @@ def error_console() -> Console:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn a `StalindeckError` into its message on stderr and exit status 1."""
+    from stalindeck.ui.safe import clean  # messages quote deck text: keep it inert
+
     try:
         yield
     except DeckError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"error: {error}", file=sys.stderr)
+            print(clean(problem), file=sys.stderr)
+        print(f"error: {clean(str(error))}", file=sys.stderr)
         raise typer.Exit(1) from None
     except StalindeckError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {clean(str(error))}", file=sys.stderr)
         raise typer.Exit(1) from None
 
 
@@ -56,6 +58,8 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
 
     options: Context = ctx.obj
     store = open_store(options.db, options.profile)
+    # Release the connections when the command ends, not whenever they are collected.
+    ctx.call_on_close(store.close)
     if first_run:
         from stalindeck.decks.importing import import_bundled_if_empty
 

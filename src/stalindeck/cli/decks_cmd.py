@@ -21,11 +21,38 @@ def import_command(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Deck files (.toml) or folders of them.", show_default=False),
+        typer.Argument(
+            help="Deck files (.toml, .csv/.tsv/.txt, .md, .apkg/.colpkg) or folders of .toml.",
+            show_default=False,
+        ),
     ],
     *,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read the files as toml, csv, markdown or apkg (default: from the extension).",
+            show_default=False,
+        ),
+    ] = None,
+    deck: Annotated[
+        str | None,
+        typer.Option(
+            "--deck",
+            help="Deck name for CSV and Markdown files (default: the deck the file names, "
+            "else the file name).",
+            show_default=False,
+        ),
+    ] = None,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history",
+            help="Anki packages: import the review log and rebuild each card's FSRS state.",
+        ),
     ] = False,
 ) -> None:
     """Import deck files: add new cards, update edited ones (history kept), retire vanished
@@ -48,6 +75,7 @@ def import_command(
             transient=True,
         )
         task = progress.add_task("import", total=None)
+        reviews: list[int] = []
 
         def loaded(total: int) -> None:
             progress.update(task, total=total)
@@ -62,6 +90,10 @@ def import_command(
                 dry_run=dry_run,
                 on_loaded=loaded,
                 progress=lambda n: progress.advance(task, n),
+                fmt=fmt,
+                deck_name=deck,
+                with_history=with_history,
+                on_history=reviews.append,
             )
         table = Table(title="Dry run: nothing was written" if dry_run else None, box=None)
         for column in ("deck", "added", "updated", "unchanged", "retired"):
@@ -76,6 +108,9 @@ def import_command(
                 str(change.retired),
             )
         out.print(table)
+        if with_history:
+            count = sum(reviews)
+            out.print(f"{count} review{'' if count == 1 else 's'} imported.")
 
 
 def decks_command(ctx: typer.Context) -> None:

@@ -46,7 +46,9 @@ def _export(
             raise StalindeckError(f"unknown format {fmt!r}; use --format csv or --format json")
         store = open_for(ctx)
         if output == "-":
-            write_rows(rows(store), columns, fmt, sys.stdout)
+            from stalindeck.ui.safe import for_terminal
+
+            write_rows(rows(store), columns, fmt, for_terminal(sys.stdout))
             return
         with atomic_output(Path(output), force) as stream:
             count = write_rows(rows(store), columns, fmt, stream)

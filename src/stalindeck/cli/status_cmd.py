@@ -55,11 +55,15 @@ def status_command(
             "due": min(reviews_left, sum(deck.due for deck in counts)),
         }
         if as_json:
+            from stalindeck.ui.safe import inert_json
+
             typer.echo(
-                json.dumps(
-                    {"decks": decks, "total": total, "now": now.isoformat()},
-                    ensure_ascii=False,
-                    indent=2,
+                inert_json(
+                    json.dumps(
+                        {"decks": decks, "total": total, "now": now.isoformat()},
+                        ensure_ascii=False,
+                        indent=2,
+                    )
                 )
             )
             return

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from stalindeck.decks.foreign import CardHistory
+from stalindeck.decks.formats import load_files
 from stalindeck.decks.toml_deck import deck_files, load_decks
 from stalindeck.errors import NotFoundError
-from stalindeck.store.deck_sync import DeckChanges, sync_decks
+from stalindeck.store.deck_sync import DeckChanges, sync_decks, unchanged_sources
 from stalindeck.store.open import Store
 
 
@@ -20,8 +23,15 @@ def import_paths(
     dry_run: bool = False,
     on_loaded: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    fmt: str | None = None,
+    deck_name: str | None = None,
+    with_history: bool = False,
+    on_history: Callable[[int], None] | None = None,
 ) -> list[DeckChanges]:
     """Validate and import deck files and folders of deck files.
+
+    Files are read by extension (``.toml``; ``.csv``/``.tsv``/``.txt``; ``.md``;
+    ``.apkg``/``.colpkg``) unless `fmt` names the format; folders give their ``*.toml`` files.
 
     Args:
         store: the open store.
@@ -30,6 +40,10 @@ def import_paths(
         dry_run: report what would change without writing.
         on_loaded: told the total number of cards once every file is valid.
         progress: told how many cards were just written.
+        fmt: read every file as this format (toml, csv, markdown, apkg).
+        deck_name: the deck for CSV/Markdown files (overriding any the file names).
+        with_history: import the review history of Anki packages.
+        on_history: told how many reviews were imported.
 
     Raises:
         NotFoundError: a path does not exist or a folder holds no deck.
@@ -41,10 +55,51 @@ def import_paths(
     files = deck_files(paths)
     if not files:
         raise NotFoundError(f"no *.toml deck files in {', '.join(map(str, paths))}")
-    decks = load_decks(files)
+    # A file unchanged since it was last imported (same bytes, same options) is not read again.
+    options = f"{fmt}|{deck_name}|{with_history}"
+    digests = {str(path.resolve()): _digest(path, options) for path in files}
+    skipped = unchanged_sources(store, digests)
+    files = [path for path in files if str(path.resolve()) not in skipped]
+    unchanged = [change for changes in skipped.values() for change in changes]
+    if not files:
+        if with_history and on_history is not None:
+            on_history(0)  # the history in an unchanged file is in the store already
+        return unchanged
+    if (
+        fmt is None
+        and deck_name is None
+        and not with_history
+        and all(path.suffix.lower() == ".toml" for path in files)
+    ):
+        decks, history = load_decks(files), list[CardHistory]()
+    else:
+        decks, history = load_files(files, fmt=fmt, deck_name=deck_name, with_history=with_history)
     if on_loaded is not None:
         on_loaded(sum(len(deck.cards) for deck in decks))
-    return sync_decks(store, decks, now, dry_run=dry_run, progress=progress)
+    after = None
+    if history:
+        from stalindeck.interop.history import history_writer
+
+        after = history_writer(store, history, on_history)
+    if not dry_run:
+        from stalindeck.store.backup import backup_before_import
+
+        backup_before_import(store.path)
+    changes = sync_decks(
+        store, decks, now, dry_run=dry_run, progress=progress, after=after, digests=digests
+    )
+    return changes + unchanged
+
+
+def _digest(path: Path, options: str) -> str:
+    digest = hashlib.blake2b(options.encode(), digest_size=16)
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError as error:
+        raise NotFoundError(f"{path}: cannot read the file: {error.strerror}") from error
+    return digest.hexdigest()
 
 
 def import_bundled_if_empty(store: Store, now: datetime) -> list[DeckChanges]:

@@ -164,6 +164,9 @@ def _load(path: Path, problems: _Problems) -> DeckSpec | None:
         line = int(position.group(1)) if position else 1
         problems.add(line, f"not valid TOML: {_TOML_POSITION.sub('', message).strip()}")
         return None
+    except RecursionError:
+        problems.add(1, "not valid TOML: arrays or tables nested too deeply")
+        return None
     return _build(data, path, _Lines(text), problems)
 
 

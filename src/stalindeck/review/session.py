@@ -32,6 +32,7 @@ from stalindeck.scheduling.limits import Limits
 from stalindeck.store import queue as queries
 from stalindeck.store import reviews as writes
 from stalindeck.store.answer_path import AnswerPath, Recorded
+from stalindeck.store.backup import backup_if_due
 from stalindeck.store.counts import done_today
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
 from stalindeck.store.open import Store
@@ -319,6 +320,7 @@ class ReviewSession:
         recorded = self._path.record_answer(
             shown.card, grade, now, duration_ms, after, self._day_end
         )
+        writes.tag_leech(self.store, shown.card.card_id, after.lapses)
         self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade))
         self._drop({card_id for card_id, _ in recorded.buried})
         self._tally(shown, grade, duration_ms, +1)
@@ -331,6 +333,7 @@ class ReviewSession:
                 QueueEntry(shown.card.card_id, shown.card.note, shown.card.deck_id, after.due)
             )
         self.current = None
+        backup_if_due(self.store.path)  # cheap: a dictionary lookup unless 30 minutes passed
         return after
 
     def _tally(self, shown: Shown, grade: int, duration_ms: int, sign: int) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from stalindeck.scheduling.fsrs_bridge import Memory
+from stalindeck.store import safety
 from stalindeck.store.models import from_millis, to_millis
 from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView
@@ -99,6 +100,7 @@ class AnswerPath:
         self.store = store
         self._sqlite = store.engine.dialect.name == "sqlite"
         self._raw: Any = store.engine.raw_connection() if self._sqlite else None
+        self._where = str(store.path or store.url)
 
     def close(self) -> None:
         """Give the connection back to the pool."""
@@ -108,11 +110,12 @@ class AnswerPath:
 
     def _query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         if self._raw is not None:
-            cursor = self._raw.cursor()
-            try:
-                return list(cursor.execute(sql, params).fetchall())
-            finally:
-                cursor.close()
+            with safety.store_errors(self._where):
+                cursor = self._raw.cursor()
+                try:
+                    return list(cursor.execute(sql, params).fetchall())
+                finally:
+                    cursor.close()
         from sqlalchemy import text
 
         with self.store.engine.connect() as connection:
@@ -126,17 +129,10 @@ class AnswerPath:
 
             with self.store.engine.begin() as connection:
                 return work(lambda sql, params: list(connection.execute(text(sql), params)))
-        cursor = self._raw.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(lambda sql, params: cursor.execute(sql, params).fetchall())
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        finally:
-            cursor.close()
-        return result
+        # BEGIN IMMEDIATE retried while another process writes; a full disk or a read-only
+        # store becomes a one-line StoreError, and SQLite's own rollback is not fought.
+        with safety.immediate(self._raw, self._where) as cursor:
+            return work(lambda sql, params: cursor.execute(sql, params).fetchall())
 
     def load_card(self, card_id: int) -> CardView | None:
         """One card with its deck and the profile's state, or None if it no longer exists."""

@@ -8,51 +8,30 @@ documented recipe), so a writer takes the lock up front instead of failing half-
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 
-from stalindeck.errors import StoreError
+from stalindeck.store import safety
+from stalindeck.store.location import ENV_VAR, default_path, resolve_url
 
-ENV_VAR = "STALINDECK_DB"
+__all__ = [
+    "ENV_VAR",
+    "default_path",
+    "make_engine",
+    "reading",
+    "resolve_url",
+    "sqlite_path",
+    "writing",
+]
+
 BUSY_TIMEOUT_MS = 10_000
 _IMMEDIATE = "stalindeck_immediate"
-
-
-def default_path() -> Path:
-    """The store file in the platform's user data folder."""
-    from platformdirs import user_data_path
-
-    return user_data_path("stalindeck", appauthor=False) / "stalindeck.db"
-
-
-def resolve_url(db: str | None) -> str:
-    """The SQLAlchemy URL for `--db`, else ``$STALINDECK_DB``, else the default file.
-
-    A value containing ``://`` is taken as a URL; anything else as a file path.
-    """
-    value = db or os.environ.get(ENV_VAR) or ""
-    if "://" in value:
-        return value
-    if not value:
-        path = default_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreError(
-                f"cannot create the data folder {path.parent}: {error.strerror}"
-            ) from error
-    else:
-        path = Path(value).expanduser()
-        if not path.parent.is_dir():
-            raise StoreError(
-                f"the folder {path.parent} does not exist; create it or choose another --db path"
-            )
-    return f"sqlite:///{path.resolve()}"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -92,15 +71,42 @@ def _configure_sqlite(engine: Engine) -> None:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """A short write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error."""
-    with engine.connect() as connection:
-        connection = connection.execution_options(**{_IMMEDIATE: True})
-        with connection.begin():
-            yield connection
+    """A short write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error.
+
+    The write lock is taken before the body runs, so when another process holds it past the
+    busy timeout the whole unit of work is simply started again (see `safety.RETRY_SECONDS`).
+    A full disk, a read-only store or a damaged file surface as a one-line `StoreError`.
+    """
+    with safety.store_errors(_where(engine)), ExitStack() as stack:
+        yield _begin_immediate(engine, stack)
+
+
+def _begin_immediate(engine: Engine, stack: ExitStack) -> Connection:
+    deadline = time.monotonic() + safety.RETRY_SECONDS
+    delay = 0.02
+    while True:
+        connection = engine.connect().execution_options(**{_IMMEDIATE: True})
+        try:
+            transaction = connection.begin()
+        except OperationalError as error:
+            connection.close()
+            if not safety.is_busy(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+            continue
+        stack.enter_context(connection)
+        stack.enter_context(transaction)
+        return connection
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A read transaction: one consistent snapshot of the store."""
-    with engine.connect() as connection, connection.begin():
+    with safety.store_errors(_where(engine)), engine.connect() as connection, connection.begin():
         yield connection
+
+
+def _where(engine: Engine) -> str:
+    path = sqlite_path(str(engine.url))
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)

@@ -91,6 +91,8 @@ class Deck(Base):
     tags: Mapped[str] = mapped_column(Text, default="")  # space-separated
     path: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(UtcMillis)
+    # A digest of the file (and import options) the deck last came from: unchanged, skip it.
+    source_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Card(Base):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, literal, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from stalindeck.clock import utc_now
 from stalindeck.errors import StoreError
@@ -58,18 +58,38 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
         StoreError: the store cannot be opened, is damaged, or is from a newer version.
     """
     url = resolve_url(db)
-    engine = make_engine(url)
-    path = sqlite_path(url)
+    try:
+        path = sqlite_path(url)
+        if path is not None:
+            from stalindeck.store.safety import check_header
+
+            check_header(path)
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise StoreError(f"--db {url!r} is not a store URL stalindeck can open: {error}") from error
+    except ModuleNotFoundError as error:
+        raise StoreError(
+            f"--db {url!r} needs the Python package {error.name!r}; install it "
+            f"(pip install {error.name}) or use a SQLite file"
+        ) from error
     try:
         ensure_schema(engine, None if path is None else path.parent / "backups")
         profile_id = _profile_id(engine, profile)
     except OperationalError as error:
         engine.dispose()
+        from stalindeck.store.safety import translate
+
+        translated = translate(error, str(path or url))
+        if translated is not None and "damaged" not in str(translated):
+            raise translated from error
         raise StoreError(f"cannot open the store at {path or url}: {error.orig}") from error
     except DatabaseError as error:
         engine.dispose()
+        from stalindeck.store.backup import restore_hint
+
         raise StoreError(
-            f"the store at {path or url} is damaged or not a stalindeck store ({error.orig})"
+            f"the store at {path or url} is damaged or not a stalindeck store ({error.orig}); "
+            + restore_hint(path)
         ) from error
     return Store(engine=engine, url=url, path=path, profile_id=profile_id)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import and_, delete, insert, select, update
 
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.answer_path import Recorded
 from stalindeck.store.engine import writing
-from stalindeck.store.models import CardState, Review
+from stalindeck.store.models import NEW, CardState, CardTag, Review
 from stalindeck.store.open import Store
 
 
@@ -66,4 +66,50 @@ def set_buried(store: Store, card_id: int, until: datetime | None) -> None:
             update(CardState)
             .where(_card_state(store, card_id))  # type: ignore[arg-type]
             .values(buried_until=until)
+        )
+
+
+LEECH_TAG = "leech"
+LEECH_LAPSES = 8  # Anki's default leech threshold
+
+
+def tag_leech(store: Store, card_id: int, lapses: int) -> bool:
+    """Tag a card ``leech`` (in `card_tags`) once its lapses reach 8, as Anki does.
+
+    Returns:
+        Whether the tag was added now.
+    """
+    if lapses < LEECH_LAPSES:
+        return False
+    with writing(store.engine) as connection:
+        tagged = connection.execute(
+            select(CardTag.card_id).where(CardTag.card_id == card_id, CardTag.tag == LEECH_TAG)
+        ).first()
+        if tagged is not None:
+            return False
+        connection.execute(insert(CardTag).values(card_id=card_id, tag=LEECH_TAG))
+    return True
+
+
+def reset_cards(store: Store, card_ids: Sequence[int]) -> None:
+    """Put cards back to new for the current profile: state 0, FSRS fields cleared, reps and
+    lapses 0, unburied, and the ``leech`` tag removed. Suspension and the review log are kept."""
+    with writing(store.engine) as connection:
+        connection.execute(
+            update(CardState)
+            .where(CardState.profile_id == store.profile_id, CardState.card_id.in_(card_ids))
+            .values(
+                state=NEW,
+                step=None,
+                stability=None,
+                difficulty=None,
+                due=None,
+                last_review=None,
+                reps=0,
+                lapses=0,
+                buried_until=None,
+            )
+        )
+        connection.execute(
+            delete(CardTag).where(CardTag.card_id.in_(card_ids), CardTag.tag == LEECH_TAG)
         )

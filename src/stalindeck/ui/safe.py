@@ -8,17 +8,52 @@ never parses for markup.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, TextIO
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+# Unicode's own line breaks: Python's splitlines() and some terminals break lines on them, so a
+# "one line" of line mode could become two. They become plain newlines.
+_LINE_BREAKS = re.compile("[\u2028\u2029]")
+# In JSON, what `json.dumps` leaves raw that a terminal could act on; escaped, the data is the
+# same once parsed.
+_JSON_RAW = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u2028\u2029]")
 
 
 def clean(value: str) -> str:
     """`value` without control characters or bidi overrides (newline and tab kept)."""
-    return _UNSAFE.sub("", value)
+    return _LINE_BREAKS.sub("\n", _UNSAFE.sub("", value))
+
+
+def inert_json(text: str) -> str:
+    """JSON text with DEL, C1 controls, bidi controls and line separators written as
+    ``\\uXXXX`` escapes: the same data, nothing a terminal acts on."""
+    return _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+class CleanWriter:
+    """A text stream that passes everything written through `clean` (for a terminal)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(clean(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def for_terminal(stream: TextIO) -> TextIO:
+    """`stream`, cleaned with `clean` when it is a terminal (a file or pipe gets the data)."""
+    isatty = getattr(stream, "isatty", None)
+    return CleanWriter(stream) if isatty is not None and isatty() else stream  # type: ignore[return-value]
 
 
 def safe_text(value: str, style: str = "") -> Text:
     """A Rich `Text` that shows `value` literally, whatever brackets or escapes it holds."""
+    from rich.text import Text  # imported here: `status` cleans names without loading Rich
+
     return Text(clean(value), style=style)

@@ -1,0 +1,416 @@
+"""stalindeck side by side with the real Anki engine, on the same machine, in one run.
+
+    python benchmarks/run.py [--cards N] [--reviews M] [--answers K] [--repeat R]
+                             [--anki-python PATH | --no-anki] [--write BENCHMARKS.md]
+
+Builds the collections it needs in a temporary folder, then measures, interleaving the two
+engines so that a noisy machine slows both alike, and reports medians with stalindeck / Anki
+ratios. Anki runs in its own process (`anki_side.py`), by default from a separate virtual
+environment `benchmarks/.venv-anki` that this script creates on first use.
+
+Figures: cold `status` (time, peak RSS); cold `review` until the first question; import of an
+N-row CSV file and re-import unchanged; import of an N-card TOML deck and re-import; answer
+latency (next card + grade + durable commit, K answers, median and p99, through the session
+the review screen uses); `stats` and `export reviews` over M reviews.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ANKI_SIDE = HERE / "anki_side.py"
+STALINDECK = [sys.executable, "-m", "stalindeck"]
+
+
+@dataclass
+class Figure:
+    """One row of the results table."""
+
+    name: str
+    ours: float | None
+    anki: float | None
+    unit: str
+    goal: str
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ours is None or not self.anki:
+            return None
+        return self.ours / self.anki
+
+
+@dataclass
+class Results:
+    figures: list[Figure] = field(default_factory=list)
+
+    def add(self, *args: object, **kwargs: object) -> None:
+        figure = Figure(*args, **kwargs)  # type: ignore[arg-type]
+        self.figures.append(figure)
+        ours = "—" if figure.ours is None else f"{figure.ours:.3f}"
+        anki = "—" if figure.anki is None else f"{figure.anki:.3f}"
+        ratio = "—" if figure.ratio is None else f"{figure.ratio:.2f}"
+        print(f"  {figure.name:<44} {ours:>9} {anki:>9} {figure.unit:<3} ratio {ratio}", flush=True)
+
+    def markdown(self, header: str) -> str:
+        lines = [
+            header,
+            "",
+            "| figure | stalindeck | Anki | unit | ratio | goal |",
+            "|---|---|---|---|---|---|",
+        ]
+        for f in self.figures:
+            ours = "—" if f.ours is None else f"{f.ours:.3f}"
+            anki = "—" if f.anki is None else f"{f.anki:.3f}"
+            ratio = "—" if f.ratio is None else f"{f.ratio:.2f}"
+            name = f.name + (f" ({f.note})" if f.note else "")
+            lines.append(f"| {name} | {ours} | {anki} | {f.unit} | {ratio} | {f.goal} |")
+        return "\n".join(lines) + "\n"
+
+
+# -- running things --------------------------------------------------------------------------
+
+
+def timed_process(
+    argv: Sequence[str], *, until: str | None = None, env: dict[str, str] | None = None
+) -> tuple[float, int, str]:
+    """Run a Python process (argv after the interpreter); (seconds, peak memory in MB, stdout).
+    With `until`, end its input once a line of its output contains that text, and count the
+    time to that line."""
+    python, *rest = argv
+    with tempfile.TemporaryFile("w+") as errors, tempfile.NamedTemporaryFile() as peak:
+        env = {**(env or os.environ), "PEAK_FILE": peak.name}
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [python, str(HERE / "peak.py"), *rest],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=env,
+        )
+        assert process.stdout is not None and process.stdin is not None
+        output: list[str] = []
+        elapsed = None
+        for line in process.stdout:
+            output.append(line)
+            if until is not None and elapsed is None and until in line:
+                elapsed = time.perf_counter() - started
+                process.stdin.close()  # end of input: the session quits
+        if not process.stdin.closed:
+            process.stdin.close()
+        process.wait()
+        if elapsed is None:
+            elapsed = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(argv)} failed: {errors.read()}")
+        kilobytes = Path(peak.name).read_text(encoding="ascii").strip() or "0"
+    return elapsed, round(int(kilobytes) / 1024), "".join(output)
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def anki_python(path: str | None, no_anki: bool) -> str | None:
+    if no_anki:
+        return None
+    if path:
+        return path
+    venv = HERE / ".venv-anki"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print("creating benchmarks/.venv-anki with the anki package (first run only)...")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "anki"], check=True)
+    return str(python)
+
+
+def anki(python: str, *args: str) -> dict[str, object]:
+    result = subprocess.run(
+        [python, str(ANKI_SIDE), *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def write_csv(path: Path, cards: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("#separator:tab\n#html:false\n#tags column:3\n")
+        for n in range(cards):
+            out.write(f"Question {n}: what happened in the Soviet Union?\tAnswer {n}\tt{n % 10}\n")
+
+
+def write_toml(path: Path, cards: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write('id = "bench"\nname = "Benchmark deck"\n\n')
+        for n in range(cards):
+            out.write(
+                f'[[cards]]\nid = "c{n}"\nfront = "Question {n}: what happened in the '
+                f'Soviet Union?"\nback = "Answer {n}"\ntags = ["t{n % 10}"]\n\n'
+            )
+
+
+def add_history(db: Path, reviews: int, seed: int = 7) -> None:
+    """Give the store's cards a plausible year of review history, straight into SQLite."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    connection = sqlite3.connect(db)
+    cards = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
+    per_card = max(1, reviews // max(1, len(cards)))
+    rows = []
+    states = []
+    for card in cards:
+        moment = now - timedelta(days=rng.uniform(200, 365))
+        stability, difficulty, state = 1.0, 5.0, 0
+        for _ in range(per_card):
+            grade = rng.choices((1, 2, 3, 4), (10, 10, 70, 10))[0]
+            before = state
+            stability = stability * (0.5 if grade == 1 else 2.2)
+            state = 3 if grade == 1 and before == 2 else 2
+            due = moment + timedelta(days=stability)
+            ms = int(moment.timestamp() * 1000)
+            rows.append(
+                (
+                    card,
+                    1,
+                    grade,
+                    ms,
+                    rng.randint(2000, 15000),
+                    before,
+                    state,
+                    stability,
+                    difficulty,
+                    int(due.timestamp() * 1000),
+                )
+            )
+            moment = min(due, now - timedelta(minutes=1))
+        states.append(
+            (state, stability, difficulty, int(due.timestamp() * 1000), ms, per_card, card)
+        )
+        if len(rows) >= reviews:
+            break
+    with connection:
+        connection.executemany(
+            "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms, "
+            "state_before, state_after, stability_after, difficulty_after, due_after) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            rows[:reviews],
+        )
+        connection.executemany(
+            "UPDATE card_states SET state=?, stability=?, difficulty=?, due=?, last_review=?, "
+            "reps=?, step=NULL WHERE card_id=? AND profile_id=1",
+            states,
+        )
+    connection.close()
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> Results:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--answers", type=int, default=2_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--anki-python", default=None)
+    parser.add_argument("--no-anki", action="store_true")
+    parser.add_argument(
+        "--write", type=Path, default=None, help="write the table to this Markdown file"
+    )
+    args = parser.parse_args(argv)
+    python = anki_python(args.anki_python, args.no_anki)
+    results = Results()
+    work = Path(tempfile.mkdtemp(prefix="stalindeck-bench-"))
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("STALINDECK_DB", None)
+    try:
+        print(
+            f"{args.cards:,} cards, {args.reviews:,} reviews, {args.answers:,} answers; "
+            f"median of {args.repeat}",
+            flush=True,
+        )
+        csv_file, toml_file = work / "cards.csv", work / "deck.toml"
+        write_csv(csv_file, args.cards)
+        write_toml(toml_file, args.cards)
+        ours_db, anki_col = work / "ours.db", work / "anki.anki2"
+
+        # Imports, timed inside the process for both engines (as Anki's figure is).
+        csv_ours = import_twice(work / "csv.db", csv_file)
+        csv_anki = anki(python, "import", str(anki_col), str(csv_file)) if python else None
+        results.add(
+            "import CSV, N rows",
+            csv_ours[0],
+            None if csv_anki is None else float(csv_anki["import"]),
+            "s",
+            "≤ 0.33",
+        )
+        results.add(
+            "re-import CSV unchanged",
+            csv_ours[1],
+            None if csv_anki is None else float(csv_anki["reimport"]),
+            "s",
+            "≤ 0.33",
+        )
+        toml_ours = import_twice(ours_db, toml_file)
+        results.add("import TOML deck, N cards", toml_ours[0], None, "s", "seconds")
+        results.add("re-import TOML unchanged", toml_ours[1], None, "s", "")
+
+        # Cold start: interleave the engines.
+        ours_times, ours_rss, anki_times, anki_rss = [], [], [], []
+        for _ in range(args.repeat):
+            seconds, rss, _out = timed_process(
+                [*STALINDECK, "--db", str(ours_db), "status"], env=env
+            )
+            ours_times.append(seconds)
+            ours_rss.append(rss)
+            if python:
+                seconds, rss, _out = timed_process([python, str(ANKI_SIDE), "open", str(anki_col)])
+                anki_times.append(seconds)
+                anki_rss.append(rss)
+        results.add(
+            "cold status (open + counts)",
+            statistics.median(ours_times),
+            statistics.median(anki_times) if anki_times else None,
+            "s",
+            "≤ 1.0",
+        )
+        results.add(
+            "cold status peak memory",
+            statistics.median(ours_rss),
+            statistics.median(anki_rss) if anki_rss else None,
+            "MB",
+            "≤ 1.0",
+        )
+        first_question = median_of(
+            args.repeat,
+            lambda: timed_process(
+                [*STALINDECK, "--db", str(ours_db), "review"], until="question:", env=env
+            )[0],
+        )
+        results.add("cold review to first question", first_question, None, "s", "")
+
+        # Answer latency, through the session the review screen uses.
+        answer_db = work / "answer.db"
+        shutil.copyfile(ours_db, answer_db)
+        latencies = answer_latencies(answer_db, args.answers)
+        anki_latencies: list[float] = []
+        if python:
+            anki_latencies = sorted(
+                anki(python, "answer", str(anki_col), str(args.answers))["latencies_ms"]
+            )  # type: ignore[arg-type]
+        for label, pick in (
+            ("median", statistics.median),
+            ("p99", lambda values: values[int(len(values) * 0.99)]),
+        ):
+            results.add(
+                f"answer latency {label}",
+                pick(latencies),
+                pick(anki_latencies) if anki_latencies else None,
+                "ms",
+                "≤ 1.0",
+            )
+
+        # Over M reviews.
+        history_db = work / "history.db"
+        shutil.copyfile(ours_db, history_db)
+        add_history(history_db, args.reviews)
+        stats_available = (
+            subprocess.run([*STALINDECK, "stats", "-h"], capture_output=True, env=env).returncode
+            == 0
+        )
+        if stats_available:
+            results.add(
+                "stats over M reviews",
+                median_of(
+                    args.repeat,
+                    lambda: timed_process(
+                        [*STALINDECK, "--db", str(history_db), "stats", "--json"], env=env
+                    )[0],
+                ),
+                None,
+                "s",
+                "≤ 1 s",
+            )
+        results.add(
+            "export reviews (CSV) over M reviews",
+            median_of(
+                max(1, args.repeat // 2),
+                lambda: timed_process(
+                    [*STALINDECK, "--db", str(history_db), "export", "reviews", "-f", "csv"],
+                    env=env,
+                )[0],
+            ),
+            None,
+            "s",
+            "",
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.write:
+        header = (
+            f"## {datetime.now(UTC):%Y-%m-%d} · {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()} · "
+            f"{args.cards:,} cards, {args.reviews:,} reviews, {args.answers:,} answers, "
+            f"median of {args.repeat}"
+        )
+        args.write.write_text(results.markdown(header), encoding="utf-8")
+    return results
+
+
+def import_twice(db: Path, source: Path) -> tuple[float, float]:
+    """Seconds to import `source` into a new store, then to import it again unchanged."""
+    from stalindeck.decks.importing import import_paths
+    from stalindeck.store.open import open_store
+
+    store = open_store(str(db))
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        import_paths(store, [source], datetime.now(UTC))
+        timings.append(time.perf_counter() - started)
+    store.close()
+    return timings[0], timings[1]
+
+
+def answer_latencies(db: Path, answers: int) -> list[float]:
+    """Per-answer time of next card + grade + commit, in milliseconds, sorted."""
+    from stalindeck.review.session import ReviewSession
+    from stalindeck.store.open import open_store
+
+    store = open_store(str(db))
+    session = ReviewSession(store, new_limit=answers)
+    latencies = []
+    for index in range(answers):
+        started = time.perf_counter()
+        if session.next_card() is None:
+            break
+        session.answer(3 if index % 3 == 0 else 4)
+        latencies.append((time.perf_counter() - started) * 1000)
+    session.close()
+    store.close()
+    return sorted(latencies)
+
+
+if __name__ == "__main__":
+    main()

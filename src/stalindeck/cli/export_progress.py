@@ -1,0 +1,50 @@
+"""`stalindeck export progress`: per deck and per tag, for a spreadsheet."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stalindeck.cli.common import open_for, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("progress")(export_progress)
+
+
+def export_progress(
+    ctx: typer.Context,
+    *,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv or json.", case_sensitive=False)
+    ] = "csv",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write; '-' (the default) is stdout.")
+    ] = "-",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Progress per deck, then per tag: cards, seen, retrievability, retention, lapses."""
+    from stalindeck.clock import utc_now
+    from stalindeck.errors import StalindeckError
+    from stalindeck.exporting import FORMATS, atomic_output, write_rows
+    from stalindeck.stats.progress import COLUMNS, progress_rows
+
+    with user_errors():
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            raise StalindeckError(f"unknown format {fmt!r}; use --format csv or --format json")
+        if output != "-" and Path(output).exists() and not force:
+            raise StalindeckError(f"{output} already exists; pass --force to overwrite it")
+        store = open_for(ctx)
+        rows = progress_rows(store, utc_now())
+        if output == "-":
+            from stalindeck.ui.safe import for_terminal
+
+            write_rows(rows, COLUMNS, fmt, for_terminal(sys.stdout))
+            return
+        with atomic_output(Path(output), force) as stream:
+            count = write_rows(rows, COLUMNS, fmt, stream)
+        print(f"Wrote {count} rows to {output}.", file=sys.stderr)

@@ -1,0 +1,441 @@
+"""Anki packages (.apkg, .colpkg) read into the deck model, treated as hostile input.
+
+A package is a zip holding a SQLite collection: ``collection.anki21b`` (zstd-compressed, schema
+18, what current Anki writes), or the legacy ``collection.anki21`` / ``collection.anki2``
+(schema 11). Only the collection is extracted, into a temporary folder, after checking every
+member name and size; the database is opened read-only and passes ``PRAGMA quick_check`` before
+anything is read from it. Media files are never extracted.
+
+Notes become cards as follows: a note whose type is a cloze type gives one card per deletion
+(Anki's ``{{c1::a}} ... {{c1::b}}`` is one Anki card but two stalindeck cards, both inheriting
+its history); any other note gives a basic card from its first two fields, plus the reverse
+when the note has a second card (Basic (and reversed card) and the like) and a typed answer when
+its first template has ``{{type:...}}``. Further fields go into the card's extra line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from stalindeck.decks.foreign import (
+    CardHistory,
+    Note,
+    clean_tags,
+    from_anki_cloze,
+    guid_key,
+    html_to_text,
+    note_cards,
+    note_problems,
+    slugify,
+)
+from stalindeck.decks.model import CardSpec, DeckSpec, Kind
+from stalindeck.errors import DeckError
+
+MAX_PACKAGE_BYTES = 4 * 1024**3
+MAX_MEMBERS = 100_000
+MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_TOTAL_BYTES = 8 * 1024**3
+MAX_RATIO = 200  # uncompressed / compressed, for members over RATIO_FROM bytes
+RATIO_FROM = 1024 * 1024
+_CHUNK = 1024 * 1024
+COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+_FIELD_REF = re.compile(r"\{\{([^#^/!{}][^{}]*)\}\}")
+_OUR_GUID = re.compile(r"([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})")
+_NOT_EXTRA = frozenset({"section", "answer", "accept", "add reverse"})
+_MANUAL = (4, 5)  # revlog types: manual, rescheduled — not answers
+
+
+class PackageError(Exception):
+    """A package that cannot be read; the message says which part and why."""
+
+
+@dataclass
+class Package:
+    """What a package holds: its decks and, when asked for, the review history of its cards."""
+
+    decks: list[DeckSpec] = field(default_factory=list)
+    history: list[CardHistory] = field(default_factory=list)
+
+
+def load_package(path: Path, *, with_history: bool = False) -> Package:
+    """Read and validate an Anki package.
+
+    Raises:
+        DeckError: the package is unsafe, damaged or holds notes that cannot be imported.
+    """
+    problems: list[str] = []
+    package = read_package(path, problems, with_history=with_history)
+    if problems:
+        raise DeckError(problems)
+    return package
+
+
+def read_package(path: Path, problems: list[str], *, with_history: bool = False) -> Package:
+    """Like `load_package`, appending problems to `problems` instead of raising."""
+    try:
+        with _opened_collection(path) as (database, member):
+            try:
+                return _read(path, database, problems, with_history)
+            except sqlite3.DatabaseError as error:
+                raise PackageError(f"{member} inside {path.name}: {error}") from error
+    except PackageError as error:
+        problems.append(f"{path}: {error}")
+    except OSError as error:
+        problems.append(f"{path}: cannot read the file: {error.strerror or error}")
+    return Package()
+
+
+def check_member_name(name: str) -> str | None:
+    """Why a zip member name is unsafe (absolute, drive, ``..``, control characters), or None."""
+    if not name or "\x00" in name or any(ord(char) < 32 for char in name):
+        return "has control characters in its name"
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
+        return "has an absolute path"
+    if ".." in PurePosixPath(name.replace("\\", "/")).parts:
+        return "climbs out of the folder (..)"
+    return None
+
+
+def _check_members(archive: zipfile.ZipFile) -> None:
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise PackageError(f"has {len(members):,} entries; the limit is {MAX_MEMBERS:,}")
+    total = 0
+    for member in members:
+        reason = check_member_name(member.filename)
+        if reason:
+            raise PackageError(f"entry {member.filename[:80]!r} {reason}; refusing the package")
+        if member.file_size > MAX_MEMBER_BYTES:
+            raise PackageError(
+                f"entry {member.filename!r} unpacks to {member.file_size:,} bytes; "
+                f"the limit is {MAX_MEMBER_BYTES:,}"
+            )
+        if member.file_size > RATIO_FROM and member.file_size > MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise PackageError(
+                f"entry {member.filename!r} is compressed more than {MAX_RATIO}:1 "
+                "(a zip bomb?); refusing the package"
+            )
+        total += member.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise PackageError(f"unpacks to {total:,} bytes; the limit is {MAX_TOTAL_BYTES:,}")
+
+
+def _copy_capped(source: IO[bytes], target: IO[bytes], limit: int, what: str) -> None:
+    """Copy at most `limit` bytes; a member that grows past what it declared is refused."""
+    written = 0
+    while chunk := source.read(_CHUNK):
+        written += len(chunk)
+        if written > limit:
+            raise PackageError(f"{what} unpacks to more than {limit:,} bytes; refusing it")
+        target.write(chunk)
+
+
+@contextmanager
+def _opened_collection(path: Path) -> Iterator[tuple[sqlite3.Connection, str]]:
+    size = path.stat().st_size
+    if size > MAX_PACKAGE_BYTES:
+        raise PackageError(f"is {size:,} bytes; the limit is {MAX_PACKAGE_BYTES:,}")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
+        raise PackageError(f"is not an Anki package (not a zip file: {error})") from error
+    with archive, tempfile.TemporaryDirectory(prefix="stalindeck-apkg-") as folder:
+        _check_members(archive)
+        names = set(archive.namelist())
+        member = next((name for name in COLLECTIONS if name in names), None)
+        if member is None:
+            raise PackageError(
+                "holds no Anki collection (collection.anki21b, collection.anki21 or "
+                "collection.anki2); is it an Anki package?"
+            )
+        info = archive.getinfo(member)
+        target = Path(folder) / "collection.sqlite"
+        what = f"{member} inside {path.name}"
+        try:
+            with archive.open(info) as source, target.open("wb") as out:
+                if member.endswith("b"):
+                    import zstandard
+
+                    reader = zstandard.ZstdDecompressor().stream_reader(source)
+                    limit = min(MAX_MEMBER_BYTES, max(RATIO_FROM, MAX_RATIO * info.file_size))
+                    _copy_capped(reader, out, limit, f"{what} (zstd)")
+                else:
+                    _copy_capped(source, out, info.file_size, what)
+        except zipfile.BadZipFile as error:
+            raise PackageError(f"{what}: damaged zip entry ({error})") from error
+        except Exception as error:  # zstandard raises ZstdError, not an OSError
+            if isinstance(error, PackageError | OSError):
+                raise
+            raise PackageError(f"{what} (zstd): cannot decompress ({error})") from error
+        database = _open_read_only(target, what)
+        with closing(database):
+            yield database, what
+
+
+def _open_read_only(path: Path, what: str) -> sqlite3.Connection:
+    try:
+        database = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        # Current Anki indexes some columns with its own case-insensitive collation.
+        database.create_collation("unicase", _unicase)
+        database.execute("PRAGMA trusted_schema = OFF")
+        result = database.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise PackageError(f"{what} is not a readable SQLite database ({error})") from error
+    if result is None or result[0] != "ok":
+        database.close()
+        raise PackageError(f"{what} is damaged (quick_check: {result[0] if result else '?'})")
+    return database
+
+
+def _unicase(left: str, right: str) -> int:
+    a, b = left.casefold(), right.casefold()
+    return (a > b) - (a < b)
+
+
+@dataclass(frozen=True, slots=True)
+class _NoteType:
+    name: str
+    cloze: bool
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]  # question formats, by ord
+    answers: tuple[str, ...]  # answer formats, by ord
+
+    def used_fields(self) -> set[str]:
+        used: set[str] = set()
+        for template in self.templates + self.answers:
+            for ref in _FIELD_REF.findall(template):
+                used.add(ref.rsplit(":", 1)[-1].strip())
+        return used
+
+
+def _protobuf_fields(blob: bytes) -> dict[int, list[Any]]:
+    """The top-level fields of a protobuf message (varints and length-delimited only)."""
+    found: dict[int, list[Any]] = {}
+    index = 0
+
+    def varint() -> int:
+        nonlocal index
+        shift = result = 0
+        while True:
+            byte = blob[index]
+            index += 1
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+
+    while index < len(blob):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            found.setdefault(number, []).append(varint())
+        elif wire == 2:
+            length = varint()
+            found.setdefault(number, []).append(blob[index : index + length])
+            index += length
+        elif wire == 1:
+            index += 8
+        elif wire == 5:
+            index += 4
+        else:
+            break
+    return found
+
+
+def _note_types(database: sqlite3.Connection, schema: int) -> dict[int, _NoteType]:
+    types: dict[int, _NoteType] = {}
+    if schema >= 15:
+        fields: dict[int, list[tuple[int, str]]] = {}
+        for ntid, ordinal, name in database.execute("SELECT ntid, ord, name FROM fields"):
+            fields.setdefault(ntid, []).append((ordinal, str(name)))
+        templates: dict[int, list[tuple[int, str, str]]] = {}
+        for ntid, ordinal, config in database.execute("SELECT ntid, ord, config FROM templates"):
+            parsed = _protobuf_fields(bytes(config))
+            question, answer = (
+                bytes(parsed.get(number, [b""])[0]).decode(errors="replace") for number in (1, 2)
+            )
+            templates.setdefault(ntid, []).append((ordinal, question, answer))
+        for ntid, name, config in database.execute("SELECT id, name, config FROM notetypes"):
+            kind = _protobuf_fields(bytes(config)).get(1, [0])[0]
+            types[ntid] = _NoteType(
+                name=str(name),
+                cloze=kind == 1,
+                fields=tuple(name for _, name in sorted(fields.get(ntid, []))),
+                templates=tuple(q for _, q, _ in sorted(templates.get(ntid, []))),
+                answers=tuple(a for _, _, a in sorted(templates.get(ntid, []))),
+            )
+        return types
+    (models,) = database.execute("SELECT models FROM col").fetchone()
+    for ntid, model in json.loads(models).items():
+        types[int(ntid)] = _NoteType(
+            name=str(model.get("name", "")),
+            cloze=model.get("type") == 1,
+            fields=tuple(str(f["name"]) for f in sorted(model["flds"], key=lambda f: f["ord"])),
+            templates=tuple(
+                str(t.get("qfmt", "")) for t in sorted(model["tmpls"], key=lambda t: t["ord"])
+            ),
+            answers=tuple(
+                str(t.get("afmt", "")) for t in sorted(model["tmpls"], key=lambda t: t["ord"])
+            ),
+        )
+    return types
+
+
+def _deck_names(database: sqlite3.Connection, schema: int) -> dict[int, str]:
+    if schema >= 15:
+        return {
+            did: str(name).replace("\x1f", "::")
+            for did, name in database.execute("SELECT id, name FROM decks")
+        }
+    (decks,) = database.execute("SELECT decks FROM col").fetchone()
+    return {int(did): str(deck.get("name", "")) for did, deck in json.loads(decks).items()}
+
+
+def _read(
+    path: Path, database: sqlite3.Connection, problems: list[str], with_history: bool
+) -> Package:
+    (schema,) = database.execute("SELECT ver FROM col").fetchone()
+    types = _note_types(database, int(schema))
+    deck_names = _deck_names(database, int(schema))
+    cards_of: dict[int, list[tuple[int, int, int]]] = {}  # nid -> [(ord, did, cid)]
+    for cid, nid, did, odid, ordinal in database.execute(
+        "SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"
+    ):
+        cards_of.setdefault(nid, []).append((ordinal, odid or did, cid))
+    by_deck: dict[str, tuple[str, list[CardSpec]]] = {}  # slug -> (name, cards)
+    anki_cards: dict[int, tuple[str, list[str]]] = {}  # cid -> (deck id, our keys)
+    start = len(problems)
+    for nid, guid, mid, tags_raw, flds in database.execute(
+        "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+    ):
+        where = f"{path}: note {nid}"
+        note_type = types.get(mid)
+        cards = cards_of.get(nid, [])
+        if note_type is None or not cards:
+            problems.append(f"{where}: {'has no note type' if note_type is None else 'no cards'}")
+            continue
+        if "image occlusion" in note_type.name.lower():
+            problems.append(f"{where}: note type {note_type.name!r} is not supported")
+            continue
+        fields = [html_to_text(value) for value in str(flds).split("\x1f")]
+        tags, _ = clean_tags(str(tags_raw), shorten=True)
+        deck_name = deck_names.get(cards[0][1]) or "Default"
+        ours = _OUR_GUID.fullmatch(str(guid))
+        slug, note_id = (
+            (ours.group(1), ours.group(2)) if ours else (slugify(deck_name), guid_key(str(guid)))
+        )
+        note, numbers, section = _note(note_type, fields, note_id, tags, cards)
+        messages = note_problems(note)
+        if messages:
+            label = (fields[0] if fields else "")[:40]
+            problems.extend(f"{where} ({label!r}): {message}" for message in messages)
+            continue
+        _, deck_cards = by_deck.setdefault(slug, (deck_name, []))
+        made = note_cards(note, len(deck_cards), section)
+        deck_cards.extend(made)
+        if with_history:
+            for ordinal, _, cid in cards:
+                if note.kind is Kind.CLOZE:
+                    padded = numbers + (0,) * len(made)
+                    keys = [c.key for c, n in zip(made, padded, strict=False) if n == ordinal + 1]
+                else:
+                    keys = [made[ordinal].key] if ordinal < len(made) else []
+                anki_cards[cid] = (slug, keys)
+    if len(problems) > start:
+        return Package()
+    decks = [
+        DeckSpec(
+            slug=slug,
+            name=" ".join(name.split())[:200],
+            description="",
+            source="",
+            tags=(),
+            path=path,
+            cards=tuple(cards),
+        )
+        for slug, (name, cards) in by_deck.items()
+    ]
+    history = _history(database, anki_cards) if with_history else []
+    return Package(decks=decks, history=history)
+
+
+def _note(
+    note_type: _NoteType,
+    fields: list[str],
+    note_id: str,
+    tags: tuple[str, ...],
+    cards: list[tuple[int, int, int]],
+) -> tuple[Note, tuple[int, ...], str]:
+    """The note, the Anki number of each cloze deletion, and the note's section."""
+    used = note_type.used_fields()
+    names = list(note_type.fields) + [""] * max(0, len(fields) - len(note_type.fields))
+    names = names[: len(fields)]
+    lower = [name.lower() for name in names]
+
+    def named(name: str) -> str:
+        return fields[lower.index(name)] if name in lower else ""
+
+    section = named("section")
+    if note_type.cloze:
+        source = next(
+            (
+                ref.split(":")[-1].strip()
+                for ref in _FIELD_REF.findall(note_type.templates[0] if note_type.templates else "")
+                if ref.startswith(("cloze:", "type:cloze:"))
+            ),
+            names[0] if names else "",
+        )
+        index = names.index(source) if source in names else 0
+        text, numbers = from_anki_cloze(fields[index] if index < len(fields) else "")
+        extra = "\n".join(
+            value
+            for i, value in enumerate(fields)
+            if i != index and value and names[i] in used and lower[i] != "section"
+        )
+        typed = bool(note_type.templates) and "{{type:" in note_type.templates[0]
+        note = Note(note_id, Kind.CLOZE, text, "", extra, tags, 0, typed=typed)
+        return note, numbers, section
+    front = fields[0] if fields else ""
+    back = fields[1] if len(fields) > 1 else ""
+    extra = "\n".join(
+        value
+        for i, value in enumerate(fields[2:], 2)
+        if value and names[i] in used and lower[i] not in _NOT_EXTRA
+    )
+    reverse = len(note_type.templates) > 1 and any(ordinal == 1 for ordinal, _, _ in cards)
+    typed = bool(note_type.templates) and "{{type:" in note_type.templates[0]
+    answer = named("answer") if typed else ""
+    accept = tuple(line.strip() for line in named("accept").split("\n") if line.strip())
+    note = Note(note_id, Kind.BASIC, front, back, extra, tags, 0, reverse, typed, answer, accept)
+    return note, (), section
+
+
+def _history(
+    database: sqlite3.Connection, anki_cards: dict[int, tuple[str, list[str]]]
+) -> list[CardHistory]:
+    reviews: dict[int, list[tuple[datetime, int, int]]] = {}
+    for rid, cid, ease, spent, kind in database.execute(
+        "SELECT id, cid, ease, time, type FROM revlog ORDER BY cid, id"
+    ):
+        if cid not in anki_cards or not 1 <= ease <= 4 or kind in _MANUAL:
+            continue
+        spent = min(max(int(spent or 0), 0), 3_600_000)
+        when = datetime.fromtimestamp(int(rid) / 1000, UTC)
+        reviews.setdefault(cid, []).append((when, int(ease), spent))
+    history: list[CardHistory] = []
+    for cid, answers in reviews.items():
+        deck, keys = anki_cards[cid]
+        history.extend(CardHistory(deck, key, tuple(answers)) for key in keys)
+    return history

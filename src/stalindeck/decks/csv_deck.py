@@ -1,0 +1,354 @@
+"""CSV/TSV decks: Anki's text-export conventions, or plain ``front,back[,tags]`` rows.
+
+Two layouts are understood:
+
+* Anki's: optional ``#key:value`` header lines (``#separator:``, ``#html:``, ``#tags column:``,
+  ``#deck column:``, ``#guid column:``, ``#notetype column:``, ``#deck:``, ``#notetype:``,
+  ``#tags:``, ``#columns:``), then one note per row; the columns that are not special are the
+  note's fields in order (Front, Back, ... or Text, Back Extra for a cloze).
+* A spreadsheet's: a first row naming the columns (``front``, ``back``, ``tags``, ``guid``,
+  ``deck``, ``extra``, ``section``, ``text``), or no header at all and ``front,back[,tags]``.
+
+A note is identified by its guid when there is a guid column, else by its first field, as Anki
+does: re-importing an edited file updates the matching cards and keeps their history.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+
+from stalindeck.decks.foreign import (
+    Note,
+    clean_tags,
+    from_anki_cloze,
+    guid_key,
+    has_anki_cloze,
+    html_to_text,
+    note_cards,
+    note_problems,
+    slugify,
+    text_key,
+)
+from stalindeck.decks.model import CardSpec, DeckSpec, Kind
+from stalindeck.errors import DeckError
+
+MAX_CSV_BYTES = 256 * 1024 * 1024
+_HEADER = re.compile(r"#([a-z ]+):(.*)")
+_SEPARATORS = {
+    "tab": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+    "space": " ",
+    "colon": ":",
+}
+_COLUMN_HEADERS = {
+    "tags column": "tags",
+    "deck column": "deck",
+    "guid column": "guid",
+    "notetype column": "notetype",
+}
+_NAMES = {
+    "front": "front",
+    "question": "front",
+    "back": "back",
+    "text": "text",
+    "extra": "extra",
+    "back extra": "extra",
+    "section": "section",
+    "tags": "tags",
+    "guid": "guid",
+    "deck": "deck",
+    "notetype": "notetype",
+}
+
+
+@dataclass
+class _Layout:
+    """Where things are in a row, from the header lines or the header row (0-based)."""
+
+    separator: str | None = None
+    html: bool = False
+    special: dict[str, int] = field(default_factory=dict)  # tags, deck, guid, notetype
+    named: dict[str, int] | None = None  # from a header row or #columns:
+    deck: str = ""
+    notetype: str = ""
+    tags: str = ""
+    anki: bool = False  # any Anki header line was seen
+
+
+def load_csv(path: Path, *, deck_name: str | None = None) -> list[DeckSpec]:
+    """Read and validate a CSV/TSV file: one deck, or one per deck named in a deck column.
+
+    Args:
+        path: the file (UTF-8, an optional byte-order mark).
+        deck_name: the deck for every row, overriding any deck the file names; when None and
+            the file names none, the file's name (without extension) is used.
+
+    Raises:
+        DeckError: every problem in the file, as ``file:line: message``.
+    """
+    problems: list[str] = []
+    decks = read_csv(path, deck_name, problems)
+    if problems:
+        raise DeckError(problems)
+    return decks
+
+
+def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
+    """Like `load_csv`, appending problems to `problems` instead of raising."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            problems.append(f"{path}:1: file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}")
+            return []
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(f"{path}:1: cannot read the file: {error.strerror or error}")
+        return []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(
+            f"{path}:{line}: file is not valid UTF-8 (save it from the spreadsheet as 'CSV UTF-8')"
+        )
+        return []
+    start = len(problems)
+    lines = text.splitlines(keepends=True)
+    layout, body_from = _read_headers(path, lines, problems)
+    if len(problems) > start:
+        return []
+    body = lines[body_from:]
+    separator = layout.separator or _guess_separator(path, body)
+    csv.field_size_limit(min(sys.maxsize, MAX_CSV_BYTES))
+    reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
+    rows: list[tuple[int, list[str]]] = []
+    line = body_from
+    try:
+        for row in reader:
+            if row and "".join(row).strip():
+                rows.append((line + 1, row))
+            line = body_from + reader.line_num
+    except csv.Error as error:
+        problems.append(f"{path}:{line + 1}: not valid CSV: {error}")
+        return []
+    if rows and layout.named is None and not layout.anki:
+        layout.named = _header_row(rows[0][1])
+        if layout.named is not None:
+            rows = rows[1:]
+    if layout.named is not None:
+        _check_names(path, body_from, layout.named, problems)
+    if not rows:
+        problems.append(f"{path}:1: no rows: the file has no cards")
+    if len(problems) > start:
+        return []
+    return _build(path, rows, layout, deck_name, problems)
+
+
+def _read_headers(path: Path, lines: list[str], problems: list[str]) -> tuple[_Layout, int]:
+    layout = _Layout()
+    count = 0
+    for number, line in enumerate(lines, start=1):
+        match = _HEADER.fullmatch(line.rstrip("\r\n"))
+        if match is None:
+            break
+        count = number
+        key, value = match.group(1).strip().lower(), match.group(2).strip()
+        layout.anki = True
+        where = f"{path}:{number}"
+        if key == "separator":
+            separator = _SEPARATORS.get(value.lower(), value if len(value) == 1 else None)
+            if separator is None or separator in '"\r\n':
+                problems.append(
+                    f"{where}: unknown separator {value!r}; use Tab, Comma, Semicolon, Pipe, "
+                    "Space, Colon or a single character"
+                )
+            layout.separator = separator
+        elif key == "html":
+            if value.lower() not in ("true", "false"):
+                problems.append(f"{where}: #html must be true or false, not {value!r}")
+            layout.html = value.lower() == "true"
+        elif key in _COLUMN_HEADERS:
+            if not value.isdigit() or int(value) < 1:
+                problems.append(f"{where}: #{key} must be a column number from 1")
+            else:
+                layout.special[_COLUMN_HEADERS[key]] = int(value) - 1
+        elif key == "deck":
+            layout.deck = value
+        elif key == "notetype":
+            layout.notetype = value
+        elif key == "tags":
+            layout.tags = value
+        elif key == "columns":
+            sep = layout.separator or ("\t" if "\t" in value else ",")
+            layout.named = {name.strip().lower(): i for i, name in enumerate(value.split(sep))}
+        elif key == "if matches":
+            pass  # matching notes are always updated, keeping their history
+        else:
+            problems.append(f"{where}: unknown header line #{key}:")
+    return layout, count
+
+
+def _guess_separator(path: Path, body: list[str]) -> str:
+    first = next((line for line in body if line.strip()), "")
+    if path.suffix.lower() == ".tsv" or "\t" in first:
+        return "\t"
+    if path.suffix.lower() != ".csv" and ";" in first and "," not in first:
+        return ";"
+    return ","
+
+
+def _header_row(row: list[str]) -> dict[str, int] | None:
+    """Column names when the first row is a header (it names a front or text column)."""
+    names = [cell.strip().lower() for cell in row]
+    if not ({"front", "question", "text"} & set(names)):
+        return None
+    return {name: i for i, name in enumerate(names) if name}
+
+
+def _check_names(path: Path, line: int, named: dict[str, int], problems: list[str]) -> None:
+    unknown = sorted(set(named) - set(_NAMES))
+    if unknown:
+        problems.append(
+            f"{path}:{line + 1}: unknown column {unknown[0]!r}; columns are front, back, tags, "
+            "guid, deck, extra, section and text (for a cloze)"
+        )
+    roles = {_NAMES.get(name) for name in named}
+    if "front" not in roles and "text" not in roles:
+        problems.append(f"{path}:{line + 1}: the header row needs a 'front' or 'text' column")
+
+
+class _Decks:
+    """Cards gathered per deck name, with the first line of each note id for duplicates."""
+
+    def __init__(self) -> None:
+        self.cards: dict[str, list[CardSpec]] = {}
+        self.first_line: dict[tuple[str, str], int] = {}
+
+
+def _build(
+    path: Path,
+    rows: list[tuple[int, list[str]]],
+    layout: _Layout,
+    deck_name: str | None,
+    problems: list[str],
+) -> list[DeckSpec]:
+    named = {_NAMES[name]: index for name, index in (layout.named or {}).items() if name in _NAMES}
+    special = dict(layout.special)
+    for role in ("tags", "deck", "guid", "notetype"):
+        if role in named:
+            special[role] = named[role]
+    if layout.named is None and not layout.anki:
+        special["tags"] = 2  # plain front,back[,tags]
+    skip = set(special.values())
+    html = layout.html
+    default_deck = deck_name or layout.deck or path.stem
+    decks = _Decks()
+    get_tags = special.get("tags")
+    get_deck = special.get("deck")
+    get_guid = special.get("guid")
+    get_type = special.get("notetype")
+    width = max((*named.values(), *special.values()), default=0) + 1
+    blank = width  # rows are padded past `width`: this index is always ""
+    pick: Callable[[list[str]], tuple[str, ...]] | None = None
+    if layout.named is not None:
+        text_at = named.get("text")
+        pick = itemgetter(
+            named.get("front", blank),
+            named.get("back", blank),
+            named.get("extra", blank),
+            named.get("section", blank),
+            blank if text_at is None else text_at,
+        )
+    tag_cache: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+    section = ""
+    clean = html_to_text if html else str.strip
+    for line, row in rows:
+        if len(row) <= width:
+            row = row + [""] * (width + 1 - len(row))
+        notetype = (row[get_type] if get_type is not None else layout.notetype).lower()
+        if pick is not None:
+            front, back, extra, section, text = pick(row)
+            if text.strip():
+                notetype, front = "cloze", text
+            fields = [clean(front), clean(back), clean(extra)]
+            section = section.strip()
+        else:
+            fields = [clean(row[i]) for i in range(len(row)) if i not in skip]
+        raw_tags = layout.tags + " " + row[get_tags] if get_tags is not None else layout.tags
+        cached = tag_cache.get(raw_tags)
+        if cached is None:
+            cached = tag_cache[raw_tags] = clean_tags(raw_tags, shorten=False)
+        tags, tag_problems = cached
+        guid = row[get_guid].strip() if get_guid is not None else ""
+        deck = deck_name or (row[get_deck].strip() if get_deck is not None else "") or default_deck
+        note = _note(fields, notetype, guid, tags, line)
+        messages = tag_problems + note_problems(note)
+        key = (deck, note.note)
+        if key in decks.first_line:
+            what = "guid" if guid else "first field"
+            messages.append(
+                f"same {what} as line {decks.first_line[key]}: rows are matched by their "
+                f"{what}, so each must be unique in a deck"
+            )
+        else:
+            decks.first_line[key] = line
+        if messages:
+            problems.extend(f"{path}:{line}: {message}" for message in messages)
+            continue
+        cards = decks.cards.get(deck)
+        if cards is None:
+            cards = decks.cards[deck] = []
+        cards.extend(note_cards(note, len(cards), section))
+    return _decks(path, decks, problems)
+
+
+def _note(fields: list[str], notetype: str, guid: str, tags: tuple[str, ...], line: int) -> Note:
+    first = fields[0] if fields else ""
+    second = fields[1] if len(fields) > 1 else ""
+    note_id = guid_key(guid) if guid else text_key(first)
+    if "cloze" in notetype or has_anki_cloze(first):
+        text, _ = from_anki_cloze(first)
+        extra = "\n".join(value for value in fields[1:] if value)
+        return Note(note_id, Kind.CLOZE, text, "", extra, tags, line)
+    if "optional reversed" in notetype:
+        reverse = len(fields) > 2 and bool(fields[2])
+        extra = "\n".join(value for value in fields[3:] if value)
+    else:
+        reverse = "reverse" in notetype
+        extra = "\n".join(value for value in fields[2:] if value)
+    typed = "type in" in notetype
+    return Note(note_id, Kind.BASIC, first, second, extra, tags, line, reverse, typed)
+
+
+def _decks(path: Path, decks: _Decks, problems: list[str]) -> list[DeckSpec]:
+    found: list[DeckSpec] = []
+    seen: dict[str, str] = {}
+    for name, cards in decks.cards.items():
+        slug = slugify(name)
+        if slug in seen:
+            problems.append(
+                f"{path}:1: decks {seen[slug]!r} and {name!r} would both get the id {slug!r}; "
+                "rename one"
+            )
+            continue
+        seen[slug] = name
+        found.append(
+            DeckSpec(
+                slug=slug,
+                name=" ".join(name.split())[:200],
+                description="",
+                source="",
+                tags=(),
+                path=path,
+                cards=tuple(cards),
+            )
+        )
+    return found

@@ -1,0 +1,97 @@
+"""Which reader reads which file: by extension, or as the user says with ``--format``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from stalindeck.decks.foreign import CardHistory
+from stalindeck.decks.model import DeckSpec
+from stalindeck.errors import DeckError, StalindeckError
+
+FORMATS = ("toml", "csv", "markdown", "apkg")
+_BY_SUFFIX = {
+    ".toml": "toml",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".apkg": "apkg",
+    ".colpkg": "apkg",
+}
+
+
+def format_of(path: Path, fmt: str | None) -> str:
+    """The format to read `path` as: `fmt` when given, else from its extension.
+
+    Raises:
+        StalindeckError: the format is unknown or cannot be told from the extension.
+    """
+    if fmt is not None:
+        name = {"tsv": "csv", "md": "markdown", "colpkg": "apkg"}.get(fmt.lower(), fmt.lower())
+        if name not in FORMATS:
+            raise StalindeckError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        return name
+    found = _BY_SUFFIX.get(path.suffix.lower())
+    if found is None:
+        raise StalindeckError(
+            f"{path}: cannot tell the format from the extension {path.suffix or '(none)'!r}; "
+            f"rename the file or pass --format ({', '.join(FORMATS)})"
+        )
+    return found
+
+
+def load_files(
+    files: Sequence[Path],
+    *,
+    fmt: str | None = None,
+    deck_name: str | None = None,
+    with_history: bool = False,
+) -> tuple[list[DeckSpec], list[CardHistory]]:
+    """Read and validate every file, reporting the problems of all of them together.
+
+    Returns:
+        the decks, and (for Anki packages read `with_history`) the review history to import.
+
+    Raises:
+        DeckError: any file has a problem, or two files define the same deck.
+    """
+    from stalindeck.decks.toml_deck import load_decks
+
+    formats = [format_of(path, fmt) for path in files]
+    problems: list[str] = []
+    decks: list[DeckSpec] = []
+    history: list[CardHistory] = []
+    tomls = [path for path, name in zip(files, formats, strict=True) if name == "toml"]
+    if tomls:
+        try:
+            decks.extend(load_decks(tomls))
+        except DeckError as error:
+            problems.extend(error.problems)
+    for path, name in zip(files, formats, strict=True):
+        if name == "csv":
+            from stalindeck.decks.csv_deck import read_csv
+
+            decks.extend(read_csv(path, deck_name, problems))
+        elif name == "markdown":
+            from stalindeck.decks.markdown_deck import read_markdown
+
+            decks.extend(read_markdown(path, deck_name, problems))
+        elif name == "apkg":
+            from stalindeck.decks.anki_package import read_package
+
+            package = read_package(path, problems, with_history=with_history)
+            decks.extend(package.decks)
+            history.extend(package.history)
+    seen: dict[str, Path] = {}
+    for deck in decks:
+        if deck.slug in seen:
+            problems.append(
+                f"{deck.path}:1: deck id {deck.slug!r} is also used by {seen[deck.slug]}; "
+                "import them separately or rename one"
+            )
+        seen.setdefault(deck.slug, deck.path)
+    if problems:
+        raise DeckError(problems)
+    return decks, history

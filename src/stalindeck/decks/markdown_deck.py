@@ -1,0 +1,164 @@
+"""Markdown flashcards in the style of hashcards and repeater.
+
+```
+# Heading (becomes the section of the cards below it)
+
+Q: What is the capital of France?
+A: Paris
+
+C: [Paris] is the capital of [France].
+---
+```
+
+A card starts at a ``Q:`` or ``C:`` line and runs until the next card, a ``---`` rule or a
+heading; questions and answers may span several lines. ``[...]`` in a ``C:`` card is a deletion
+(a Markdown link ``[text](url)`` is not). As in those tools, a card is identified by a hash of
+its question (or cloze text): editing that text makes a new card and the old one is retired
+with its history. Use a TOML deck when cards must keep their history through edits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stalindeck.decks.foreign import Note, digest, note_cards, note_problems, slugify
+from stalindeck.decks.model import CardSpec, DeckSpec, Kind
+from stalindeck.errors import DeckError
+
+MAX_MARKDOWN_BYTES = 32 * 1024 * 1024
+_MARKER = re.compile(r"(Q|A|C):[ \t]?(.*)")
+_RULE = re.compile(r"\s*(-{3,}|\*{3,}|_{3,})\s*")
+_HEADING = re.compile(r"#{1,6}\s+(.*?)\s*#*\s*")
+_DELETION = re.compile(r"\[([^\[\]\n]+)\](?!\()")
+
+
+@dataclass
+class _Block:
+    kind: str  # "Q" or "C"
+    line: int
+    section: str
+    question: list[str] = field(default_factory=list)
+    answer: list[str] | None = None
+
+
+def load_markdown(path: Path, *, deck_name: str | None = None) -> list[DeckSpec]:
+    """Read and validate a Markdown flashcard file as one deck.
+
+    Args:
+        path: the file (UTF-8).
+        deck_name: the deck's name; the file's name (without extension) when None.
+
+    Raises:
+        DeckError: every problem in the file, as ``file:line: message``.
+    """
+    problems: list[str] = []
+    decks = read_markdown(path, deck_name, problems)
+    if problems:
+        raise DeckError(problems)
+    return decks
+
+
+def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
+    """Like `load_markdown`, appending problems to `problems` instead of raising."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_MARKDOWN_BYTES:
+            problems.append(
+                f"{path}:1: file is {size:,} bytes; the limit is {MAX_MARKDOWN_BYTES:,}"
+            )
+            return []
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(f"{path}:1: cannot read the file: {error.strerror or error}")
+        return []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(f"{path}:{line}: file is not valid UTF-8")
+        return []
+    start = len(problems)
+    blocks = _blocks(path, text.splitlines(), problems)
+    cards: list[CardSpec] = []
+    first_line: dict[str, int] = {}
+    for block in blocks:
+        note = _note(block)
+        messages = note_problems(note)
+        if block.kind == "Q" and block.answer is None:
+            messages = ["question has no 'A:' answer"]
+        if note.note in first_line:
+            messages.append(
+                f"same question as line {first_line[note.note]}: cards are identified by "
+                "their question, so each must be unique"
+            )
+        else:
+            first_line[note.note] = block.line
+        if messages:
+            problems.extend(f"{path}:{block.line}: {message}" for message in messages)
+            continue
+        cards.extend(note_cards(note, len(cards), block.section))
+    if not blocks:
+        problems.append(f"{path}:1: no cards: start a card with 'Q:' (and 'A:') or 'C:'")
+    if len(problems) > start:
+        return []
+    name = (deck_name or path.stem).strip() or path.stem
+    return [
+        DeckSpec(
+            slug=slugify(name),
+            name=" ".join(name.split())[:200],
+            description="",
+            source="",
+            tags=(),
+            path=path,
+            cards=tuple(cards),
+        )
+    ]
+
+
+def _blocks(path: Path, lines: list[str], problems: list[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    section = ""
+    fenced = False
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced:
+            marker = _MARKER.fullmatch(line)
+            heading = _HEADING.fullmatch(line)
+            if _RULE.fullmatch(line) or heading:
+                current = None
+                if heading:
+                    section = heading.group(1)
+                continue
+            if marker:
+                kind, rest = marker.groups()
+                if kind == "A":
+                    if current is None or current.kind != "Q" or current.answer is not None:
+                        problems.append(f"{path}:{number}: 'A:' without a 'Q:' before it")
+                        current = None
+                        continue
+                    current.answer = [rest]
+                    continue
+                current = _Block(kind, number, section, [rest])
+                blocks.append(current)
+                continue
+        if current is not None:
+            (current.answer if current.answer is not None else current.question).append(line)
+    return blocks
+
+
+def _join(lines: list[str]) -> str:
+    return "\n".join(lines).strip()
+
+
+def _note(block: _Block) -> Note:
+    question = _join(block.question)
+    note_id = "m-" + digest(" ".join(question.split()))
+    if block.kind == "C":
+        text = _DELETION.sub(lambda match: "{{" + match.group(1).strip() + "}}", question)
+        return Note(note_id, Kind.CLOZE, text, "", "", (), block.line)
+    answer = _join(block.answer or [])
+    return Note(note_id, Kind.BASIC, question, answer, "", (), block.line)

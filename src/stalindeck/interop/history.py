@@ -1,0 +1,106 @@
+"""Imported review history: each card's answers replayed through FSRS to rebuild its state.
+
+Anki's own scheduling fields (SM-2 ease and intervals) are not carried over: replaying the
+answers through the same FSRS scheduler stalindeck reviews with gives states consistent with
+everything that follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import fsrs
+from sqlalchemy import Connection
+
+from stalindeck.decks.foreign import CardHistory
+from stalindeck.scheduling.fsrs_bridge import (
+    Memory,
+    SchedulerSettings,
+    after_review,
+    make_scheduler,
+    to_fsrs,
+)
+from stalindeck.store import interop_queries
+from stalindeck.store.models import NEW
+from stalindeck.store.open import Store
+
+_FRESH = Memory(NEW, None, None, None, None, None, 0, 0)
+
+
+def history_writer(
+    store: Store, history: Sequence[CardHistory], on_history: Callable[[int], None] | None
+) -> Callable[[Connection], None]:
+    """What to run inside the import transaction once the cards exist.
+
+    Cards that already have reviews for the current profile keep them: their history is not
+    imported again (so importing the same package twice adds nothing).
+    """
+
+    def write(connection: Connection) -> None:
+        ids = interop_queries.card_ids_by_key(connection, ((h.deck, h.key) for h in history))
+        done = interop_queries.reviewed_cards(connection, store.profile_id, ids.values())
+        scheduler = make_scheduler(SchedulerSettings(enable_fuzzing=False))
+        reviews: list[dict[str, Any]] = []
+        states: list[dict[str, Any]] = []
+        for item in history:
+            card_id = ids.get((item.deck, item.key))
+            if card_id is None or card_id in done or not item.reviews:
+                continue
+            done.add(card_id)
+            memory = replay(scheduler, card_id, item, reviews)
+            states.append(
+                {
+                    "state_card": card_id,
+                    "state": memory.state,
+                    "step": memory.step,
+                    "stability": memory.stability,
+                    "difficulty": memory.difficulty,
+                    "due": memory.due,
+                    "last_review": memory.last_review,
+                    "reps": memory.reps,
+                    "lapses": memory.lapses,
+                }
+            )
+        interop_queries.write_history(connection, store.profile_id, reviews, states)
+        if on_history is not None:
+            on_history(len(reviews))
+
+    return write
+
+
+def replay(
+    scheduler: fsrs.Scheduler, card_id: int, item: CardHistory, rows: list[dict[str, Any]]
+) -> Memory:
+    """Answer a new card as the log says, appending one review row per answer to `rows`."""
+    memory = _FRESH
+    card = to_fsrs(card_id, memory, item.reviews[0][0])
+    for when, grade, spent in sorted(item.reviews, key=lambda review: review[0]):
+        card, _ = scheduler.review_card(card, fsrs.Rating(grade), review_datetime=when)
+        after = after_review(memory, card, grade)
+        rows.append(
+            {
+                "card_id": card_id,
+                "grade": grade,
+                "reviewed_at": when,
+                "duration_ms": spent,
+                "elapsed_days": (
+                    (when - memory.last_review).total_seconds() / 86400
+                    if memory.last_review
+                    else None
+                ),
+                "state_before": memory.state,
+                "step_before": memory.step,
+                "stability_before": memory.stability,
+                "difficulty_before": memory.difficulty,
+                "due_before": memory.due,
+                "last_review_before": memory.last_review,
+                "state_after": after.state,
+                "step_after": after.step,
+                "stability_after": after.stability,
+                "difficulty_after": after.difficulty,
+                "due_after": after.due,
+            }
+        )
+        memory = after
+    return memory

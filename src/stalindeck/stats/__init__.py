@@ -1,0 +1,1 @@
+"""Progress statistics: SQL aggregates from the store, turned into plain dataclasses."""

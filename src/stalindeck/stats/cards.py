@@ -1,0 +1,112 @@
+"""Finding cards and one card's history: the core of `cards`, `card`, `suspend`,
+`unsuspend` and `reset`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from stalindeck.errors import NotFoundError, StalindeckError
+from stalindeck.store import stats_queries as q
+from stalindeck.store.open import Store
+from stalindeck.store.stats_queries import CardRow, Curve, HistoryRow, Scope
+
+STATES = q.CARD_STATES
+SORTS = q.CARD_SORTS
+
+
+def check_decks(store: Store, decks: Sequence[str]) -> None:
+    """Raise `NotFoundError` naming any deck (slug or name) the store does not hold."""
+    from stalindeck.store.queue import unknown_decks
+
+    unknown = unknown_decks(store, decks) if decks else []
+    if unknown:
+        raise NotFoundError(
+            f"no deck named {', '.join(map(repr, unknown))}; `stalindeck decks` lists them"
+        )
+
+
+def find(
+    store: Store,
+    now: datetime,
+    curve: Curve,
+    *,
+    scope: Scope | None = None,
+    state: str | None = None,
+    search: str | None = None,
+    sort: str = "deck",
+    limit: int | None = None,
+) -> tuple[list[CardRow], int]:
+    """Cards matching the filters (see `stats_queries.find_cards`) and how many match."""
+    scope = scope or Scope()
+    if state is not None and state not in STATES:
+        raise StalindeckError(f"unknown state {state!r}; use one of {', '.join(STATES)}")
+    if sort not in SORTS:
+        raise StalindeckError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    if limit is not None and limit < 0:
+        raise StalindeckError("--limit must be 0 (no limit) or more")
+    check_decks(store, scope.decks)
+    return q.find_cards(
+        store, scope, now, curve, state=state, search=search, sort=sort, limit=limit or None
+    )
+
+
+def resolve(store: Store, idents: Sequence[str]) -> dict[str, int]:
+    """Card ids for ``deck-slug/card-key`` identifiers; raises `NotFoundError` naming every
+    unknown one (and nothing is changed by the caller)."""
+    known, unknown = q.resolve_idents(store, idents)
+    if unknown:
+        names = ", ".join(repr(ident) for ident in unknown)
+        raise NotFoundError(
+            f"no card {names}; a card id is deck-slug/card-key, as `stalindeck cards` shows"
+        )
+    return known
+
+
+@dataclass(frozen=True, slots=True)
+class CardDetail:
+    """One card, its state, its full review history and what FSRS expects next.
+
+    Attributes:
+        card: the card and its current state.
+        back: the back of the card.
+        history: every review, oldest first.
+        below_target: when its retrievability falls below `target` (None if never reviewed).
+        target: the desired retention.
+    """
+
+    card: CardRow
+    back: str
+    history: tuple[HistoryRow, ...]
+    below_target: datetime | None
+    target: float
+
+
+def below_target(
+    card: CardRow, last_review: datetime | None, curve: Curve, target: float
+) -> datetime | None:
+    """The first whole day after `last_review` on which retrievability is under `target`
+    (retrievability counts whole days since the last review, as py-fsrs does)."""
+    if last_review is None or not card.stability or card.stability <= 0:
+        return None
+    days = math.floor(card.stability * curve.elapsed_ratio(target)) + 1
+    return last_review + timedelta(days=days)
+
+
+def detail(store: Store, ident: str, now: datetime, curve: Curve, target: float) -> CardDetail:
+    """The card named `ident` (``deck-slug/card-key``) with its history."""
+    card_id = resolve(store, [ident])[ident]
+    card = q.card_by_id(store, card_id, now, curve)
+    if card is None:  # the profile has no state for it: cannot happen for a live card
+        raise NotFoundError(f"no card {ident!r} for this profile")
+    back, last_review = q.card_back_and_last_review(store, card_id)
+    history = tuple(q.card_history(store, card_id))
+    return CardDetail(
+        card=card,
+        back=back,
+        history=history,
+        below_target=below_target(card, last_review, curve, target),
+        target=target,
+    )

@@ -1,0 +1,294 @@
+"""`stalindeck check`: is the store sound, and is the review log consistent with the cards?
+
+Like Anki's "Check Database", it repairs what can be repaired without guessing (rows that
+point at nothing, and a missing per-profile card state, which the review log determines) and
+reports the rest. Before it repairs anything it takes a backup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Connection, delete, func, insert, select, text, true
+
+from stalindeck.store.engine import reading, writing
+from stalindeck.store.models import NEW, REVIEW, Card, CardState, CardTag, Profile, Review, Setting
+from stalindeck.store.open import Store
+
+_MAX_LISTED = 5
+# Tables whose dangling rows the checks below repair or report themselves.
+_COVERED = frozenset({"card_tags", "card_states", "settings", "reviews", "cards"})
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What `check_store` found.
+
+    Attributes:
+        integrity: SQLite's integrity check: ``["ok"]`` or its findings.
+        repaired: what was repaired, one line each.
+        problems: what is wrong and was left alone, one line each.
+        backup: the copy taken before repairing, if any.
+    """
+
+    integrity: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    backup: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Nothing is left wrong (repairs may have been made)."""
+        return self.integrity == ["ok"] and not self.problems
+
+
+def check_store(store: Store, now: datetime, *, repair: bool = True) -> CheckReport:
+    """Check the store; repair what is safe to repair unless `repair` is False.
+
+    Args:
+        store: the open store.
+        now: the current time (reviews far beyond it are reported).
+        repair: whether to repair (a backup is taken first).
+    """
+    report = CheckReport(integrity=_integrity(store))
+    if report.integrity != ["ok"]:
+        report.problems.append(
+            "the store file is damaged; nothing was repaired. Restore the newest good "
+            "backup: `stalindeck backups`, then `stalindeck restore FILE`"
+        )
+        return report
+    with reading(store.engine) as connection:
+        repairs = _find_repairs(connection)
+        report.problems.extend(_find_problems(connection, now))
+    if any(count for count, _ in repairs.values()):
+        if repair:
+            if store.path is not None:
+                from stalindeck.store.backup import take_backup
+
+                report.backup = take_backup(store.path, "check")
+            with writing(store.engine) as connection:
+                report.repaired.extend(_repair(connection, repairs))
+        else:
+            report.problems.extend(message for count, message in repairs.values() if count)
+    report.problems.extend(_foreign_key_problems(store))
+    return report
+
+
+def _integrity(store: Store) -> list[str]:
+    """SQLite's integrity check (other databases check themselves): ``["ok"]`` or findings."""
+    if store.engine.dialect.name != "sqlite":
+        return ["ok"]
+    import sqlite3
+
+    raw = store.engine.raw_connection()
+    try:
+        rows = raw.cursor().execute("PRAGMA integrity_check(20)").fetchall()
+    except sqlite3.DatabaseError as error:
+        return [str(error)]  # damaged beyond what the check itself can walk
+    finally:
+        raw.close()
+    return [str(row[0]) for row in rows]
+
+
+# -- what can be repaired --------------------------------------------------------------------
+
+_ORPHAN_TAGS = ~select(Card.id).where(Card.id == CardTag.card_id).exists()
+_ORPHAN_STATES = (
+    ~select(Card.id).where(Card.id == CardState.card_id).exists()
+    | ~select(Profile.id).where(Profile.id == CardState.profile_id).exists()
+)
+_ORPHAN_SETTINGS = ~select(Profile.id).where(Profile.id == Setting.profile_id).exists()
+
+
+def _missing_states(connection: Connection) -> list[tuple[int, int]]:
+    profiles = (
+        select(Profile.id.label("profile_id"), Card.id.label("card_id"))
+        .join_from(Profile, Card, true())
+        .subquery()
+    )
+    rows = connection.execute(
+        select(profiles.c.profile_id, profiles.c.card_id).where(
+            ~select(CardState.card_id)
+            .where(
+                CardState.profile_id == profiles.c.profile_id,
+                CardState.card_id == profiles.c.card_id,
+            )
+            .exists()
+        )
+    ).all()
+    return [(int(row.profile_id), int(row.card_id)) for row in rows]
+
+
+def _count(connection: Connection, table: type, condition: object) -> int:
+    return int(
+        connection.execute(select(func.count()).select_from(table).where(condition)).scalar_one()  # type: ignore[arg-type]
+    )
+
+
+def _find_repairs(connection: Connection) -> dict[str, tuple[int, str]]:
+    tags = _count(connection, CardTag, _ORPHAN_TAGS)
+    states = _count(connection, CardState, _ORPHAN_STATES)
+    settings = _count(connection, Setting, _ORPHAN_SETTINGS)
+    missing = len(_missing_states(connection))
+    return {
+        "tags": (tags, f"{_n(tags, 'topic tag')} of cards that no longer exist"),
+        "states": (states, f"{_n(states, 'card state')} of cards or profiles that no longer exist"),
+        "settings": (settings, f"{_n(settings, 'setting')} of profiles that no longer exist"),
+        "missing": (missing, f"{_n(missing, 'card')} without a scheduling state for a profile"),
+    }
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _repair(connection: Connection, repairs: dict[str, tuple[int, str]]) -> list[str]:
+    done = []
+    if repairs["tags"][0]:
+        connection.execute(delete(CardTag).where(_ORPHAN_TAGS))
+        done.append(f"removed {repairs['tags'][1]}")
+    if repairs["states"][0]:
+        connection.execute(delete(CardState).where(_ORPHAN_STATES))
+        done.append(f"removed {repairs['states'][1]}")
+    if repairs["settings"][0]:
+        connection.execute(delete(Setting).where(_ORPHAN_SETTINGS))
+        done.append(f"removed {repairs['settings'][1]}")
+    missing = _missing_states(connection)
+    if missing:
+        rebuilt = sum(_rebuild_state(connection, profile, card) for profile, card in missing)
+        done.append(
+            f"recreated {_n(len(missing), 'missing card state')} "
+            f"({rebuilt} from the review log, the others as new cards)"
+        )
+    return done
+
+
+def _rebuild_state(connection: Connection, profile_id: int, card_id: int) -> bool:
+    """Insert the state the review log implies (new when there is none); True if from the log."""
+    reviews = connection.execute(
+        select(Review)
+        .where(Review.profile_id == profile_id, Review.card_id == card_id)
+        .order_by(Review.reviewed_at, Review.id)
+    ).all()
+    values: dict[str, object] = {
+        "profile_id": profile_id,
+        "card_id": card_id,
+        "state": NEW,
+        "reps": 0,
+        "lapses": 0,
+        "suspended": False,
+    }
+    if reviews:
+        last = reviews[-1]
+        values.update(
+            state=last.state_after,
+            step=last.step_after,
+            stability=last.stability_after,
+            difficulty=last.difficulty_after,
+            due=last.due_after,
+            last_review=last.reviewed_at,
+            reps=len(reviews),
+            lapses=sum(1 for row in reviews if row.grade == 1 and row.state_before == REVIEW),
+        )
+    connection.execute(insert(CardState).values(**values))
+    return bool(reviews)
+
+
+# -- what is only reported -------------------------------------------------------------------
+
+
+def _ids(rows: list[int]) -> str:
+    shown = ", ".join(str(value) for value in rows[:_MAX_LISTED])
+    return shown + (", …" if len(rows) > _MAX_LISTED else "")
+
+
+def _find_problems(connection: Connection, now: datetime) -> list[str]:
+    problems = []
+    orphans = [
+        int(row[0])
+        for row in connection.execute(
+            select(Review.id).where(
+                ~select(Card.id).where(Card.id == Review.card_id).exists()
+                | ~select(Profile.id).where(Profile.id == Review.profile_id).exists()
+            )
+        )
+    ]
+    if orphans:
+        problems.append(
+            f"{_n(len(orphans), 'review')} of a card or profile that no longer exists "
+            f"(review ids {_ids(orphans)}); kept, since they are history"
+        )
+    cards = [
+        int(row[0])
+        for row in connection.execute(
+            text("SELECT id FROM cards WHERE deck_id NOT IN (SELECT id FROM decks)")
+        )
+    ]
+    if cards:
+        problems.append(f"{_n(len(cards), 'card')} of no deck (card ids {_ids(cards)})")
+    invalid = [
+        int(row[0])
+        for row in connection.execute(
+            select(Review.id).where(
+                Review.grade.not_in((1, 2, 3, 4))
+                | Review.state_before.not_in((0, 1, 2, 3))
+                | Review.state_after.not_in((1, 2, 3))
+                | (Review.due_after < Review.reviewed_at)
+            )
+        )
+    ]
+    if invalid:
+        problems.append(
+            f"{_n(len(invalid), 'review')} with an impossible grade, state or due date "
+            f"(review ids {_ids(invalid)})"
+        )
+    future = [
+        int(row[0])
+        for row in connection.execute(
+            select(Review.id).where(Review.reviewed_at > now + timedelta(days=1))
+        )
+    ]
+    if future:
+        problems.append(
+            f"{_n(len(future), 'review')} dated in the future (review ids {_ids(future)}); "
+            "is the computer's clock right?"
+        )
+    newest = (
+        select(func.max(Review.reviewed_at))
+        .where(Review.profile_id == CardState.profile_id, Review.card_id == CardState.card_id)
+        .scalar_subquery()
+    )
+    stale = [
+        int(row[0])
+        for row in connection.execute(
+            select(CardState.card_id).where(
+                CardState.state != NEW,
+                newest.is_not(None),
+                (CardState.last_review.is_(None)) | (CardState.last_review < newest),
+            )
+        )
+    ]
+    if stale:
+        problems.append(
+            f"{_n(len(stale), 'card')} with a newer review in the log than its scheduling state "
+            f"records (card ids {_ids(stale)})"
+        )
+    return problems
+
+
+def _foreign_key_problems(store: Store) -> list[str]:
+    """Rows pointing at nothing in tables the checks above do not cover."""
+    if store.engine.dialect.name != "sqlite":
+        return []
+    with reading(store.engine) as connection:
+        rows = list(connection.exec_driver_sql("PRAGMA foreign_key_check"))
+    counts: dict[str, int] = {}
+    for row in rows:
+        if str(row[0]) not in _COVERED:
+            counts[str(row[0])] = counts.get(str(row[0]), 0) + 1
+    return [
+        f"{_n(count, 'row')} of {table} pointing at rows that no longer exist"
+        for table, count in sorted(counts.items())
+    ]

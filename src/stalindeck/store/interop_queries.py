@@ -1,0 +1,239 @@
+"""The SQL behind package interop: cards and reviews read for export, history written on import."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from stalindeck.store.engine import reading
+from stalindeck.store.models import Card, CardState, Deck, Review
+from stalindeck.store.open import Store
+
+_BATCH = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class DeckRow:
+    """A deck as stored."""
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    source: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """An active card as stored, with the current profile's scheduling state."""
+
+    id: int
+    key: str
+    note: str
+    kind: str
+    front: str
+    back: str
+    answer: str | None
+    accept: tuple[str, ...]
+    extra: str
+    section: str
+    tags: tuple[str, ...]
+    position: int
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: datetime | None
+    last_review: datetime | None
+    reps: int
+    lapses: int
+    suspended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One answer from the log, for export."""
+
+    card_id: int
+    grade: int
+    reviewed_at: datetime
+    duration_ms: int
+    state_before: int
+    stability_before: float | None
+    last_review_before: datetime | None
+    due_after: datetime
+
+
+def find_decks(store: Store, names: Sequence[str]) -> tuple[list[DeckRow], list[str]]:
+    """The decks named by id or name (all decks when `names` is empty), and the names not found."""
+    with reading(store.engine) as connection:
+        rows = [
+            DeckRow(
+                row.id, row.slug, row.name, row.description, row.source, tuple(row.tags.split())
+            )
+            for row in connection.execute(
+                select(
+                    Deck.id, Deck.slug, Deck.name, Deck.description, Deck.source, Deck.tags
+                ).order_by(Deck.slug)
+            )
+        ]
+    if not names:
+        return rows, []
+    chosen: list[DeckRow] = []
+    missing: list[str] = []
+    for name in names:
+        found = next((r for r in rows if name in (r.slug, r.name)), None)
+        if found is None:
+            missing.append(name)
+        elif found not in chosen:
+            chosen.append(found)
+    return chosen, missing
+
+
+def deck_cards(store: Store, deck_id: int) -> list[CardRow]:
+    """The active (not retired) cards of a deck in deck order, with the profile's state."""
+    query = (
+        select(
+            Card.id,
+            Card.key,
+            Card.note,
+            Card.kind,
+            Card.front,
+            Card.back,
+            Card.answer,
+            Card.accept,
+            Card.extra,
+            Card.section,
+            Card.tags,
+            Card.position,
+            CardState.state,
+            CardState.stability,
+            CardState.difficulty,
+            CardState.due,
+            CardState.last_review,
+            CardState.reps,
+            CardState.lapses,
+            CardState.suspended,
+        )
+        .outerjoin(
+            CardState,
+            (CardState.card_id == Card.id) & (CardState.profile_id == store.profile_id),
+        )
+        .where(Card.deck_id == deck_id, Card.retired.is_(False))
+        .order_by(Card.position, Card.id)
+    )
+    with reading(store.engine) as connection:
+        return [
+            CardRow(
+                id=row.id,
+                key=row.key,
+                note=row.note,
+                kind=row.kind,
+                front=row.front,
+                back=row.back,
+                answer=row.answer,
+                accept=tuple(json.loads(row.accept or "[]")),
+                extra=row.extra,
+                section=row.section,
+                tags=tuple(row.tags.split()),
+                position=row.position,
+                state=row.state or 0,
+                stability=row.stability,
+                difficulty=row.difficulty,
+                due=row.due,
+                last_review=row.last_review,
+                reps=row.reps or 0,
+                lapses=row.lapses or 0,
+                suspended=bool(row.suspended),
+            )
+            for row in connection.execute(query)
+        ]
+
+
+def card_reviews(store: Store, card_ids: Collection[int]) -> list[ReviewRow]:
+    """The current profile's reviews of `card_ids`, oldest first."""
+    found: list[ReviewRow] = []
+    ids = list(card_ids)
+    with reading(store.engine) as connection:
+        for start in range(0, len(ids), _BATCH):
+            found.extend(
+                ReviewRow(*row)
+                for row in connection.execute(
+                    select(
+                        Review.card_id,
+                        Review.grade,
+                        Review.reviewed_at,
+                        Review.duration_ms,
+                        Review.state_before,
+                        Review.stability_before,
+                        Review.last_review_before,
+                        Review.due_after,
+                    ).where(
+                        Review.profile_id == store.profile_id,
+                        Review.card_id.in_(ids[start : start + _BATCH]),
+                    )
+                )
+            )
+    found.sort(key=lambda review: (review.reviewed_at, review.card_id))
+    return found
+
+
+def card_ids_by_key(
+    connection: Connection, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Row ids of the cards named by (deck id, card key)."""
+    wanted = set(wanted)
+    slugs = {slug for slug, _ in wanted}
+    found: dict[tuple[str, str], int] = {}
+    for slug in slugs:
+        for card_id, key in connection.execute(
+            select(Card.id, Card.key).join(Deck, Deck.id == Card.deck_id).where(Deck.slug == slug)
+        ):
+            if (slug, key) in wanted:
+                found[(slug, key)] = card_id
+    return found
+
+
+def reviewed_cards(connection: Connection, profile_id: int, card_ids: Collection[int]) -> set[int]:
+    """Which of `card_ids` already have reviews for the profile."""
+    ids = list(card_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), _BATCH):
+        found.update(
+            connection.execute(
+                select(Review.card_id)
+                .where(
+                    Review.profile_id == profile_id,
+                    Review.card_id.in_(ids[start : start + _BATCH]),
+                )
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+def write_history(
+    connection: Connection,
+    profile_id: int,
+    reviews: list[dict[str, Any]],
+    states: list[dict[str, Any]],
+) -> None:
+    """Append imported reviews and set the rebuilt card states, in the caller's transaction."""
+    for start in range(0, len(reviews), _BATCH):
+        connection.execute(
+            insert(Review),
+            [{"profile_id": profile_id, **row} for row in reviews[start : start + _BATCH]],
+        )
+    if states:
+        statement = (
+            update(CardState)
+            .where(CardState.profile_id == profile_id, CardState.card_id == bindparam("state_card"))
+            .values({key: bindparam(key) for key in states[0] if key != "state_card"})
+        )
+        for start in range(0, len(states), _BATCH):
+            connection.execute(statement, states[start : start + _BATCH])

@@ -1,0 +1,279 @@
+"""CSV/TSV decks: Anki's text-export headers, plain spreadsheets, re-import keeping history."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from stalindeck.cli import app
+from stalindeck.decks.csv_deck import load_csv
+from stalindeck.decks.foreign import html_to_text
+from stalindeck.decks.importing import import_paths
+from stalindeck.decks.model import Kind
+from stalindeck.errors import DeckError, StalindeckError
+from stalindeck.store.open import Store
+
+from .conftest import T0
+
+runner = CliRunner()
+
+
+def write(tmp_path: Path, text: str, name: str = "facts.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cards_on_disk(store: Store) -> dict[str, tuple[int, str, str, str]]:
+    """key -> (row id, front, back, tags), read with a separate connection."""
+    assert store.path is not None
+    with sqlite3.connect(store.path) as connection:
+        rows = connection.execute(
+            "SELECT cards.key, cards.id, front, back, cards.tags FROM cards "
+            "JOIN decks ON decks.id = cards.deck_id WHERE NOT retired"
+        ).fetchall()
+    return {key: (card_id, front, back, tags) for key, card_id, front, back, tags in rows}
+
+
+def problems_of(path: Path, **options: str) -> list[str]:
+    with pytest.raises(DeckError) as caught:
+        load_csv(path, **options)  # type: ignore[arg-type]
+    return list(caught.value.problems)
+
+
+ANKI_EXPORT = (
+    "#separator:tab\n"
+    "#html:true\n"
+    "#guid column:1\n"
+    "#notetype column:2\n"
+    "#deck column:3\n"
+    "#tags column:6\n"
+    "D!>p_F+3iD\tBasic\tHistory::Russia\tWhen <b>was</b> the speech?\t"
+    "25 Feb 1956<br>closed&nbsp;session\ta::b speech\n"
+    "Pu:&xoOe>J\tBasic (and reversed card)\tHistory::Russia\tBeria\tMVD head\t\n"
+    "i=zR.Z;3x7\tCloze\tHistory::Other\tIn {{c1::June 1956}}, {{c2::51,439::number}} left "
+    "{{c1::camps}}.\textra!\t\n"
+)
+
+
+def test_anki_text_export_headers(tmp_path: Path) -> None:
+    decks = {deck.slug: deck for deck in load_csv(write(tmp_path, ANKI_EXPORT, "notes.txt"))}
+    assert set(decks) == {"history-russia", "history-other"}
+    russia = decks["history-russia"]
+    assert russia.name == "History::Russia"
+    basic, forward, backward = russia.cards
+    assert basic.front == "When was the speech?"
+    assert basic.back == "25 Feb 1956\nclosed session"
+    assert basic.tags == ("a::b", "speech")
+    assert (forward.kind, backward.kind) == (Kind.BASIC, Kind.REVERSE)
+    assert backward.key == forward.key + "/reverse" and backward.front == "MVD head"
+    # Each Anki deletion is a card; the two c1 deletions are two cards here.
+    clozes = decks["history-other"].cards
+    assert [card.front for card in clozes] == [
+        "In [...], 51,439 left camps.",
+        "In June 1956, [number] left camps.",
+        "In June 1956, 51,439 left [...].",
+    ]
+    assert all(card.extra == "extra!" for card in clozes)
+    # The key comes from the guid, the same way an .apkg's does.
+    assert basic.key.startswith("g-") and basic.note == basic.key
+
+
+def test_plain_spreadsheet_with_header_row_and_deck_option(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "Front,Back,Tags,Extra\r\n"
+        'Capital of France?,Paris,geo europe,"on the Seine"\r\n'
+        '"Multi\nline",x,,\r\n'
+        "=1+1,2,,\r\n",
+    )
+    (deck,) = load_csv(path, deck_name="My Geography")
+    assert (deck.slug, deck.name) == ("my-geography", "My Geography")
+    first, second, third = deck.cards
+    assert (first.front, first.back, first.tags, first.extra) == (
+        "Capital of France?",
+        "Paris",
+        ("geo", "europe"),
+        "on the Seine",
+    )
+    assert second.front == "Multi\nline"
+    assert third.front == "=1+1"  # data, never a formula
+    assert [card.line for card in deck.cards] == [2, 3, 5]
+
+
+def test_no_header_row_is_front_back_tags_and_deck_from_file_name(tmp_path: Path) -> None:
+    (deck,) = load_csv(write(tmp_path, "a;1\nb;2;t1\n", "words.txt"))
+    assert deck.slug == "words"
+    assert [(card.front, card.back, card.tags) for card in deck.cards] == [
+        ("a", "1", ()),
+        ("b", "2", ("t1",)),
+    ]
+
+
+def test_tsv_and_cloze_text_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "text\tsection\nThe {{GULAG::camps}} shrank.\tReforms\n", "c.tsv")
+    (deck,) = load_csv(path)
+    (card,) = deck.cards
+    assert (card.kind, card.front, card.section) == (Kind.CLOZE, "The [camps] shrank.", "Reforms")
+
+
+def test_every_problem_reported_with_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "front,back\nsame,1\nno back,\nsame,2\n,orphan\n",
+    )
+    found = problems_of(path)
+    assert found == [
+        f"{path}:3: the back (second field) is empty",
+        f"{path}:4: same first field as line 2: rows are matched by their first field, "
+        "so each must be unique in a deck",
+        f"{path}:5: the front (first field) is empty",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("#separator:Nope\na,b\n", "unknown separator 'Nope'"),
+        ("#html:maybe\na,b\n", "#html must be true or false"),
+        ("#tags column:x\na,b\n", "#tags column must be a column number from 1"),
+        ("#colour:red\na,b\n", "unknown header line #colour:"),
+        ("front,back,colour\na,b,c\n", "unknown column 'colour'"),
+        ("", "no rows"),
+        ("a,b,x" + "y" * 70 + " ok\n", "is longer than 64 characters"),
+    ],
+)
+def test_header_and_row_problems(tmp_path: Path, text: str, message: str) -> None:
+    (problem,) = problems_of(write(tmp_path, text))
+    assert message in problem and problem.startswith(f"{tmp_path / 'facts.csv'}:")
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"front,back\ncaf\xe9,coffee\n")
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:2: file is not valid UTF-8")
+
+
+def test_html_reduced_to_text() -> None:
+    assert html_to_text("<div>a &amp; <i>b</i></div><div>c<br/>d</div>") == "a & b\nc\nd"
+    assert html_to_text('x<img src="evil.png" onerror="alert(1)">[sound:y.mp3]') == (
+        "x[image][sound]"
+    )
+    assert html_to_text("<script>alert(1)</script>ok&nbsp;&lt;b&gt;") == "ok <b>"
+
+
+def test_reimport_matches_by_first_field_and_keeps_ids(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "front,back\nA?,1\nB?,2\nC?,3\n")
+    import_paths(store, [path], T0)
+    before = cards_on_disk(store)
+    # Rows moved and one answer edited: matched by the first field, so the same rows update.
+    write(tmp_path, "front,back\nC?,3\nA?,one\nB?,2\n")
+    (changes,) = import_paths(store, [path], T0)
+    assert (changes.added, changes.updated, changes.unchanged, changes.retired) == (0, 1, 2, 0)
+    after = cards_on_disk(store)
+    assert {key: row[0] for key, row in after.items()} == {
+        key: row[0] for key, row in before.items()
+    }
+    assert sorted(row[2] for row in after.values()) == ["2", "3", "one"]
+
+
+def test_reimport_matches_by_guid_when_first_field_changes(store: Store, tmp_path: Path) -> None:
+    header = "#separator:Comma\n#guid column:1\n"
+    path = write(tmp_path, header + "g1,Old question,answer\n")
+    import_paths(store, [path], T0)
+    (old_id,) = (row[0] for row in cards_on_disk(store).values())
+    write(tmp_path, header + "g1,New question,answer\n")
+    (changes,) = import_paths(store, [path], T0)
+    assert changes.updated == 1
+    assert [(row[0], row[1]) for row in cards_on_disk(store).values()] == [(old_id, "New question")]
+
+
+def test_invalid_file_writes_nothing(store: Store, tmp_path: Path) -> None:
+    good = write(tmp_path, "front,back\na,b\n", "good.csv")
+    bad = write(tmp_path, "front,back\nc,\n", "bad.csv")
+    with pytest.raises(DeckError):
+        import_paths(store, [good, bad], T0)
+    assert cards_on_disk(store) == {}
+
+
+def test_same_deck_from_two_files_is_a_problem(store: Store, tmp_path: Path) -> None:
+    one = write(tmp_path, "a,b\n", "one.csv")
+    two = write(tmp_path, "c,d\n", "two.csv")
+    with pytest.raises(DeckError) as caught:
+        import_paths(store, [one, two], T0, deck_name="Same")
+    assert "deck id 'same' is also used by" in caught.value.problems[0]
+
+
+def test_format_option_and_unknown_extension(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "a,b\n", "facts.dat")
+    with pytest.raises(StalindeckError, match="cannot tell the format"):
+        import_paths(store, [path], T0)
+    (changes,) = import_paths(store, [path], T0, fmt="csv")
+    assert changes.added == 1
+    with pytest.raises(StalindeckError, match="unknown format 'xls'"):
+        import_paths(store, [path], T0, fmt="xls")
+
+
+def test_cli_import_csv_with_deck_option(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    path = write(tmp_path, "front,back\nCapital of France?,Paris\n")
+    result = runner.invoke(
+        app, ["--db", str(db), "import", str(path), "--deck", "Geo"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "geo (new deck)" in result.stdout
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT slug, name FROM decks").fetchall() == [("geo", "Geo")]
+        assert connection.execute("SELECT front, back FROM cards").fetchall() == [
+            ("Capital of France?", "Paris")
+        ]
+    bad = write(tmp_path, "front,back\nx,\n", "bad.csv")
+    result = runner.invoke(app, ["--db", str(db), "import", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:2: the back (second field) is empty" in result.stderr
+
+
+def test_real_anki_csv_export_imports(tmp_path: Path) -> None:
+    """A file written by Anki's own "Notes in Plain Text" export."""
+    from .test_apkg import anki_collection
+
+    collection = anki_collection(tmp_path / "anki")
+    out = tmp_path / "anki-notes.txt"
+    collection.export_note_csv(
+        out_path=str(out),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    notes = {
+        collection.get_note(nid).guid: collection.get_note(nid) for nid in collection.find_notes("")
+    }
+    collection.close()
+    decks = load_csv(out)
+    cards = [card for deck in decks for card in deck.cards]
+    assert len(cards) == 7  # basic 1, reversed 2, cloze 3 (two c1 deletions), typed 1
+    fronts = {card.front for card in cards}
+    assert "When was the Secret Speech?" in fronts
+    assert {tuple(sorted(note.tags)) for note in notes.values()} >= {("9hi0::speech", "dates")}
+    assert {deck.name for deck in decks} == {"History::Khrushchev", "History::Stalin"}
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list('ab,;\t"\n#:<>&{}[]c1 separtohml')), max_size=80))
+def test_fuzzed_csv_gives_only_clean_errors(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text, "fuzz.csv")
+    try:
+        decks = load_csv(path)
+    except DeckError as error:
+        assert all(problem.startswith(f"{path}:") for problem in error.problems)
+    else:
+        assert all(deck.cards for deck in decks)

@@ -1,0 +1,123 @@
+"""Markdown flashcards (hashcards and repeater style): Q:/A:, C: [deletions], --- and headings."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stalindeck.decks.importing import import_paths
+from stalindeck.decks.markdown_deck import load_markdown
+from stalindeck.decks.model import Kind
+from stalindeck.errors import DeckError
+from stalindeck.store.open import Store
+
+from .conftest import T0
+
+DECK = """# Capitals
+
+Q: What is the capital of France?
+A: Paris
+
+Q: List the SI base units
+of length and mass.
+A: metre (m)
+kilogram (kg)
+---
+Some notes that are not a card.
+
+C: [Paris] is the capital of [France]; see [the map](https://example.com).
+
+## Code
+
+Q: What does this print?
+```
+Q: not a card
+print(1)
+```
+A: 1
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "capitals.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_cards_sections_and_deletions(tmp_path: Path) -> None:
+    (deck,) = load_markdown(write(tmp_path, DECK))
+    assert (deck.slug, deck.name) == ("capitals", "capitals")
+    basic, units, first, second, code = deck.cards
+    assert (basic.front, basic.back, basic.section, basic.line) == (
+        "What is the capital of France?",
+        "Paris",
+        "Capitals",
+        3,
+    )
+    assert units.front == "List the SI base units\nof length and mass."
+    assert units.back == "metre (m)\nkilogram (kg)"
+    assert (first.kind, first.front) == (
+        Kind.CLOZE,
+        "[...] is the capital of France; see [the map](https://example.com).",
+    )
+    assert second.front == "Paris is the capital of [...]; see [the map](https://example.com)."
+    assert first.note == second.note and second.key == first.note + "/c2"
+    assert code.section == "Code"
+    assert code.front == "What does this print?\n```\nQ: not a card\nprint(1)\n```"
+
+
+def test_identity_is_the_question(tmp_path: Path) -> None:
+    (deck,) = load_markdown(write(tmp_path, "Q: Same?\nA: one\n"))
+    (edited,) = load_markdown(write(tmp_path, "Q: Same?\nA: two\n"))
+    (renamed,) = load_markdown(write(tmp_path, "Q: Same, edited?\nA: two\n"))
+    assert deck.cards[0].key == edited.cards[0].key != renamed.cards[0].key
+
+
+def test_problems_are_all_reported(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "A: orphan answer\n\nQ: no answer\n---\nC: no deletion\n\nQ: dup\nA: 1\nQ: dup\nA: 2\n",
+    )
+    with pytest.raises(DeckError) as caught:
+        load_markdown(path)
+    assert list(caught.value.problems) == [
+        f"{path}:1: 'A:' without a 'Q:' before it",
+        f"{path}:3: question has no 'A:' answer",
+        f"{path}:5: cloze text has no {{{{...}}}} deletion",
+        f"{path}:9: same question as line 7: cards are identified by their question, "
+        "so each must be unique",
+    ]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(DeckError, match="1 problem"):
+        load_markdown(write(tmp_path, "# Just notes\n\nNo cards here.\n"))
+
+
+def test_import_and_reimport(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, DECK)
+    (changes,) = import_paths(store, [path], T0, deck_name="World capitals")
+    assert (changes.slug, changes.added) == ("world-capitals", 5)
+    write(tmp_path, DECK.replace("A: Paris", "A: Paris, on the Seine"))
+    (changes,) = import_paths(store, [path], T0, deck_name="World capitals")
+    assert (changes.added, changes.updated, changes.unchanged) == (0, 1, 4)
+    assert store.path is not None
+    with sqlite3.connect(store.path) as connection:
+        backs = [row[0] for row in connection.execute("SELECT back FROM cards WHERE NOT retired")]
+    assert "Paris, on the Seine" in backs
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list("QAC: \n-#[]{}`ab")), max_size=80))
+def test_fuzzed_markdown_gives_only_clean_errors(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text, "fuzz.md")
+    try:
+        decks = load_markdown(path)
+    except DeckError as error:
+        assert all(problem.startswith(f"{path}:") for problem in error.problems)
+    else:
+        assert decks[0].cards
