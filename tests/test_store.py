@@ -234,7 +234,7 @@ def test_store_behind_head_is_backed_up_then_upgraded(tmp_path: Path) -> None:
         connection.execute(text("INSERT INTO settings VALUES (1, 'kept', '1')"))
     engine.dispose()
     open_store(str(path)).close()
-    (backup,) = (tmp_path / "backups").glob("*0001*.db")
+    (backup,) = (tmp_path / "backups").glob("old-*-upgrade.db")
     with sqlite3.connect(backup) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)

@@ -49,6 +49,7 @@ REASONS = {
     "restore": "before restore",
     "check": "before check",
     "damaged": "damaged, set aside",
+    "upgrade": "before upgrade",
 }
 
 
@@ -252,7 +253,15 @@ def _parse(path: Path, entry: os.DirEntry[str]) -> BackupInfo | None:
         return None
     if match:
         taken = datetime.strptime(match.group(2), _STAMP).replace(tzinfo=UTC)
-        return BackupInfo(path, taken, match.group(3), size, rotated=True, store=match.group(1))
+        reason = match.group(3)
+        return BackupInfo(
+            path,
+            taken,
+            reason,
+            size,
+            rotated=not reason.startswith("upgrade"),
+            store=match.group(1),
+        )
     match = _UPGRADE_NAME.match(path.name)
     if match:
         # Named in local time by the upgrade step.

@@ -7,13 +7,13 @@ import and `stalindeck status` must start fast). A store behind head is backed u
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
 
 from stalindeck.errors import StoreError
+from stalindeck.store.engine import sqlite_path
 from stalindeck.store.revision import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -74,11 +74,12 @@ def ensure_schema(engine: Engine, backup_dir: Path | None) -> None:
                 f"the store is at schema {revision}, newer than this stalindeck knows; "
                 "upgrade stalindeck (pip install -U stalindeck)"
             )
-        if backup_dir is not None:
-            from stalindeck.store.backup import backup_sqlite
+        path = sqlite_path(str(engine.url))
+        if backup_dir is not None and path is not None:
+            from stalindeck.store.backup import take_backup
 
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup_sqlite(engine, backup_dir / f"before-upgrade-{revision}-{stamp}.db")
+            # Named like every other copy of this store; rotation never deletes it.
+            take_backup(path, "upgrade")
     upgrade(engine)
 
 
