@@ -11,7 +11,7 @@ from pathlib import Path
 from stalindeck.decks.importing import import_paths
 from stalindeck.review.session import ReviewSession
 from stalindeck.scheduling.day import day_end, day_start
-from stalindeck.store.counts import deck_counts, done_today
+from stalindeck.store.counts import deck_counts, done_today, today_counts
 from stalindeck.store.open import Store
 from stalindeck.store.quick import quick_counts
 
@@ -30,15 +30,20 @@ def test_quick_counts_match_the_full_path(
     session.close()
     now = clock()
     start, end = day_start(now), day_end(now)
-    quick = quick_counts(str(db_path), "default", now, start, end)
-    assert quick == (deck_counts(store, now, end), done_today(store, start))
+    quick = quick_counts(str(db_path), "default", now, start, end, 20)
+    assert quick == (today_counts(store, now, end, 17), done_today(store, start))
     counts, done = quick
+    (full,) = deck_counts(store, now, end)
+    assert (counts[0].new, counts[0].learning, counts[0].due) == (full.new, full.learning, 0)
     assert (counts[0].new, counts[0].learning, done.new) == (9, 2, 3)
+    # New cards are counted up to what is left of the day's allowance, no further.
+    capped = quick_counts(str(db_path), "default", now, start, end, 5)
+    assert capped is not None and capped[0][0].new == 2
 
 
 def test_quick_path_steps_aside(db_path: Path, tmp_path: Path, clock: FakeClock) -> None:
     now = clock()
-    args = (now, day_start(now), day_end(now))
+    args = (now, day_start(now), day_end(now), 20)
     assert quick_counts(str(tmp_path / "absent.db"), "default", *args) is None
     assert quick_counts(str(db_path), "default", *args) is None  # no decks yet: first run
     assert quick_counts(f"sqlite:///{db_path}?timeout=5", "default", *args) is None

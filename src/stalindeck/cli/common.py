@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from stalindeck.errors import DeckError, StalindeckError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from stalindeck.store.open import Store
 
 
@@ -27,10 +28,14 @@ class Context:
 
 def console() -> Console:
     """The stdout console; plain (no colour, no wrapping surprises) when not a terminal."""
+    from rich.console import Console  # imported here: `status` prints without Rich
+
     return Console(highlight=False, soft_wrap=False)
 
 
 def error_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -83,12 +83,18 @@ def review_command(
         if interactive:
             from stalindeck.ui.review_screen import ReviewScreen
 
-            def reimport(path: Path) -> str | None:
+            def reimport(path: Path, deck_name: str) -> str | None:
                 from stalindeck.decks.importing import import_paths
                 from stalindeck.errors import DeckError, StalindeckError
+                from stalindeck.store.deck_sync import deck_names_from
 
+                # A CSV or Markdown file may have been imported under a deck name of its own
+                # (`--deck`); one that names several decks itself is read as it stands.
+                named = None
+                if path.suffix.lower() in (".csv", ".tsv", ".txt", ".md"):
+                    named = deck_name if deck_names_from(store, path) == [deck_name] else None
                 try:
-                    import_paths(store, [path], utc_now())
+                    import_paths(store, [path], utc_now(), deck_name=named)
                 except DeckError as error:
                     return (
                         f"{error.problems[0]} (and {len(error.problems) - 1} more)"

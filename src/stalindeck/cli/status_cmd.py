@@ -23,7 +23,7 @@ def status_command(
     from stalindeck.clock import utc_now
     from stalindeck.scheduling.day import day_end, day_start
     from stalindeck.scheduling.limits import Limits
-    from stalindeck.store.counts import deck_counts, done_today
+    from stalindeck.store.counts import done_today, today_counts
     from stalindeck.store.quick import quick_counts
 
     with user_errors():
@@ -31,12 +31,13 @@ def status_command(
         limits = Limits()
         start, end = day_start(now, limits.rollover_hour), day_end(now, limits.rollover_hour)
         options: Context = ctx.obj
-        quick = quick_counts(options.db, options.profile, now, start, end)
+        quick = quick_counts(options.db, options.profile, now, start, end, limits.new_per_day)
         if quick is not None:
             counts, done = quick
         else:
             store = open_for(ctx)
-            counts, done = deck_counts(store, now, end), done_today(store, start)
+            done = done_today(store, start)
+            counts = today_counts(store, now, end, max(0, limits.new_per_day - done.new))
         new_left = max(0, limits.new_per_day - done.new)
         reviews_left = max(0, limits.reviews_per_day - done.reviews)
         decks: list[dict[str, Any]] = [
@@ -67,14 +68,11 @@ def status_command(
                 )
             )
             return
-        from stalindeck.cli.common import console
         from stalindeck.ui.safe import clean
 
+        # Plain lines, no Rich: this runs from shell prompts and must start fast.
         rows = [(clean(deck["name"]), deck["new"], deck["learning"], deck["due"]) for deck in decks]
         rows.append(("total", total["new"], total["learning"], total["due"]))
         width = max(len(str(row[0])) for row in rows)
-        out = console()
         for name, new, learning, due in rows:
-            out.print(
-                f"{name:<{width}}  new {new:>4}  learn {learning:>4}  due {due:>4}", markup=False
-            )
+            typer.echo(f"{name:<{width}}  new {new:>4}  learn {learning:>4}  due {due:>4}")

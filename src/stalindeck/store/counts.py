@@ -40,6 +40,29 @@ FROM reviews WHERE profile_id = :profile AND reviewed_at >= :day_start
 """
 _DECK_COUNT = "SELECT COUNT(*) FROM decks"
 
+# `status` needs today's numbers only, with new cards capped by the daily limit, so it reads
+# the cards that are due (through the state/due index) and at most `cap` new ones per deck,
+# instead of every card. CROSS JOIN keeps SQLite driving from card_states.
+_AVAILABLE = "NOT s.suspended AND (s.buried_until IS NULL OR s.buried_until <= :now)"
+_TODAY_DECKS = "SELECT id, slug, name FROM decks ORDER BY name"
+_TODAY_DUE = f"""
+SELECT c.deck_id,
+  SUM(CASE WHEN s.state = {REVIEW} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN s.state <> {REVIEW} THEN 1 ELSE 0 END)
+FROM card_states s CROSS JOIN cards c
+WHERE s.profile_id = :profile AND s.state IN (1, 2, 3) AND s.due < :day_end
+  AND {_AVAILABLE} AND c.id = s.card_id AND NOT c.retired
+GROUP BY c.deck_id
+"""
+_TODAY_NEW = f"""
+SELECT COUNT(*) FROM (
+  SELECT 1 FROM card_states s CROSS JOIN cards c
+  WHERE s.profile_id = :profile AND s.state = {NEW} AND {_AVAILABLE}
+    AND c.id = s.card_id AND c.deck_id = :deck AND NOT c.retired
+  LIMIT :cap
+) AS capped
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class DeckCounts:
@@ -88,6 +111,34 @@ def run_done_today(run: Run, profile_id: int, day_start: datetime) -> DoneToday:
     return DoneToday(new=int(new), reviews=int(reviews))
 
 
+@dataclass(frozen=True, slots=True)
+class TodayCounts:
+    """What one deck asks of the student today: new cards (at most the day's new-card
+    allowance), learning steps and reviews due before the day ends."""
+
+    slug: str
+    name: str
+    new: int
+    learning: int
+    due: int
+
+
+def run_today_counts(
+    run: Run, profile_id: int, now: datetime, day_end: datetime, new_cap: int
+) -> list[TodayCounts]:
+    """Today's counts for every deck, ordered by name, through `run`."""
+    params = {"profile": profile_id, "now": to_millis(now), "day_end": to_millis(day_end)}
+    due = {int(row[0]): (int(row[1]), int(row[2])) for row in run(_TODAY_DUE, params)}
+    counts = []
+    for deck_id, slug, name in run(_TODAY_DECKS, {}):
+        new = 0
+        if new_cap > 0:
+            ((new,),) = run(_TODAY_NEW, {**params, "deck": deck_id, "cap": new_cap})
+        reviews, learning = due.get(int(deck_id), (0, 0))
+        counts.append(TodayCounts(str(slug), str(name), int(new), learning, reviews))
+    return counts
+
+
 def run_deck_count(run: Run) -> int:
     """How many decks the store holds, through `run`."""
     ((count,),) = run(_DECK_COUNT, {})
@@ -114,6 +165,11 @@ def deck_counts(store: Store, now: datetime, day_end: datetime) -> list[DeckCoun
 def done_today(store: Store, day_start: datetime) -> DoneToday:
     """New cards introduced and review cards answered since `day_start`."""
     return run_done_today(_store_runner(store), store.profile_id, day_start)
+
+
+def today_counts(store: Store, now: datetime, day_end: datetime, new_cap: int) -> list[TodayCounts]:
+    """Today's counts for every deck, ordered by name (new cards at most `new_cap`)."""
+    return run_today_counts(_store_runner(store), store.profile_id, now, day_end, new_cap)
 
 
 def deck_count(store: Store) -> int:

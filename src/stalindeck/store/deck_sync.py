@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
@@ -300,3 +301,10 @@ def unchanged_sources(store: Store, digests: Mapping[str, str]) -> dict[str, lis
                 )
             )
     return {path: changes for path, changes in found.items() if path not in stale}
+
+
+def deck_names_from(store: Store, path: Path) -> list[str]:
+    """The names of the decks last imported from the file at `path`."""
+    query = text("SELECT name FROM decks WHERE path = :path ORDER BY name")
+    with reading(store.engine) as connection:
+        return [row[0] for row in connection.execute(query, {"path": str(path.resolve())})]

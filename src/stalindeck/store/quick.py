@@ -13,15 +13,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from stalindeck.store.counts import DeckCounts, DoneToday, run_deck_counts, run_done_today
+from stalindeck.store.counts import DoneToday, TodayCounts, run_done_today, run_today_counts
 from stalindeck.store.location import plain_sqlite_file, resolve_url
 from stalindeck.store.revision import HEAD_REVISION
 
 
 def quick_counts(
-    db: str | None, profile: str, now: datetime, day_start: datetime, day_end: datetime
-) -> tuple[list[DeckCounts], DoneToday] | None:
-    """Deck counts and today's work, or None when the store needs the full machinery."""
+    db: str | None,
+    profile: str,
+    now: datetime,
+    day_start: datetime,
+    day_end: datetime,
+    new_per_day: int,
+) -> tuple[list[TodayCounts], DoneToday] | None:
+    """Today's counts per deck (new cards within what is left of `new_per_day`) and the day's
+    work so far, or None when the store needs the full machinery."""
     path = plain_sqlite_file(resolve_url(db))
     if path is None or not path.is_file():
         return None
@@ -41,10 +47,9 @@ def quick_counts(
         if not found or not run("SELECT 1 FROM decks LIMIT 1", {}):
             return None
         profile_id = int(found[0][0])
-        return (
-            run_deck_counts(run, profile_id, now, day_end),
-            run_done_today(run, profile_id, day_start),
-        )
+        done = run_done_today(run, profile_id, day_start)
+        new_cap = max(0, new_per_day - done.new)
+        return run_today_counts(run, profile_id, now, day_end, new_cap), done
     except sqlite3.Error:
         return None  # damaged, locked past the timeout, not ours: the full path explains
     finally:

@@ -64,7 +64,7 @@ class ReviewScreen:
         *,
         force_type: bool = False,
         read_key: KeyReader = _read_key,
-        reimport: Callable[[Path], str | None] | None = None,
+        reimport: Callable[[Path, str], str | None] | None = None,
     ) -> None:
         self.session = session
         self.console = console
@@ -233,13 +233,20 @@ class ReviewScreen:
         if not path.is_file():
             self.message = Text(f"  cannot edit: {path} is gone", "red")
             return shown
+        if path.suffix.lower() in (".apkg", ".colpkg"):
+            self.message = Text(
+                "  this deck came from an Anki package: `stalindeck export deck "
+                f"{shown.card.deck_slug} -o FILE.toml` gives a file to edit",
+                "yellow",
+            )
+            return shown
         self.console.clear()
         try:
             subprocess.run([*shlex.split(editor), f"+{shown.card.line}", str(path)], check=False)
         except OSError as error:
             self.message = Text(f"  cannot start the editor {editor!r}: {error.strerror}", "red")
             return shown
-        problem = self.reimport(path) if self.reimport else None
+        problem = self.reimport(path, shown.card.deck_name) if self.reimport else None
         if problem:
             self.message = Text(f"  not re-imported: {problem}", "red")
             return shown
