@@ -20,9 +20,7 @@ import argparse
 import json
 import os
 import platform
-import random
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -30,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -170,60 +168,6 @@ def write_toml(path: Path, cards: int) -> None:
             )
 
 
-def add_history(db: Path, reviews: int, seed: int = 7) -> None:
-    """Give the store's cards a plausible year of review history, straight into SQLite."""
-    rng = random.Random(seed)
-    now = datetime.now(UTC)
-    connection = sqlite3.connect(db)
-    cards = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
-    per_card = max(1, reviews // max(1, len(cards)))
-    rows = []
-    states = []
-    for card in cards:
-        moment = now - timedelta(days=rng.uniform(200, 365))
-        stability, difficulty, state = 1.0, 5.0, 0
-        for _ in range(per_card):
-            grade = rng.choices((1, 2, 3, 4), (10, 10, 70, 10))[0]
-            before = state
-            stability = stability * (0.5 if grade == 1 else 2.2)
-            state = 3 if grade == 1 and before == 2 else 2
-            due = moment + timedelta(days=stability)
-            ms = int(moment.timestamp() * 1000)
-            rows.append(
-                (
-                    card,
-                    1,
-                    grade,
-                    ms,
-                    rng.randint(2000, 15000),
-                    before,
-                    state,
-                    stability,
-                    difficulty,
-                    int(due.timestamp() * 1000),
-                )
-            )
-            moment = min(due, now - timedelta(minutes=1))
-        states.append(
-            (state, stability, difficulty, int(due.timestamp() * 1000), ms, per_card, card)
-        )
-        if len(rows) >= reviews:
-            break
-    with connection:
-        connection.executemany(
-            "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms, "
-            "state_before, state_after, stability_after, difficulty_after, due_after) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            rows[:reviews],
-        )
-        connection.executemany(
-            "UPDATE card_states SET state=?, stability=?, difficulty=?, due=?, last_review=?, "
-            "reps=?, step=NULL WHERE card_id=? AND profile_id=1",
-            states,
-        )
-    connection.close()
-
-
 # -- the run ---------------------------------------------------------------------------------
 
 
@@ -333,8 +277,7 @@ def main(argv: Sequence[str] | None = None) -> Results:
 
         # Over M reviews.
         history_db = work / "history.db"
-        shutil.copyfile(ours_db, history_db)
-        add_history(history_db, args.reviews)
+        build_history(history_db, args.cards, args.reviews)
         stats_available = (
             subprocess.run([*STALINDECK, "stats", "-h"], capture_output=True, env=env).returncode
             == 0
@@ -376,6 +319,19 @@ def main(argv: Sequence[str] | None = None) -> Results:
         )
         args.write.write_text(results.markdown(header), encoding="utf-8")
     return results
+
+
+def build_history(db: Path, cards: int, reviews: int) -> None:
+    """A store of `cards` cards and `reviews` reviews over two years, in time order, as a
+    student's log grows (the builder of `stats_bench.py`)."""
+    sys.path.insert(0, str(HERE))
+    from stats_bench import build
+
+    from stalindeck.store.open import open_store
+
+    store = open_store(str(db))
+    build(store, cards, reviews)
+    store.close()
 
 
 def import_twice(db: Path, source: Path) -> tuple[float, float]:

@@ -156,3 +156,25 @@ def test_edit_key_reimports_and_keeps_history(
     child.send("q")
     child.expect(pexpect.EOF)
     assert "Which faction tried" in deck.read_text(encoding="utf-8")
+
+
+def test_edit_key_keeps_a_csv_deck_under_its_name(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\nWho led the secret police?,Beria\n", encoding="utf-8")
+    stalindeck(db, "import", str(sheet), "--deck", "Rivals").expect(pexpect.EOF)
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/Beria,*$/Lavrentiy Beria/' \"$2\"\n", encoding="utf-8")
+    editor.chmod(0o755)
+    child = stalindeck(db, "review", editor=str(editor))
+    child.expect("Who led the secret police")
+    child.send("e")
+    child.expect("re-imported")
+    child.send(" ")
+    child.expect("Lavrentiy Beria")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    decks = stalindeck(db, "decks")
+    decks.expect(pexpect.EOF)
+    listing = decks.before or ""
+    assert "Rivals" in listing and "sheet" not in listing  # no second deck named after the file

@@ -18,20 +18,24 @@ from typing import IO, Any
 from stalindeck.errors import StalindeckError
 
 FORMATS = ("csv", "json")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\0")
+_DANGEROUS = frozenset("=+-@\t\r\0")
 
 
 def safe_cell(value: Any) -> Any:
     """A CSV cell that no spreadsheet will execute."""
+    # Type dispatch, cheapest first: an export writes millions of cells.
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value[:1] in _DANGEROUS else value
+    if kind is int or kind is float:
+        return value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        value = " ".join(str(item) for item in value)
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+        return safe_cell(" ".join(str(item) for item in value))
+    return safe_cell(str(value))
 
 
 def write_rows(

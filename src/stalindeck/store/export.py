@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import text
 
-from stalindeck.store.engine import reading
-from stalindeck.store.models import STATE_NAMES, Card, CardState, Deck, Review
 from stalindeck.store.open import Store
+from stalindeck.store.values import STATE_NAMES
 
 CARD_COLUMNS = (
     "card_id",
@@ -41,85 +41,95 @@ REVIEW_COLUMNS = (
 )
 
 
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+_CARDS = """
+SELECT d.slug, c.key, c.tags, c.front, c.back, s.state, s.step, s.stability, s.difficulty,
+       s.due, s.last_review, s.reps, s.lapses, s.suspended
+FROM cards c JOIN decks d ON d.id = c.deck_id
+JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
+WHERE NOT c.retired
+ORDER BY d.slug, c.position, c.id
+"""
+_REVIEWS = """
+SELECT d.slug, c.key, r.grade, r.reviewed_at, r.duration_ms, r.state_before, r.state_after,
+       r.stability_after, r.difficulty_after, r.elapsed_days
+FROM reviews r JOIN cards c ON c.id = r.card_id JOIN decks d ON d.id = c.deck_id
+WHERE r.profile_id = :profile
+ORDER BY r.reviewed_at, r.id
+"""
+
+
+def _iso(millis: int | None) -> str | None:
+    """ISO 8601 UTC with milliseconds, straight from stored epoch milliseconds."""
+    if millis is None:
+        return None
+    seconds, rest = divmod(int(millis), 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest:03d}Z"
+
+
+def _stream(store: Store, sql: str) -> Iterator[Sequence[Any]]:
+    """Rows of `sql`, streamed: a million reviews never sit in memory at once, and rows skip
+    SQLAlchemy's per-row processing (the export spends its time writing, not converting)."""
+    params = {"profile": store.profile_id}
+    if store.engine.dialect.name == "sqlite":
+        raw = store.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("BEGIN")  # one snapshot, even while a review session writes
+            try:
+                yield from cursor.execute(sql, params)
+            finally:
+                cursor.execute("ROLLBACK")
+                cursor.close()
+        finally:
+            raw.close()
+        return
+    with store.engine.connect() as connection:
+        yield from connection.execution_options(yield_per=2000).execute(text(sql), params)
 
 
 def card_rows(store: Store) -> Iterator[dict[str, Any]]:
     """One row per active card, with its scheduling state for the current profile."""
-    query = (
-        select(
-            Deck.slug,
-            Card.key,
-            Card.tags,
-            Card.front,
-            Card.back,
-            CardState.state,
-            CardState.step,
-            CardState.stability,
-            CardState.difficulty,
-            CardState.due,
-            CardState.last_review,
-            CardState.reps,
-            CardState.lapses,
-            CardState.suspended,
-        )
-        .join(Deck, Deck.id == Card.deck_id)
-        .join(CardState, CardState.card_id == Card.id)
-        .where(CardState.profile_id == store.profile_id, Card.retired.is_(False))
-        .order_by(Deck.slug, Card.position, Card.id)
-    )
-    with reading(store.engine) as connection:
-        for row in connection.execute(query):
-            yield {
-                "card_id": f"{row.slug}/{row.key}",
-                "deck": row.slug,
-                "tags": row.tags.split(),
-                "front": row.front,
-                "back": row.back,
-                "state": STATE_NAMES[row.state],
-                "step": row.step,
-                "stability": row.stability,
-                "difficulty": row.difficulty,
-                "due": _iso(row.due),
-                "last_review": _iso(row.last_review),
-                "reps": row.reps,
-                "lapses": row.lapses,
-                "suspended": bool(row.suspended),
-            }
+    for (
+        slug,
+        key,
+        tags,
+        front,
+        back,
+        state,
+        step,
+        stability,
+        difficulty,
+        due,
+        last_review,
+        reps,
+        lapses,
+        suspended,
+    ) in _stream(store, _CARDS):
+        yield {
+            "card_id": f"{slug}/{key}", "deck": slug, "tags": tags.split(), "front": front,
+            "back": back, "state": STATE_NAMES[state], "step": step, "stability": stability,
+            "difficulty": difficulty, "due": _iso(due), "last_review": _iso(last_review),
+            "reps": reps, "lapses": lapses, "suspended": bool(suspended),
+        }  # fmt: skip
 
 
 def review_rows(store: Store) -> Iterator[dict[str, Any]]:
     """One row per review of the current profile, oldest first."""
-    query = (
-        select(
-            Deck.slug,
-            Card.key,
-            Review.grade,
-            Review.reviewed_at,
-            Review.duration_ms,
-            Review.state_before,
-            Review.state_after,
-            Review.stability_after,
-            Review.difficulty_after,
-            Review.elapsed_days,
-        )
-        .join(Card, Card.id == Review.card_id)
-        .join(Deck, Deck.id == Card.deck_id)
-        .where(Review.profile_id == store.profile_id)
-        .order_by(Review.reviewed_at, Review.id)
-    )
-    with reading(store.engine) as connection:
-        for row in connection.execute(query):
-            yield {
-                "card_id": f"{row.slug}/{row.key}",
-                "deck": row.slug,
-                "grade": row.grade,
-                "reviewed_at": _iso(row.reviewed_at),
-                "duration_ms": row.duration_ms,
-                "state_before": STATE_NAMES[row.state_before],
-                "state_after": STATE_NAMES[row.state_after],
-                "stability": row.stability_after,
-                "difficulty": row.difficulty_after,
-                "elapsed_days": row.elapsed_days,
-            }
+    for (
+        slug,
+        key,
+        grade,
+        reviewed_at,
+        duration_ms,
+        before,
+        after,
+        stability,
+        difficulty,
+        elapsed,
+    ) in _stream(store, _REVIEWS):
+        yield {
+            "card_id": f"{slug}/{key}", "deck": slug, "grade": grade,
+            "reviewed_at": _iso(reviewed_at), "duration_ms": duration_ms,
+            "state_before": STATE_NAMES[before], "state_after": STATE_NAMES[after],
+            "stability": stability, "difficulty": difficulty, "elapsed_days": elapsed,
+        }  # fmt: skip
