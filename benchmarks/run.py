@@ -216,9 +216,18 @@ def main(argv: Sequence[str] | None = None) -> Results:
             "s",
             "≤ 0.33",
         )
+        results.add(
+            "re-import CSV, one row edited",
+            csv_ours[2],
+            None if csv_anki is None else float(csv_anki["reimport"]),
+            "s",
+            "",
+            note="Anki column: its unchanged re-import",
+        )
         toml_ours = import_twice(ours_db, toml_file)
         results.add("import TOML deck, N cards", toml_ours[0], None, "s", "seconds")
         results.add("re-import TOML unchanged", toml_ours[1], None, "s", "")
+        results.add("re-import TOML, one card edited", toml_ours[2], None, "s", "")
 
         # Cold start: interleave the engines.
         ours_times, ours_rss, anki_times, anki_rss = [], [], [], []
@@ -334,19 +343,23 @@ def build_history(db: Path, cards: int, reviews: int) -> None:
     store.close()
 
 
-def import_twice(db: Path, source: Path) -> tuple[float, float]:
-    """Seconds to import `source` into a new store, then to import it again unchanged."""
+def import_twice(db: Path, source: Path) -> tuple[float, float, float]:
+    """Seconds to import `source` into a new store, to import it again unchanged (the file is
+    recognised and not read), and again with one card edited (every card compared)."""
     from stalindeck.decks.importing import import_paths
     from stalindeck.store.open import open_store
 
     store = open_store(str(db))
     timings = []
-    for _ in range(2):
+    for round_ in range(3):
+        if round_ == 2:
+            text = source.read_text(encoding="utf-8")
+            source.write_text(text.replace("Answer 7", "Answer seven", 1), encoding="utf-8")
         started = time.perf_counter()
         import_paths(store, [source], datetime.now(UTC))
         timings.append(time.perf_counter() - started)
     store.close()
-    return timings[0], timings[1]
+    return timings[0], timings[1], timings[2]
 
 
 def answer_latencies(db: Path, answers: int) -> list[float]:

@@ -8,6 +8,7 @@ everything that follows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import fsrs
@@ -49,19 +50,7 @@ def history_writer(
                 continue
             done.add(card_id)
             memory = replay(scheduler, card_id, item, reviews)
-            states.append(
-                {
-                    "state_card": card_id,
-                    "state": memory.state,
-                    "step": memory.step,
-                    "stability": memory.stability,
-                    "difficulty": memory.difficulty,
-                    "due": memory.due,
-                    "last_review": memory.last_review,
-                    "reps": memory.reps,
-                    "lapses": memory.lapses,
-                }
-            )
+            states.append({"state_card": card_id, **asdict(memory)})
         interop_queries.write_history(connection, store.profile_id, reviews, states)
         if on_history is not None:
             on_history(len(reviews))

@@ -4,6 +4,7 @@ BEGIN IMMEDIATE transaction. Recording an answer is on the hot path: see `answer
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import and_, delete, insert, select, update
@@ -16,16 +17,8 @@ from stalindeck.store.open import Store
 
 
 def _state_values(memory: Memory) -> dict[str, object]:
-    return {
-        "state": memory.state,
-        "step": memory.step,
-        "stability": memory.stability,
-        "difficulty": memory.difficulty,
-        "due": memory.due,
-        "last_review": memory.last_review,
-        "reps": memory.reps,
-        "lapses": memory.lapses,
-    }
+    # The stored state's columns are named as Memory's fields.
+    return asdict(memory)
 
 
 def _card_state(store: Store, card_id: int) -> object:
