@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import fsrs
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from stalindeck.decks.importing import import_paths
 from stalindeck.review.session import ReviewSession
@@ -329,7 +329,6 @@ def test_topics_weakest_first_and_hardest_cards(store: Store, cards: dict[str, i
 
 def test_leech_tag_at_the_eighth_lapse(store: Store, cards: dict[str, int]) -> None:
     card = cards["a"]
-    assert not writes.tag_leech(store, card, 7)
     set_state(
         store, card, state=REVIEW, stability=2.0, difficulty=8.0, due=T0 - DAY,
         last_review=T0 - 3 * DAY, reps=20, lapses=7,
@@ -342,9 +341,31 @@ def test_leech_tag_at_the_eighth_lapse(store: Store, cards: dict[str, int]) -> N
     with writing(store.engine) as connection:
         tags = connection.execute(select(CardTag.tag).where(CardTag.card_id == card)).scalars()
         assert "leech" in set(tags)
-    assert not writes.tag_leech(store, card, 9)  # tagged once
+    # Again while relearning is no new lapse: the card keeps its one leech tag.
+    clock.advance(minutes=11)
+    session = ReviewSession(store, clock=clock, settings=SchedulerSettings(enable_fuzzing=False))
+    assert session.next_card() is not None
+    assert session.answer(1).lapses == 8  # still relearning: not a new lapse
+    with writing(store.engine) as connection:
+        count = connection.execute(
+            select(func.count()).where(CardTag.card_id == card, CardTag.tag == "leech")
+        ).scalar_one()
+    assert count == 1
     found, _ = q.find_cards(store, q.Scope(), T0, default_curve(), state="leech")
     assert [row.card_id for row in found] == [card]
+    # Undoing the answer that made the card a leech takes the tag away again.
+    set_state(
+        store, card, state=REVIEW, stability=2.0, difficulty=8.0, due=clock() - DAY,
+        last_review=clock() - 3 * DAY, reps=21, lapses=7,
+    )  # fmt: skip
+    with writing(store.engine) as connection:
+        connection.execute(delete(CardTag).where(CardTag.tag == "leech"))
+    first = ReviewSession(store, clock=clock, settings=SchedulerSettings(enable_fuzzing=False))
+    assert first.next_card() is not None and first.answer(1).lapses == 8
+    first.undo()
+    with writing(store.engine) as connection:
+        tags = connection.execute(select(CardTag.tag).where(CardTag.card_id == card)).scalars()
+        assert "leech" not in set(tags)
 
 
 def test_reset_puts_cards_back_to_new_and_keeps_the_log(

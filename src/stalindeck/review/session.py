@@ -320,7 +320,6 @@ class ReviewSession:
         recorded = self._path.record_answer(
             shown.card, grade, now, duration_ms, after, self._day_end
         )
-        writes.tag_leech(self.store, shown.card.card_id, after.lapses)
         self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade))
         self._drop({card_id for card_id, _ in recorded.buried})
         self._tally(shown, grade, duration_ms, +1)

@@ -22,6 +22,9 @@ from stalindeck.store.models import from_millis, to_millis
 from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView
 
+LEECH_TAG = "leech"
+LEECH_LAPSES = 8  # Anki's default leech threshold
+
 Buried = tuple[tuple[int, datetime | None], ...]
 
 _LOAD_CARD = """
@@ -55,6 +58,9 @@ JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
 WHERE c.deck_id = :deck AND c.note = :note AND c.id != :card AND s.state IN (0, 2)
   AND (s.buried_until IS NULL OR s.buried_until < :until)
 """
+# Anki tags a card "leech" at its 8th lapse; done in the answer's own transaction.
+_IS_LEECH = "SELECT 1 FROM card_tags WHERE card_id = :card AND tag = :tag"
+_LEECH = "INSERT INTO card_tags (card_id, tag) VALUES (:card, :tag)"
 _BURY = """
 UPDATE card_states SET buried_until = :until WHERE profile_id = :profile AND card_id = :card
 """
@@ -66,6 +72,7 @@ class Recorded:
 
     review_id: int
     buried: Buried  # siblings buried by this answer, with what they had before
+    leech_tagged: bool = False  # this answer's lapse made the card a leech
 
 
 def _ms(moment: datetime | None) -> int | None:
@@ -177,6 +184,11 @@ class AnswerPath:
         def work(run: Callable[[str, dict[str, Any]], list[Any]]) -> Recorded:
             review_id = run(_INSERT_REVIEW, review)[0][0]
             run(_UPDATE_STATE, state)
+            leech = {"card": card.card_id, "tag": LEECH_TAG}
+            tag_leech = (after.lapses >= LEECH_LAPSES and after.lapses > before.lapses
+                         and not run(_IS_LEECH, leech))  # fmt: skip
+            if tag_leech:
+                run(_LEECH, leech)
             siblings = run(
                 _SIBLINGS,
                 {
@@ -189,7 +201,8 @@ class AnswerPath:
             )
             for sibling, _previous in siblings:
                 run(_BURY, {"until": until, "profile": profile, "card": sibling})
-            return Recorded(int(review_id), tuple((row[0], _time(row[1])) for row in siblings))
+            buried = tuple((row[0], _time(row[1])) for row in siblings)
+            return Recorded(int(review_id), buried, leech_tagged=tag_leech)
 
         result: Recorded = self._transaction(work)
         return result

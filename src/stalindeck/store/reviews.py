@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, update
 
 from stalindeck.scheduling.fsrs_bridge import Memory
-from stalindeck.store.answer_path import Recorded
+from stalindeck.store.answer_path import LEECH_LAPSES, LEECH_TAG, Recorded
 from stalindeck.store.engine import writing
 from stalindeck.store.models import NEW, CardState, CardTag, Review
 from stalindeck.store.open import Store
+
+__all__ = ["LEECH_LAPSES", "LEECH_TAG", "reset_cards", "set_buried", "set_suspended", "undo_answer"]
 
 
 def _state_values(memory: Memory) -> dict[str, object]:
@@ -26,7 +28,7 @@ def _card_state(store: Store, card_id: int) -> object:
 
 
 def undo_answer(store: Store, card_id: int, recorded: Recorded, before: Memory) -> None:
-    """Remove the review row and put the card and its siblings back as they were."""
+    """Remove the review row and put the card, its siblings and its tags back as they were."""
     with writing(store.engine) as connection:
         connection.execute(delete(Review).where(Review.id == recorded.review_id))
         connection.execute(
@@ -39,6 +41,10 @@ def undo_answer(store: Store, card_id: int, recorded: Recorded, before: Memory) 
                 update(CardState)
                 .where(_card_state(store, sibling))  # type: ignore[arg-type]
                 .values(buried_until=previous)
+            )
+        if recorded.leech_tagged:
+            connection.execute(
+                delete(CardTag).where(CardTag.card_id == card_id, CardTag.tag == LEECH_TAG)
             )
 
 
@@ -60,28 +66,6 @@ def set_buried(store: Store, card_id: int, until: datetime | None) -> None:
             .where(_card_state(store, card_id))  # type: ignore[arg-type]
             .values(buried_until=until)
         )
-
-
-LEECH_TAG = "leech"
-LEECH_LAPSES = 8  # Anki's default leech threshold
-
-
-def tag_leech(store: Store, card_id: int, lapses: int) -> bool:
-    """Tag a card ``leech`` (in `card_tags`) once its lapses reach 8, as Anki does.
-
-    Returns:
-        Whether the tag was added now.
-    """
-    if lapses < LEECH_LAPSES:
-        return False
-    with writing(store.engine) as connection:
-        tagged = connection.execute(
-            select(CardTag.card_id).where(CardTag.card_id == card_id, CardTag.tag == LEECH_TAG)
-        ).first()
-        if tagged is not None:
-            return False
-        connection.execute(insert(CardTag).values(card_id=card_id, tag=LEECH_TAG))
-    return True
 
 
 def reset_cards(store: Store, card_ids: Sequence[int]) -> None:
