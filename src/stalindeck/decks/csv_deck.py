@@ -32,6 +32,7 @@ from stalindeck.decks.foreign import (
     html_to_text,
     note_cards,
     note_problems,
+    read_text,
     slugify,
     text_key,
 )
@@ -103,22 +104,10 @@ def load_csv(path: Path, *, deck_name: str | None = None) -> list[DeckSpec]:
 
 def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
     """Like `load_csv`, appending problems to `problems` instead of raising."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            problems.append(f"{path}:1: file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}")
-            return []
-        raw = path.read_bytes()
-    except OSError as error:
-        problems.append(f"{path}:1: cannot read the file: {error.strerror or error}")
-        return []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        problems.append(
-            f"{path}:{line}: file is not valid UTF-8 (save it from the spreadsheet as 'CSV UTF-8')"
-        )
+    text = read_text(
+        path, MAX_CSV_BYTES, problems, " (save it from the spreadsheet as 'CSV UTF-8')"
+    )
+    if text is None:
         return []
     start = len(problems)
     lines = text.splitlines(keepends=True)

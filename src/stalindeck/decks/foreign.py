@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from stalindeck.decks import cloze
 from stalindeck.decks.model import CardSpec, Kind
@@ -28,6 +29,26 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 _ANKI_CLOZE_HINT = re.compile(r"\{\{c\d+::")
+
+
+def read_text(path: Path, limit: int, problems: list[str], utf8_hint: str = "") -> str | None:
+    """The text of a deck file, or None after adding its problem: too large, unreadable, or
+    not UTF-8 (an optional byte-order mark is dropped)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            problems.append(f"{path}:1: file is {size:,} bytes; the limit is {limit:,}")
+            return None
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(f"{path}:1: cannot read the file: {error.strerror or error}")
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(f"{path}:{line}: file is not valid UTF-8{utf8_hint}")
+        return None
 
 
 def html_to_text(value: str) -> str:

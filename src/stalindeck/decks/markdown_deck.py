@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stalindeck.decks.foreign import Note, digest, note_cards, note_problems, slugify
+from stalindeck.decks.foreign import Note, digest, note_cards, note_problems, read_text, slugify
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
 from stalindeck.errors import DeckError
 
@@ -62,22 +62,8 @@ def load_markdown(path: Path, *, deck_name: str | None = None) -> list[DeckSpec]
 
 def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
     """Like `load_markdown`, appending problems to `problems` instead of raising."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_MARKDOWN_BYTES:
-            problems.append(
-                f"{path}:1: file is {size:,} bytes; the limit is {MAX_MARKDOWN_BYTES:,}"
-            )
-            return []
-        raw = path.read_bytes()
-    except OSError as error:
-        problems.append(f"{path}:1: cannot read the file: {error.strerror or error}")
-        return []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        problems.append(f"{path}:{line}: file is not valid UTF-8")
+    text = read_text(path, MAX_MARKDOWN_BYTES, problems)
+    if text is None:
         return []
     start = len(problems)
     blocks = _blocks(path, text.splitlines(), problems)
