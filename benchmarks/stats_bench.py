@@ -49,13 +49,13 @@ def build(store: Store, cards: int, reviews: int, seed: int = 1) -> None:
             for i in range(1, cards + 1):
                 yield (
                     i, i % DECKS + 1, f"card-{i}", f"card-{i}", "basic", f"Front {i}",
-                    f"Back {i}", f"tag-{i % TAGS:02d}", i, i, f"{i:032x}", now_ms, now_ms,
+                    f"Back {i}", f"tag-{i % TAGS:02d}", i, i, now_ms, now_ms,
                 )  # fmt: skip
 
         cursor.executemany(
             "INSERT INTO cards (id, deck_id, key, note, kind, front, back, answer, accept, extra,"
-            " section, tags, line, position, content_hash, retired, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '[]', '', '', ?, ?, ?, ?, 0, ?, ?)",
+            " section, tags, line, position, retired, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '[]', '', '', ?, ?, ?, 0, ?, ?)",
             card_rows(),
         )
         cursor.executemany(

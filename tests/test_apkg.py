@@ -441,8 +441,8 @@ def test_export_deck_round_trips_the_bundled_deck(bundled: Store, tmp_path: Path
         original.description,
         original.tags,
     )
-    assert [card.content_hash() for card in exported.cards] == [
-        card.content_hash() for card in original.cards
+    assert [card.content() for card in exported.cards] == [
+        card.content() for card in original.cards
     ]
 
 

@@ -96,6 +96,55 @@ def test_upgrade_from_first_revision_keeps_data(tmp_path: Path) -> None:
     assert version == migrate.HEAD_REVISION
 
 
+def test_dropping_the_content_hash_keeps_cards_states_and_history(
+    tmp_path: Path, write_deck: Callable[[str, str], Path]
+) -> None:
+    # Revision 0003 drops a column of `cards`, which states and reviews reference with
+    # ON DELETE CASCADE: copying the table (batch mode) would have emptied them.
+    path = tmp_path / "v2.db"
+    engine = make_engine(resolve_url(str(path)))
+    migrate.upgrade(engine, "0002")
+    engine.dispose()
+    deck = write_deck(DECK)
+    old = sqlite3.connect(path)
+    with old:
+        old.execute(
+            "INSERT INTO decks (id, slug, name, description, source, tags, path, imported_at) "
+            "VALUES (1, 'demo', 'Demo', '', '', '', ?, 0)",
+            (str(deck.resolve()),),
+        )
+        old.execute(
+            "INSERT INTO cards (id, deck_id, key, note, kind, front, back, answer, accept, extra,"
+            " section, tags, line, position, content_hash, retired, created_at, updated_at) "
+            "VALUES (7, 1, 'speech', 'speech', 'basic', 'When was the Secret Speech?',"
+            " '25 February 1956', NULL, '[]', '', '', '', 4, 0, 'x', 0, 0, 0)"
+        )
+        old.execute(
+            "INSERT INTO card_states (profile_id, card_id, state, reps, lapses, suspended) "
+            "VALUES (1, 7, 2, 3, 1, 0)"
+        )
+        old.execute(
+            "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms,"
+            " state_before, state_after, due_after) VALUES (7, 1, 3, 0, 0, 0, 2, 0)"
+        )
+    old.close()
+    store = open_store(str(path))
+    with store.engine.connect() as connection:
+        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(cards)")}
+        kept = connection.execute(
+            text(
+                "SELECT (SELECT reps FROM card_states WHERE card_id = 7),"
+                " (SELECT COUNT(*) FROM reviews WHERE card_id = 7)"
+            )
+        ).one()
+    assert "content_hash" not in columns
+    assert tuple(kept) == (3, 1)
+    [changes] = import_paths(store, [deck], T0)
+    # The stored text is what the file says: the card is unchanged, its history is its own.
+    assert (changes.added, changes.updated, changes.unchanged) == (2, 0, 1)
+    store.close()
+
+
 def test_store_at_head_does_not_import_alembic(db_path: Path) -> None:
     import subprocess
     import sys

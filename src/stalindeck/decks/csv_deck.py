@@ -20,8 +20,10 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from stalindeck.decks.foreign import (
     Note,
@@ -257,12 +259,15 @@ def _build(
             blank if text_at is None else text_at,
         )
     tag_cache: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+    fields_at: dict[int, tuple[int, ...]] = {}  # row length -> the columns that are fields
     section = ""
     clean = html_to_text if html else str.strip
+    fixed_type = layout.notetype.lower()
+    first_line = decks.first_line
     for line, row in rows:
         if len(row) <= width:
             row = row + [""] * (width + 1 - len(row))
-        notetype = (row[get_type] if get_type is not None else layout.notetype).lower()
+        notetype = row[get_type].lower() if get_type is not None else fixed_type
         if pick is not None:
             front, back, extra, section, text = pick(row)
             if text.strip():
@@ -270,7 +275,10 @@ def _build(
             fields = [clean(front), clean(back), clean(extra)]
             section = section.strip()
         else:
-            fields = [clean(row[i]) for i in range(len(row)) if i not in skip]
+            at = fields_at.get(len(row))
+            if at is None:
+                at = fields_at[len(row)] = tuple(i for i in range(len(row)) if i not in skip)
+            fields = list(map(clean, map(row.__getitem__, at)))
         raw_tags = layout.tags + " " + row[get_tags] if get_tags is not None else layout.tags
         cached = tag_cache.get(raw_tags)
         if cached is None:
@@ -278,17 +286,18 @@ def _build(
         tags, tag_problems = cached
         guid = row[get_guid].strip() if get_guid is not None else ""
         deck = deck_name or (row[get_deck].strip() if get_deck is not None else "") or default_deck
-        note = _note(fields, notetype, guid, tags, line)
-        messages = tag_problems + note_problems(note)
+        note = _note(fields, _note_type(notetype), guid, tags, line)
+        messages = note_problems(note)
+        if tag_problems:
+            messages = tag_problems + messages
         key = (deck, note.note)
-        if key in decks.first_line:
+        seen = first_line.setdefault(key, line)
+        if seen != line:
             what = "guid" if guid else "first field"
             messages.append(
-                f"same {what} as line {decks.first_line[key]}: rows are matched by their "
+                f"same {what} as line {seen}: rows are matched by their "
                 f"{what}, so each must be unique in a deck"
             )
-        else:
-            decks.first_line[key] = line
         if messages:
             problems.extend(f"{path}:{line}: {message}" for message in messages)
             continue
@@ -299,22 +308,39 @@ def _build(
     return _decks(path, decks, problems)
 
 
-def _note(fields: list[str], notetype: str, guid: str, tags: tuple[str, ...], line: int) -> Note:
+class _NoteType(NamedTuple):
+    """What an Anki note type name says about its cards."""
+
+    cloze: bool
+    optional_reverse: bool
+    reverse: bool
+    typed: bool
+
+
+@lru_cache(maxsize=256)
+def _note_type(name: str) -> _NoteType:
+    optional = "optional reversed" in name
+    reverse = not optional and "reverse" in name
+    return _NoteType("cloze" in name, optional, reverse, "type in" in name)
+
+
+def _note(
+    fields: list[str], notetype: _NoteType, guid: str, tags: tuple[str, ...], line: int
+) -> Note:
     first = fields[0] if fields else ""
-    second = fields[1] if len(fields) > 1 else ""
     note_id = guid_key(guid) if guid else text_key(first)
-    if "cloze" in notetype or has_anki_cloze(first):
+    if notetype.cloze or ("{{c" in first and has_anki_cloze(first)):
         text, _ = from_anki_cloze(first)
         extra = "\n".join(value for value in fields[1:] if value)
         return Note(note_id, Kind.CLOZE, text, "", extra, tags, line)
-    if "optional reversed" in notetype:
+    second = fields[1] if len(fields) > 1 else ""
+    if notetype.optional_reverse:
         reverse = len(fields) > 2 and bool(fields[2])
-        extra = "\n".join(value for value in fields[3:] if value)
+        rest = fields[3:]
     else:
-        reverse = "reverse" in notetype
-        extra = "\n".join(value for value in fields[2:] if value)
-    typed = "type in" in notetype
-    return Note(note_id, Kind.BASIC, first, second, extra, tags, line, reverse, typed)
+        reverse, rest = notetype.reverse, fields[2:]
+    extra = "\n".join(value for value in rest if value) if rest else ""
+    return Note(note_id, Kind.BASIC, first, second, extra, tags, line, reverse, notetype.typed)
 
 
 def _decks(path: Path, decks: _Decks, problems: list[str]) -> list[DeckSpec]:

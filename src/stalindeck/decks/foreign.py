@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from stalindeck.decks import cloze
 from stalindeck.decks.model import CardSpec, Kind
@@ -149,9 +150,8 @@ def clean_tags(raw: str, *, shorten: bool) -> tuple[tuple[str, ...], list[str]]:
     return tuple(dict.fromkeys(tags)), problems
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
-    """One note of a foreign format, already reduced to plain text.
+class Note(NamedTuple):
+    """One note of a foreign format, already reduced to plain text (a tuple: cheap to make).
 
     Attributes:
         note: the note id (a slug); its cards are siblings.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -65,6 +67,42 @@ def import_paths(
         if with_history and on_history is not None:
             on_history(0)  # the history in an unchanged file is in the store already
         return unchanged
+    with _collector_paused():
+        return _import(store, files, now, unchanged, digests, dry_run, on_loaded, progress,
+                       fmt, deck_name, with_history, on_history)  # fmt: skip
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the duration.
+
+    An import makes hundreds of thousands of small tuples that all stay alive until it ends;
+    the collector would walk them again and again for nothing (a third of the reading time
+    for a 100,000-row file). Nothing an import builds holds a cycle.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    store: Store,
+    files: list[Path],
+    now: datetime,
+    unchanged: list[DeckChanges],
+    digests: dict[str, str],
+    dry_run: bool,
+    on_loaded: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None,
+    fmt: str | None,
+    deck_name: str | None,
+    with_history: bool,
+    on_history: Callable[[int], None] | None,
+) -> list[DeckChanges]:
     if (
         fmt is None
         and deck_name is None

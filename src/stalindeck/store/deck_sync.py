@@ -6,16 +6,16 @@ changes. The whole import is one transaction, so a failure leaves the store as i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 
-from stalindeck.decks.model import CardSpec, DeckSpec
+from stalindeck.decks.model import CONTENT_COLUMNS, DeckSpec
 from stalindeck.store.engine import reading, writing
 from stalindeck.store.models import NEW, Deck, Profile, to_millis
 from stalindeck.store.open import Store
@@ -78,43 +78,11 @@ def sync_decks(
     return results
 
 
-# Column order of the card rows written below; `_card_row` follows it.
-_CARD_COLUMNS = (
-    "note",
-    "kind",
-    "front",
-    "back",
-    "answer",
-    "accept",
-    "extra",
-    "section",
-    "tags",
-    "line",
-    "position",
-    "content_hash",
-    "retired",
-    "updated_at",
-)
-
-
-def _card_row(spec: CardSpec, digest: str, now_ms: int) -> tuple[Any, ...]:
-    accept = json.dumps(list(spec.accept), ensure_ascii=False) if spec.accept else "[]"
-    return (
-        spec.note,
-        spec.kind.value,
-        spec.front,
-        spec.back,
-        spec.answer,
-        accept,
-        spec.extra,
-        spec.section,
-        " ".join(spec.tags),
-        spec.line,
-        spec.position,
-        digest,
-        False,
-        now_ms,
-    )
+# The columns an import writes for each card, in the order of the rows built below.
+_CARD_COLUMNS = (*CONTENT_COLUMNS, "line", "position")
+_ADD_COLUMNS = ("key", *_CARD_COLUMNS)
+_CONTENT = slice(2, 2 + len(CONTENT_COLUMNS))  # of a row read by `_sync_deck`
+_LINE, _POSITION, _RETIRED = len(CONTENT_COLUMNS) + 2, len(CONTENT_COLUMNS) + 3, -1
 
 
 def _sync_deck(
@@ -144,36 +112,39 @@ def _sync_deck(
         connection.execute(update(Deck).where(Deck.id == deck_id).values(**deck_values))
 
     # Bulk work goes straight to the driver's executemany: building SQLAlchemy parameters
-    # for 100,000 rows cost more than SQLite's own work.
+    # for 100,000 rows cost more than SQLite's own work. A card is edited when the text the
+    # store holds differs from the file's: comparing the columns is cheaper than hashing.
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     now_ms = to_millis(now)
     existing = {
         row[1]: row
         for row in connection.exec_driver_sql(
-            "SELECT id, key, content_hash, line, position, retired FROM cards "
-            f"WHERE deck_id = {mark}",
+            f"SELECT id, key, {', '.join(CONTENT_COLUMNS)}, line, position, retired "
+            f"FROM cards WHERE deck_id = {mark}",
             (deck_id,),
         )
     }
-    to_add: list[tuple[CardSpec, str]] = []
+    to_add: list[tuple[Any, ...]] = []  # rows of `_ADD_COLUMNS`
+    added_tags: dict[str, tuple[str, ...]] = {}
     to_update: list[tuple[Any, ...]] = []
     retagged: list[tuple[int, tuple[str, ...]]] = []
     moved: list[tuple[int, int, int]] = []
     unchanged = 0
     for spec in deck.cards:
+        content = spec.content()
         row = existing.get(spec.key)
-        digest = spec.content_hash()
         if row is None:
-            to_add.append((spec, digest))
-        elif row[2] != digest or row[5]:
-            to_update.append((*_card_row(spec, digest, now_ms), row[0]))
+            to_add.append((spec.key, *content, spec.line, spec.position))
+            added_tags[spec.key] = spec.tags
+        elif tuple(row[_CONTENT]) != content or row[_RETIRED]:
+            to_update.append((*content, spec.line, spec.position, row[0]))
             retagged.append((row[0], spec.tags))
         else:
             unchanged += 1
-            if (row[3], row[4]) != (spec.line, spec.position):
+            if (row[_LINE], row[_POSITION]) != (spec.line, spec.position):
                 moved.append((spec.line, spec.position, row[0]))
     kept = {spec.key for spec in deck.cards}
-    retire_ids = [row[0] for key, row in existing.items() if key not in kept and not row[5]]
+    retire_ids = [row[0] for key, row in existing.items() if key not in kept and not row[_RETIRED]]
 
     def many(sql: str, rows: Sequence[tuple[Any, ...]], report: bool = True) -> None:
         for start in range(0, len(rows), _BATCH):
@@ -182,15 +153,20 @@ def _sync_deck(
             if progress is not None and report:
                 progress(len(chunk))
 
+    # The time and flags every written row shares are literals (integers of ours, not input).
     assignments = ", ".join(f"{column} = {mark}" for column in _CARD_COLUMNS)
     if to_update:
-        many(f"UPDATE cards SET {assignments} WHERE id = {mark}", to_update)
+        many(
+            f"UPDATE cards SET {assignments}, retired = FALSE, updated_at = {now_ms} "
+            f"WHERE id = {mark}",
+            to_update,
+        )
     if moved:
         many(f"UPDATE cards SET line = {mark}, position = {mark} WHERE id = {mark}", moved)
     if retire_ids:
         many(
-            f"UPDATE cards SET retired = {mark}, updated_at = {mark} WHERE id = {mark}",
-            [(True, now_ms, card_id) for card_id in retire_ids],
+            f"UPDATE cards SET retired = TRUE, updated_at = {now_ms} WHERE id = {mark}",
+            [(card_id,) for card_id in retire_ids],
             report=False,
         )
     if retagged:
@@ -202,17 +178,12 @@ def _sync_deck(
     if to_add:
         # In key order, the unique (deck, key) index grows at its end instead of splitting
         # pages all over: hashed keys (CSV rows, packages) otherwise arrive in random order.
-        to_add.sort(key=lambda item: item[0].key)
+        to_add.sort(key=itemgetter(0))
         new_ids = _insert_cards(connection, mark, deck_id, to_add, now_ms, many)
         retagged.extend(
-            (card_id, spec.tags) for card_id, (spec, _) in zip(new_ids, to_add, strict=True)
+            (card_id, added_tags[row[0]]) for card_id, row in zip(new_ids, to_add, strict=True)
         )
-        many(
-            f"INSERT INTO card_states (profile_id, card_id, state, reps, lapses, suspended) "
-            f"VALUES ({mark}, {mark}, {NEW}, 0, 0, {mark})",
-            [(profile_id, card_id, False) for card_id in new_ids for profile_id in profiles],
-            report=False,
-        )
+        _insert_states(connection, mark, new_ids, profiles, many)
     if retagged:
         many(
             f"INSERT INTO card_tags (card_id, tag) VALUES ({mark}, {mark})",
@@ -236,39 +207,55 @@ def _insert_cards(
     connection: Connection,
     mark: str,
     deck_id: int,
-    rows: list[tuple[CardSpec, str]],
+    rows: list[tuple[Any, ...]],
     now_ms: int,
     many: Callable[..., None],
 ) -> list[int]:
-    """Insert new cards; their ids, in the order of `rows`."""
-    # The import holds the write lock (BEGIN IMMEDIATE), so on SQLite the ids can be handed
-    # out here, which saves reading 100,000 keys back to learn them.
-    assign = connection.dialect.name == "sqlite"
-    columns = ("id",) * assign + ("deck_id", "key", "created_at", *_CARD_COLUMNS)
-    sql = f"INSERT INTO cards ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    if assign:
-        first = int(
-            connection.exec_driver_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").scalar_one()
-        )
-        ids = list(range(first, first + len(rows)))
-        many(
-            sql,
-            [
-                (card_id, deck_id, spec.key, now_ms, *_card_row(spec, digest, now_ms))
-                for card_id, (spec, digest) in zip(ids, rows, strict=True)
-            ],
-        )
-        return ids
-    many(
-        sql,
-        [(deck_id, spec.key, now_ms, *_card_row(spec, digest, now_ms)) for spec, digest in rows],
+    """Insert new cards (rows of `_ADD_COLUMNS`); their ids, in the order of `rows`."""
+    sql = (
+        f"INSERT INTO cards ({', '.join(_ADD_COLUMNS)}, deck_id, retired, created_at, updated_at) "
+        f"VALUES ({', '.join([mark] * len(_ADD_COLUMNS))}, {deck_id}, FALSE, {now_ms}, {now_ms})"
     )
+    # The import holds the write lock (BEGIN IMMEDIATE), and SQLite numbers each new row one
+    # past the largest id: the new ids are known without reading 100,000 keys back.
+    first = int(
+        connection.exec_driver_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").scalar_one()
+    )
+    many(sql, rows)
+    # n rows numbered from `first` and ending at first + n - 1 took exactly those ids, in order.
+    last = connection.exec_driver_sql("SELECT MAX(id) FROM cards").scalar_one()
+    if connection.dialect.name == "sqlite" and last == first + len(rows) - 1:
+        return list(range(first, first + len(rows)))
     found: dict[str, int] = dict(
         connection.exec_driver_sql(
             f"SELECT key, id FROM cards WHERE deck_id = {mark}", (deck_id,)
         ).all()
     )
-    return [int(found[spec.key]) for spec, _ in rows]
+    return [int(found[row[0]]) for row in rows]
+
+
+def _insert_states(
+    connection: Connection,
+    mark: str,
+    card_ids: list[int],
+    profiles: list[int],
+    many: Callable[..., None],
+) -> None:
+    """Every profile starts the new cards `card_ids` as new."""
+    columns = "profile_id, card_id, state, reps, lapses, suspended"
+    if card_ids == list(range(card_ids[0], card_ids[0] + len(card_ids))):
+        # Consecutive ids (always, on SQLite): one statement, no row crosses into Python.
+        connection.exec_driver_sql(
+            f"INSERT INTO card_states ({columns}) SELECT p.id, c.id, {NEW}, 0, 0, FALSE "
+            f"FROM cards c CROSS JOIN profiles p WHERE c.id BETWEEN {mark} AND {mark}",
+            (card_ids[0], card_ids[-1]),
+        )
+        return
+    many(
+        f"INSERT INTO card_states ({columns}) VALUES ({mark}, {mark}, {NEW}, 0, 0, FALSE)",
+        [(profile_id, card_id) for card_id in card_ids for profile_id in profiles],
+        report=False,
+    )
 
 
 def unchanged_sources(store: Store, digests: Mapping[str, str]) -> dict[str, list[DeckChanges]]:

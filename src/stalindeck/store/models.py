@@ -118,7 +118,6 @@ class Card(Base):
     tags: Mapped[str] = mapped_column(Text, default="")  # space-separated, deck tags included
     line: Mapped[int] = mapped_column(Integer, default=0)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    content_hash: Mapped[str] = mapped_column(String(32))
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcMillis)
     updated_at: Mapped[datetime] = mapped_column(UtcMillis)
@@ -128,7 +127,8 @@ class CardTag(Base):
     """One topic of one card, for filtering and per-topic figures in SQL."""
 
     __tablename__ = "card_tags"
-    __table_args__ = (Index("ix_card_tags_tag", "tag"),)
+    # Found by its key only: on SQLite the rows live in the key's b-tree (no rowid copy).
+    __table_args__ = (Index("ix_card_tags_tag", "tag"), {"sqlite_with_rowid": False})
 
     card_id: Mapped[int] = mapped_column(
         ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
@@ -140,7 +140,10 @@ class CardState(Base):
     """The scheduling state of one card for one profile (FSRS fields, counters, flags)."""
 
     __tablename__ = "card_states"
-    __table_args__ = (Index("ix_card_states_profile_due", "profile_id", "state", "due"),)
+    __table_args__ = (
+        Index("ix_card_states_profile_due", "profile_id", "state", "due"),
+        {"sqlite_with_rowid": False},
+    )
 
     profile_id: Mapped[int] = mapped_column(
         ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
