@@ -92,8 +92,9 @@ def build(store: Store, cards: int, reviews: int, seed: int = 1) -> None:
                         card, grade, at, rng.randrange(2000, 20000), before, stability_before,
                         5.0, due_before, last_before, state, stability, 5.0, due,
                     )  # fmt: skip
+                step = 0 if state in (1, 3) else None  # learning cards are on a step
                 states.append(
-                    (card, state, stability, rng.uniform(1, 10), due, last, count, lapses)
+                    (card, state, step, stability, rng.uniform(1, 10), due, last, count, lapses)
                 )
 
         # Made card by card, stored in time order as a real (append-only) log is.
@@ -113,8 +114,8 @@ def build(store: Store, cards: int, reviews: int, seed: int = 1) -> None:
         )
         cursor.execute("DROP TABLE staged")
         cursor.executemany(
-            "INSERT INTO card_states (profile_id, card_id, state, stability, difficulty, due,"
-            " last_review, reps, lapses, suspended) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            "INSERT INTO card_states (profile_id, card_id, state, step, stability, difficulty,"
+            " due, last_review, reps, lapses, suspended) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             states,
         )
         cursor.executemany(

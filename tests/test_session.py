@@ -19,7 +19,7 @@ from stalindeck.store.models import LEARNING, NEW, REVIEW
 from stalindeck.store.open import Store
 from stalindeck.store.queue import Filter
 
-from .conftest import FakeClock
+from .conftest import T0, FakeClock
 
 NO_FUZZ = SchedulerSettings(enable_fuzzing=False)
 
@@ -300,3 +300,16 @@ def test_times_are_utc(demo: Store, clock: FakeClock) -> None:
     shown = review.next_card()
     assert shown is not None and shown.shown_at.tzinfo is UTC
     assert isinstance(clock(), datetime)
+
+
+@pytest.mark.parametrize("state", [1, 3])  # learning, relearning
+def test_a_learning_card_stored_without_its_step_can_still_be_answered(state: int) -> None:
+    import fsrs
+
+    from stalindeck.scheduling.fsrs_bridge import Memory, make_scheduler, to_fsrs
+
+    memory = Memory(state, None, 1.2, 5.0, T0, T0 - timedelta(minutes=1), 1, 0)
+    card = to_fsrs(7, memory, T0)
+    assert card.step == 0
+    reviewed, _ = make_scheduler().review_card(card, fsrs.Rating.Good, T0)
+    assert reviewed.due > T0

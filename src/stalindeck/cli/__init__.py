@@ -13,7 +13,9 @@ from stalindeck.cli import (
     export_cmd,
     export_progress,
     interop_cmd,
+    optimize_cmd,
     review_cmd,
+    settings_cmd,
     stats_cmd,
     status_cmd,
 )
@@ -69,6 +71,8 @@ interop_cmd.register(export_cmd.app)
 export_progress.register(export_cmd.app)
 app.add_typer(export_cmd.app, name="export")
 backup_cmd.register(app)
+settings_cmd.register(app)
+optimize_cmd.register(app)
 
 
 def main() -> None:

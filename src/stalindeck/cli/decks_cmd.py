@@ -119,13 +119,14 @@ def decks_command(ctx: typer.Context) -> None:
 
     from stalindeck.clock import utc_now
     from stalindeck.scheduling.day import day_end
+    from stalindeck.scheduling.settings import load_settings
     from stalindeck.store.counts import deck_counts
     from stalindeck.ui.safe import safe_text
 
     with user_errors():
         store = open_for(ctx)
         now = utc_now()
-        counts = deck_counts(store, now, day_end(now))
+        counts = deck_counts(store, now, day_end(now, load_settings(store).rollover_hour))
         table = Table(box=None)
         table.add_column("deck", overflow="fold")
         for column in ("cards", "new", "learning", "due today", "suspended"):

@@ -30,6 +30,8 @@ def export_progress(
     from stalindeck.clock import utc_now
     from stalindeck.errors import StalindeckError
     from stalindeck.exporting import FORMATS, atomic_output, write_rows
+    from stalindeck.scheduling.settings import load_settings
+    from stalindeck.stats.figures import default_curve
     from stalindeck.stats.progress import COLUMNS, progress_rows
 
     with user_errors():
@@ -39,7 +41,10 @@ def export_progress(
         if output != "-" and Path(output).exists() and not force:
             raise StalindeckError(f"{output} already exists; pass --force to overwrite it")
         store = open_for(ctx)
-        rows = progress_rows(store, utc_now())
+        settings = load_settings(store)
+        rows = progress_rows(
+            store, utc_now(), settings.limits(), curve=default_curve(settings.fsrs_parameters)
+        )
         if output == "-":
             from stalindeck.ui.safe import for_terminal
 

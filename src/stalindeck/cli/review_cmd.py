@@ -41,7 +41,8 @@ def review_command(
         typer.Option(
             "--new",
             min=0,
-            help="At most this many new cards (default: what is left of 20 a day).",
+            help="At most this many new cards (default: what is left of new_per_day, "
+            "see `stalindeck settings`).",
             show_default=False,
         ),
     ] = None,
@@ -67,13 +68,17 @@ def review_command(
     """
     from stalindeck.clock import utc_now
     from stalindeck.review.session import ReviewSession
+    from stalindeck.scheduling.settings import load_settings
     from stalindeck.store.queue import Filter
 
     with user_errors():
         store = open_for(ctx)
+        settings = load_settings(store)
         session = ReviewSession(
             store,
             Filter(decks=tuple(decks or ()), tags=tuple(tag or ())),
+            limits=settings.limits(),
+            settings=settings.scheduler(),
             card_limit=limit,
             new_limit=new,
             minutes=minutes,

@@ -89,8 +89,9 @@ def stats_command(
     true retention, FSRS memory, mastery per topic and the hardest cards."""
     from stalindeck.clock import utc_now
     from stalindeck.errors import StalindeckError
+    from stalindeck.scheduling.settings import load_settings
     from stalindeck.stats.cards import check_decks
-    from stalindeck.stats.figures import compute, to_json
+    from stalindeck.stats.figures import compute, default_curve, to_json
     from stalindeck.store.stats_queries import Scope
 
     with user_errors():
@@ -102,7 +103,14 @@ def stats_command(
         store = open_for(ctx)
         scope = Scope(decks=tuple(decks or ()), tags=tuple(tags or ()))
         check_decks(store, scope.decks)
-        stats = compute(store, utc_now(), scope=scope)
+        settings = load_settings(store)
+        stats = compute(
+            store,
+            utc_now(),
+            scope=scope,
+            limits=settings.limits(),
+            curve=default_curve(settings.fsrs_parameters),
+        )
         if as_json:
             _print_json(to_json(stats))
         else:
@@ -175,6 +183,7 @@ def cards_command(
 ) -> None:
     """Find cards: a table with state, due, stability, current retrievability and lapses."""
     from stalindeck.clock import utc_now
+    from stalindeck.scheduling.settings import load_settings
     from stalindeck.stats.cards import find
     from stalindeck.stats.figures import default_curve
     from stalindeck.store.stats_queries import Scope
@@ -185,7 +194,7 @@ def cards_command(
         rows, total = find(
             store,
             now,
-            default_curve(),
+            default_curve(load_settings(store).fsrs_parameters),
             scope=Scope(decks=tuple(deck or ()), tags=tuple(tag or ())),
             state=None if state is None else state.lower(),
             search=search,
@@ -214,14 +223,16 @@ def card_command(
     """One card: its content, review history, current retrievability and when it will fall
     below the desired retention."""
     from stalindeck.clock import utc_now
-    from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
+    from stalindeck.scheduling.settings import load_settings
     from stalindeck.stats.cards import detail
     from stalindeck.stats.figures import default_curve
 
     with user_errors():
         store = open_for(ctx)
         now = utc_now()
-        found = detail(store, card_id, now, default_curve(), SchedulerSettings().desired_retention)
+        settings = load_settings(store)
+        curve = default_curve(settings.fsrs_parameters)
+        found = detail(store, card_id, now, curve, settings.desired_retention)
         if as_json:
             from stalindeck.store.models import STATE_NAMES
 

@@ -22,20 +22,27 @@ def status_command(
     """Today's due and new cards per deck (new cards within today's new-card limit)."""
     from stalindeck.clock import utc_now
     from stalindeck.scheduling.day import day_end, day_start
-    from stalindeck.scheduling.limits import Limits
+    from stalindeck.scheduling.settings import limits_from_rows
     from stalindeck.store.counts import done_today, today_counts
-    from stalindeck.store.quick import quick_counts
+    from stalindeck.store.quick import quick_counts, quick_settings
 
     with user_errors():
         now = utc_now()
-        limits = Limits()
-        start, end = day_start(now, limits.rollover_hour), day_end(now, limits.rollover_hour)
         options: Context = ctx.obj
-        quick = quick_counts(options.db, options.profile, now, start, end, limits.new_per_day)
+        stored = quick_settings(options.db, options.profile)
+        quick = None
+        if stored is not None:
+            limits = limits_from_rows(stored)
+            start, end = day_start(now, limits.rollover_hour), day_end(now, limits.rollover_hour)
+            quick = quick_counts(options.db, options.profile, now, start, end, limits.new_per_day)
         if quick is not None:
             counts, done = quick
         else:
+            from stalindeck.scheduling.settings import load_settings
+
             store = open_for(ctx)
+            limits = load_settings(store).limits()
+            start, end = day_start(now, limits.rollover_hour), day_end(now, limits.rollover_hour)
             done = done_today(store, start)
             counts = today_counts(store, now, end, max(0, limits.new_per_day - done.new))
         new_left = max(0, limits.new_per_day - done.new)

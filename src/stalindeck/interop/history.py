@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from stalindeck.decks.foreign import CardHistory
 from stalindeck.scheduling.fsrs_bridge import (
     Memory,
-    SchedulerSettings,
     after_review,
     make_scheduler,
     to_fsrs,
@@ -38,10 +37,15 @@ def history_writer(
     imported again (so importing the same package twice adds nothing).
     """
 
+    from stalindeck.scheduling.settings import load_settings
+
+    # The profile's own parameters and steps, as its reviews will be scheduled from now on.
+    settings = load_settings(store).scheduler(enable_fuzzing=False)
+
     def write(connection: Connection) -> None:
         ids = interop_queries.card_ids_by_key(connection, ((h.deck, h.key) for h in history))
         done = interop_queries.reviewed_cards(connection, store.profile_id, ids.values())
-        scheduler = make_scheduler(SchedulerSettings(enable_fuzzing=False))
+        scheduler = make_scheduler(settings)
         reviews: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         for item in history:

@@ -19,12 +19,14 @@ class SchedulerSettings:
     relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
     maximum_interval: int = 36500
     enable_fuzzing: bool = True
+    parameters: tuple[float, ...] | None = None  # the 21 FSRS-6 weights; None: FSRS's defaults
 
 
 def make_scheduler(settings: SchedulerSettings | None = None) -> fsrs.Scheduler:
     """An FSRS-6 scheduler with `settings` (defaults when None)."""
     settings = settings or SchedulerSettings()
     return fsrs.Scheduler(
+        parameters=settings.parameters or fsrs.scheduler.DEFAULT_PARAMETERS,
         desired_retention=settings.desired_retention,
         learning_steps=settings.learning_steps,
         relearning_steps=settings.relearning_steps,
@@ -51,10 +53,13 @@ def to_fsrs(card_id: int, memory: Memory, now: datetime) -> fsrs.Card:
     """The `fsrs.Card` for a stored state; a new card is FSRS's fresh Learning card."""
     if memory.state == NEW:
         return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
+    step = memory.step
+    if step is None and memory.state != REVIEW:
+        step = 0  # a learning card stored without its step (an old or hand-made store)
     return fsrs.Card(
         card_id=card_id,
         state=fsrs.State(memory.state),
-        step=memory.step,
+        step=step,
         stability=memory.stability,
         difficulty=memory.difficulty,
         due=memory.due or now,

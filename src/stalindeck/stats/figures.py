@@ -8,7 +8,7 @@ answer tested (due - last review, before the answer) was at least 21 days.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta, tzinfo
@@ -31,11 +31,11 @@ SCHEMA_VERSION = 1
 STABILITY_LABELS = ("<1d", "1-7d", "7d-1mo", "1-3mo", "3-6mo", "6mo-1y", "1-2y", "≥2y")
 
 
-def default_curve() -> Curve:
-    """The forgetting curve of the default FSRS-6 parameters (``DECAY = -w20``)."""
+def default_curve(parameters: Sequence[float] | None = None) -> Curve:
+    """The forgetting curve of FSRS-6 parameters (``DECAY = -w20``); None: the defaults."""
     from stalindeck.scheduling.fsrs_bridge import make_scheduler
 
-    decay = -make_scheduler().parameters[20]
+    decay = -(parameters or make_scheduler().parameters)[20]
     return Curve(decay=decay, factor=0.9 ** (1 / decay) - 1)
 
 

@@ -12,6 +12,7 @@ from stalindeck.stats.days import window
 from stalindeck.stats.figures import default_curve
 from stalindeck.store import stats_queries as q
 from stalindeck.store.open import Store
+from stalindeck.store.stats_queries import Curve
 
 RETENTION_DAYS = 30
 COLUMNS = (
@@ -29,14 +30,19 @@ COLUMNS = (
 
 
 def progress_rows(
-    store: Store, now: datetime, limits: Limits | None = None, tz: tzinfo | None = None
+    store: Store,
+    now: datetime,
+    limits: Limits | None = None,
+    tz: tzinfo | None = None,
+    curve: Curve | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """One row per deck, then one per tag (see docs/stats.md for the columns)."""
+    """One row per deck, then one per tag (see docs/stats.md for the columns); retrievability
+    follows `curve` (the default parameters' when None)."""
     hour = (limits or Limits()).rollover_hour
     today = study_date(now, hour, tz)
     first = today - timedelta(days=RETENTION_DAYS - 1)
     days = window(first, today, hour, tz)
-    for row in q.progress(store, now, default_curve(), days, first.toordinal()):
+    for row in q.progress(store, now, curve or default_curve(), days, first.toordinal()):
         yield {
             "kind": row.kind,
             "name": row.name,

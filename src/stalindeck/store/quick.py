@@ -16,6 +16,7 @@ from typing import Any
 from stalindeck.store.counts import DoneToday, TodayCounts, run_done_today, run_today_counts
 from stalindeck.store.location import plain_sqlite_file, resolve_url
 from stalindeck.store.revision import HEAD_REVISION
+from stalindeck.store.settings_store import run_read_settings
 
 
 def quick_counts(
@@ -52,5 +53,31 @@ def quick_counts(
         return run_today_counts(run, profile_id, now, day_end, new_cap), done
     except sqlite3.Error:
         return None  # damaged, locked past the timeout, not ours: the full path explains
+    finally:
+        connection.close()
+
+
+def quick_settings(db: str | None, profile: str) -> dict[str, str] | None:
+    """The profile's stored settings (key → JSON text), or None when the store needs the full
+    machinery (as for `quick_counts`)."""
+    path = plain_sqlite_file(resolve_url(db))
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error:
+        return None
+    try:
+
+        def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+            return connection.execute(sql, params).fetchall()
+
+        version = run("SELECT version_num FROM alembic_version", {})
+        found = run("SELECT id FROM profiles WHERE name = :name", {"name": profile})
+        if [tuple(row) for row in version] != [(HEAD_REVISION,)] or not found:
+            return None
+        return run_read_settings(run, int(found[0][0]))
+    except sqlite3.Error:
+        return None
     finally:
         connection.close()

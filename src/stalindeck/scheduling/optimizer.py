@@ -1,0 +1,247 @@
+"""Fitting FSRS-6 parameters to a profile's own review history, as Anki's "Optimize" does.
+
+The review log becomes FSRS training items the way Anki builds them (rslib
+``scheduler/fsrs/params.rs``): per card, its answers in time order, starting from its last
+answer as a new card (a card reset to new starts again; a card whose history does not start
+from new is skipped); ``delta_t`` is the number of study days between an answer and the one
+before it (days start at the rollover hour, in local time); every answer after the first that
+came on a later study day than the one before gives one item holding the history up to it.
+Items are handed over in the order of their last answer, as Anki does: the fit weighs recent
+ones more.
+
+Like Anki, at least `MIN_ITEMS` such answers are needed, and new parameters replace the old
+ones only if they fit the same items better: lower log loss (the measure srs-benchmark ranks
+by; RMSE(bins) is shown too). Cards keep their stored stability and difficulty: only future
+answers use the new parameters (Anki without "reschedule cards on change").
+
+fsrs-rs-python is imported only here, inside the functions: it is needed by no other command.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from stalindeck.errors import StalindeckError
+from stalindeck.scheduling.day import study_date
+from stalindeck.scheduling.settings import (
+    SPECS,
+    Settings,
+    load_settings,
+    parameter_bounds,
+    reset_setting,
+    save_value,
+)
+from stalindeck.store.values import NEW, from_millis
+
+if TYPE_CHECKING:
+    from fsrs_rs_python import FSRSItem
+
+    from stalindeck.store.open import Store
+
+# Anki computes parameters only from 400 items on (`compute_params`). fsrs-rs raises no error
+# below that: it quietly hands back its defaults, or refits only the four initial stabilities.
+MIN_ITEMS = 400
+
+Item = tuple[tuple[int, int], ...]  # (rating, delta_t in study days) per answer, oldest first
+Stage = Callable[[str], None]
+
+
+class OptimizeError(StalindeckError):
+    """The parameters could not be optimized; nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """How well parameters predict the items: lower is better for both.
+
+    Attributes:
+        log_loss: mean binary cross-entropy of predicted recall against pass/fail.
+        rmse_bins: RMSE between predicted and actual recall over bins of similar reviews.
+    """
+
+    log_loss: float
+    rmse_bins: float
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What `optimize` found and did.
+
+    Attributes:
+        reviews: answers in the profile's log.
+        items: answers the fit used (see the module docstring).
+        cards: cards those answers belong to.
+        current: the parameters in force before (FSRS's defaults when none were set).
+        current_is_default: no parameters of the profile's own were set.
+        current_fit: how well `current` fits the items.
+        new: the fitted parameters.
+        new_fit: how well `new` fits the same items.
+        saved: `new` was stored.
+    """
+
+    reviews: int
+    items: int
+    cards: int
+    current: tuple[float, ...]
+    current_is_default: bool
+    current_fit: Fit
+    new: tuple[float, ...]
+    new_fit: Fit
+    saved: bool
+
+    @property
+    def improved(self) -> bool:
+        """The new parameters fit the history better than the current ones."""
+        return self.new_fit.log_loss < self.current_fit.log_loss
+
+
+def training_items(
+    rows: Iterable[tuple[int, int, int, int]], rollover_hour: int, tz: tzinfo | None = None
+) -> tuple[list[Item], int]:
+    """FSRS training items from review rows, and how many cards they come from.
+
+    Args:
+        rows: ``(card_id, reviewed_at epoch ms, grade, state_before)``, card by card, each
+            card's in time order (`store.settings_store.review_history`).
+        rollover_hour: the local hour at which study days start.
+        tz: the zone of study days (None: the machine's).
+    """
+    timed: list[tuple[int, Item]] = []  # (when the item's last answer was given, the item)
+    cards = 0
+    day_of: dict[int, int] = {}  # by quarter hour: every zone's offsets are multiples of 15 min
+
+    def study_day(millis: int) -> int:
+        quarter = millis // 900_000
+        found = day_of.get(quarter)
+        if found is None:
+            found = study_date(from_millis(quarter * 900_000), rollover_hour, tz).toordinal()
+            day_of[quarter] = found
+        return found
+
+    def add(card: list[tuple[int, int, int, int]]) -> None:
+        nonlocal cards
+        starts = [index for index, row in enumerate(card) if row[3] == NEW]
+        if not starts:
+            return  # no first answer as a new card: its early history is not here
+        history = card[starts[-1] :]
+        days = [study_day(row[1]) for row in history]
+        answers = tuple(
+            (row[2], 0 if index == 0 else days[index] - days[index - 1])
+            for index, row in enumerate(history)
+        )
+        before = len(timed)
+        timed.extend(
+            (history[index][1], answers[: index + 1])
+            for index in range(1, len(answers))
+            if answers[index][1] > 0
+        )
+        cards += len(timed) > before
+
+    current: list[tuple[int, int, int, int]] = []
+    for row in rows:
+        if current and row[0] != current[0][0]:
+            add(current)
+            current = []
+        current.append(row)
+    if current:
+        add(current)
+    # In time order, as Anki hands them over: fsrs-rs weighs recent items more.
+    timed.sort(key=lambda pair: pair[0])
+    return [item for _, item in timed], cards
+
+
+def _fit(parameters: Sequence[float], items: Sequence[FSRSItem]) -> Fit:
+    import fsrs_rs_python
+
+    found = fsrs_rs_python.FSRS(list(parameters)).evaluate(items)
+    return Fit(log_loss=float(found.log_loss), rmse_bins=float(found.rmse_bins))
+
+
+def _within_bounds(values: Sequence[float]) -> tuple[float, ...]:
+    # fsrs-rs works in float32: a weight at a bound can come back a hair outside py-fsrs's.
+    lows, highs = parameter_bounds()
+    return tuple(
+        min(max(float(value), low), high)
+        for value, low, high in zip(values, lows, highs, strict=True)
+    )
+
+
+def optimize(
+    store: Store,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    tz: tzinfo | None = None,
+    stage: Stage | None = None,
+) -> Outcome:
+    """Fit FSRS-6 parameters to the profile's history; store them if they fit it better.
+
+    Args:
+        store: the open store (its profile's history and settings).
+        force: store the new parameters even if they fit no better.
+        dry_run: store nothing.
+        tz: the zone of study days (None: the machine's).
+        stage: told what is being done, for a progress display.
+
+    Raises:
+        OptimizeError: too little history, or the fit failed; nothing was changed.
+    """
+    import fsrs_rs_python
+
+    from stalindeck.scheduling.fsrs_bridge import make_scheduler
+    from stalindeck.store.settings_store import review_history
+
+    tell = stage or (lambda _text: None)
+    tell("reading the review log")
+    settings: Settings = load_settings(store)
+    rows = review_history(store)
+    items, cards = training_items(rows, settings.rollover_hour, tz)
+    if len(items) < MIN_ITEMS:
+        raise OptimizeError(
+            f"not enough history to optimize: {len(items)} usable reviews (of {len(rows)} in "
+            f"all; answers on a later day than a card's previous one), at least {MIN_ITEMS} "
+            "are needed. Keep reviewing and try again; nothing was changed"
+        )
+    fsrs_items = [
+        fsrs_rs_python.FSRSItem([fsrs_rs_python.FSRSReview(r, t) for r, t in item])
+        for item in items
+    ]
+    current = settings.fsrs_parameters or tuple(make_scheduler().parameters)
+    tell(f"fitting parameters to {len(items):,} reviews of {cards:,} cards")
+    try:
+        fitted = fsrs_rs_python.FSRS(list(current)).compute_parameters(fsrs_items)
+        if len(fitted) != len(current) or not all(math.isfinite(value) for value in fitted):
+            raise ValueError(f"{len(fitted)} weights came back, not all of them finite")
+        new = _within_bounds(fitted)
+        tell("comparing the current and new parameters")
+        current_fit, new_fit = _fit(current, fsrs_items), _fit(new, fsrs_items)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # fsrs-rs reports a Rust panic as a BaseException
+        raise OptimizeError(
+            f"the optimizer could not fit parameters to this history ({error}); nothing was changed"
+        ) from error
+    outcome = Outcome(
+        reviews=len(rows),
+        items=len(items),
+        cards=cards,
+        current=current,
+        current_is_default=settings.fsrs_parameters is None,
+        current_fit=current_fit,
+        new=new,
+        new_fit=new_fit,
+        saved=False,
+    )
+    if not dry_run and (force or outcome.improved):
+        save_value(store, SPECS["fsrs_parameters"], new)
+        outcome = replace(outcome, saved=True)
+    return outcome
+
+
+def reset_parameters(store: Store) -> bool:
+    """Go back to FSRS's default parameters; False if they were in force already."""
+    return reset_setting(store, "fsrs_parameters")

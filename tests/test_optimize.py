@@ -1,0 +1,211 @@
+"""`stalindeck optimize`: FSRS items built as Anki builds them, parameters fitted to a simulated
+learner's history, and stored only when they fit it better."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import fsrs
+import pytest
+from typer.testing import CliRunner
+
+from stalindeck.cli import app
+from stalindeck.decks.importing import import_paths
+from stalindeck.scheduling.fsrs_bridge import make_scheduler
+from stalindeck.scheduling.optimizer import MIN_ITEMS, OptimizeError, optimize, training_items
+from stalindeck.scheduling.settings import load_settings
+from stalindeck.store.open import Store
+from stalindeck.store.values import NEW, REVIEW, to_millis
+
+from .conftest import T0
+from .test_session import deck_text
+
+runner = CliRunner()
+DEFAULTS = tuple(make_scheduler().parameters)
+# The simulated learner's memory: FSRS-6 with weights well away from the defaults.
+TRUE = (
+    0.6, 2.4, 6.0, 20.0, 6.0, 0.8, 2.5, 0.01, 1.5, 0.12, 1.0, 1.8, 0.06, 0.3,
+    1.6, 0.5, 2.2, 0.5, 0.1, 0.06, 0.4,
+)  # fmt: skip
+
+
+def run(db: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", str(db), *args], env={"COLUMNS": "100"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def stored(db: Path) -> dict[str, object]:
+    connection = sqlite3.connect(db)
+    try:
+        rows = connection.execute("SELECT key, value FROM settings").fetchall()
+    finally:
+        connection.close()
+    return {key: json.loads(value) for key, value in rows}
+
+
+def ms(day: int, hour: int, minute: int = 0) -> int:
+    return to_millis(datetime(2026, 3, day, hour, minute, tzinfo=UTC))
+
+
+def test_items_are_built_as_anki_builds_them() -> None:
+    rows = [
+        # A card learnt on one evening, then reviewed on the next two study days.
+        (1, ms(2, 3), 3, NEW),
+        (1, ms(2, 3, 10), 3, 1),  # same study day: no item of its own
+        (1, ms(3, 3, 30), 3, REVIEW),
+        (1, ms(3, 5), 1, REVIEW),
+        # Its history does not start from new (say, imported without its beginning): skipped.
+        (2, ms(2, 12), 3, REVIEW),
+        (2, ms(5, 12), 3, REVIEW),
+        # Reset to new after two answers: only what came after the reset counts.
+        (3, ms(2, 12), 1, NEW),
+        (3, ms(4, 12), 3, REVIEW),
+        (3, ms(10, 12), 4, NEW),
+        (3, ms(12, 12), 3, REVIEW),
+        # Items come in the order of their last answer (fsrs-rs weighs recent ones more).
+        (4, ms(1, 12), 3, NEW),
+        (4, ms(2, 12), 2, REVIEW),
+    ]
+    # The day starts at 4 am (UTC here): 03:00 and 03:10 on the 2nd belong to the 1st.
+    items, cards = training_items(rows, 4, UTC)
+    assert items == [
+        ((3, 0), (2, 1)),
+        ((3, 0), (3, 0), (3, 1)),
+        ((3, 0), (3, 0), (3, 1), (1, 1)),
+        ((4, 0), (3, 2)),
+    ]
+    assert cards == 3
+    # With days starting at midnight, 03:30 and 05:00 on the 3rd are the same day.
+    items, _ = training_items(rows, 0, UTC)
+    assert items == [((3, 0), (2, 1)), ((3, 0), (3, 0), (3, 1)), ((4, 0), (3, 2))]
+    assert training_items([], 4, UTC) == ([], 0)
+
+
+def simulate(store: Store, cards: int, write_deck: Callable[..., Path], seed: int = 7) -> int:
+    """A learner whose memory follows `TRUE` studies `cards` new cards for a year; their
+    answers go into the log. Returns the number of reviews."""
+    import_paths(store, [write_deck(deck_text(cards))], T0)
+    rng = random.Random(seed)
+    learner = fsrs.Scheduler(parameters=TRUE, enable_fuzzing=False)
+    assert store.path is not None
+    connection = sqlite3.connect(store.path)
+    ids = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
+    rows = []
+    for index, card_id in enumerate(ids):
+        card = fsrs.Card(card_id=card_id)
+        when = T0 + timedelta(hours=index * 7)
+        first = True
+        while when < T0 + timedelta(days=365):
+            if first:
+                grade = rng.choices((1, 2, 3, 4), (0.2, 0.1, 0.55, 0.15))[0]
+            elif rng.random() < learner.get_card_retrievability(card, when):
+                grade = rng.choices((2, 3, 4), (0.1, 0.8, 0.1))[0]
+            else:
+                grade = 1
+            before = NEW if first else int(card.state)
+            card, _log = learner.review_card(card, fsrs.Rating(grade), when)
+            rows.append(
+                (card_id, 1, grade, to_millis(when), 5000, before, int(card.state),
+                 to_millis(card.due))
+            )  # fmt: skip
+            first = False
+            wait = card.due - when
+            when = card.due + wait * rng.uniform(0, 0.3)
+    with connection:
+        connection.executemany(
+            "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms,"
+            " state_before, state_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    connection.close()
+    return len(rows)
+
+
+@pytest.fixture
+def learner(store: Store, write_deck: Callable[..., Path]) -> Store:
+    simulate(store, 150, write_deck)
+    return store
+
+
+def test_optimize_fits_the_history_and_saves(learner: Store, db_path: Path) -> None:
+    preview = optimize(learner, dry_run=True)
+    assert not preview.saved and stored(db_path) == {}
+    assert preview.items >= MIN_ITEMS and preview.cards == 150
+    assert preview.current == DEFAULTS and preview.current_is_default
+    assert preview.new_fit.log_loss < preview.current_fit.log_loss
+    assert preview.new_fit.rmse_bins < preview.current_fit.rmse_bins
+
+    code, out, err = run(db_path, "optimize")
+    assert code == 0, err
+    assert "Saved the new parameters" in out and "log loss" in out
+    saved = stored(db_path)["fsrs_parameters"]
+    assert isinstance(saved, list) and len(saved) == 21
+    assert saved == pytest.approx(list(preview.new))  # the fit is seeded: the same again
+    assert saved != pytest.approx(list(DEFAULTS), abs=1e-3)
+    # w2 is the stability after a first Good: the learner's is much longer than FSRS's default.
+    assert saved[2] > DEFAULTS[2]
+    # Reviews from now on use them; the stored memory of the cards is left as it was.
+    settings = load_settings(learner)
+    assert settings.fsrs_parameters == tuple(saved)
+    assert make_scheduler(settings.scheduler()).parameters == tuple(saved)
+
+    # Fitting again finds nothing better: the parameters in force are kept.
+    again = optimize(learner)
+    assert not again.current_is_default and again.current == tuple(saved)
+    assert not again.improved and not again.saved
+    code, out, _ = run(db_path, "optimize")
+    assert code == 0 and "Kept the current parameters" in out
+    assert stored(db_path)["fsrs_parameters"] == saved
+    # Unless forced.
+    assert optimize(learner, force=True).saved
+
+
+def test_dry_run_writes_nothing(learner: Store, db_path: Path) -> None:
+    code, out, err = run(db_path, "optimize", "--dry-run")
+    assert code == 0, err
+    assert "Dry run, nothing stored" in out and "would be saved" in out
+    assert stored(db_path) == {}
+
+
+def test_reset_goes_back_to_the_defaults(learner: Store, db_path: Path) -> None:
+    assert run(db_path, "optimize")[0] == 0
+    assert "fsrs_parameters" in stored(db_path)
+    code, out, _ = run(db_path, "optimize", "--reset")
+    assert code == 0 and "back to the defaults" in out
+    assert stored(db_path) == {}
+    assert load_settings(learner).fsrs_parameters is None
+    code, out, _ = run(db_path, "optimize", "--reset")
+    assert code == 0 and "nothing changed" in out
+    assert run(db_path, "optimize", "--reset", "--dry-run")[0] == 1
+
+
+def test_too_little_history_changes_nothing(
+    store: Store, db_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    reviews = simulate(store, 12, write_deck)
+    run(db_path, "settings", "new_per_day", "9")
+    before = stored(db_path)
+    code, out, err = run(db_path, "optimize")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"of {reviews} in all" in err and f"at least {MIN_ITEMS}" in err
+    assert "nothing was changed" in err
+    assert stored(db_path) == before
+    with pytest.raises(OptimizeError, match="usable reviews"):
+        optimize(store, force=True)
+
+
+def test_a_garbled_stored_value_counts_as_the_defaults(learner: Store, db_path: Path) -> None:
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute(
+            "INSERT INTO settings (profile_id, key, value) VALUES (1, 'fsrs_parameters', '[1,')"
+        )
+    connection.close()
+    outcome = optimize(learner, dry_run=True)
+    assert outcome.current_is_default and outcome.current == DEFAULTS
