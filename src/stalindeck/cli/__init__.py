@@ -10,6 +10,7 @@ from stalindeck import __version__
 from stalindeck.cli import (
     backup_cmd,
     decks_cmd,
+    exam_cmd,
     export_cmd,
     export_progress,
     interop_cmd,
@@ -67,6 +68,7 @@ decks_cmd.register(app)
 status_cmd.register(app)
 review_cmd.register(app)
 stats_cmd.register(app)
+exam_cmd.register(app)
 interop_cmd.register(export_cmd.app)
 export_progress.register(export_cmd.app)
 app.add_typer(export_cmd.app, name="export")

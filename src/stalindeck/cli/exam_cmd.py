@@ -1,0 +1,113 @@
+"""`stalindeck exam`: what you will remember on exam day, and what it takes to get there."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from stalindeck.cli.common import console, open_for, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("exam")(exam_command)
+
+
+def exam_command(
+    ctx: typer.Context,
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[DATE] [DECK]...",
+            help="The day of the exam, YYYY-MM-DD, after today (default: the exam_date "
+            "setting), then deck ids or names (default: every deck).",
+            show_default=False,
+        ),
+    ] = None,
+    *,
+    tags: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", "-t", help="Only cards with this tag (repeat for several: any of them)."
+        ),
+    ] = None,
+    new_per_day: Annotated[
+        int | None,
+        typer.Option(
+            "--new-per-day",
+            help="New cards a day in the keep-reviewing plan (default: the new_per_day setting).",
+            min=0,
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of tables (see docs/exam.md).")
+    ] = False,
+) -> None:
+    """Exam-day forecast: expected recall on DATE if you stop reviewing now and if you keep
+    reviewing as scheduled, per topic and deck section, and the daily workload until then.
+
+    Store the date once with [bold]stalindeck settings exam_date 2027-06-05[/] and leave it out.
+    """
+    from stalindeck.clock import utc_now
+    from stalindeck.errors import StalindeckError
+    from stalindeck.scheduling.day import study_date
+    from stalindeck.scheduling.limits import Limits
+    from stalindeck.scheduling.settings import load_settings
+    from stalindeck.stats.exam import (
+        check_exam_date,
+        forecast,
+        looks_like_date,
+        parse_exam_date,
+        to_json,
+    )
+    from stalindeck.stats.figures import default_curve
+    from stalindeck.store.stats_queries import Scope
+
+    words = list(args or ())
+    given = words.pop(0) if words and looks_like_date(words[0]) else None
+    with user_errors():
+        now = utc_now()
+        # A date given is checked before the store is opened: a wrong one changes nothing,
+        # not even a first run.
+        if given is not None:
+            parse_exam_date(given, study_date(now, Limits().rollover_hour))
+        store = open_for(ctx)
+        settings = load_settings(store)
+        today = study_date(now, settings.rollover_hour)
+        if given is not None:
+            exam = parse_exam_date(given, today)
+        elif settings.exam_date is not None:
+            exam = settings.exam_date
+            try:
+                check_exam_date(exam, today)
+            except StalindeckError:
+                raise StalindeckError(
+                    f"the stored exam date {exam.isoformat()} is not after today; give a date "
+                    "(stalindeck exam YYYY-MM-DD) or store the next exam's "
+                    "(stalindeck settings exam_date YYYY-MM-DD)"
+                ) from None
+        else:
+            raise StalindeckError(
+                "no exam date: give one (stalindeck exam 2027-06-05) or store it once "
+                "(stalindeck settings exam_date 2027-06-05)"
+            )
+        found = forecast(
+            store,
+            exam,
+            now,
+            scope=Scope(decks=tuple(words), tags=tuple(tags or ())),
+            new_per_day=new_per_day,
+            curve=default_curve(settings.fsrs_parameters),
+            settings=settings.scheduler(enable_fuzzing=False),
+            limits=settings.limits(),
+        )
+        if as_json:
+            from stalindeck.ui.safe import inert_json
+
+            typer.echo(inert_json(json.dumps(to_json(found), ensure_ascii=False, indent=2)))
+            return
+        from stalindeck.ui.exam_view import exam_screen
+
+        console().print(exam_screen(found))

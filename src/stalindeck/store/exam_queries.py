@@ -1,0 +1,89 @@
+"""The SQL behind `exam`: every unsuspended card in scope with its memory, in the order new
+cards are introduced, and the topics (tags) of those cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stalindeck.scheduling.fsrs_bridge import Memory
+from stalindeck.store.engine import reading
+from stalindeck.store.models import Card, CardState, CardTag, Deck, from_millis
+from stalindeck.store.open import Store
+from stalindeck.store.reviews import LEECH_TAG
+from stalindeck.store.stats_queries import Scope, _cards, _ms
+
+
+@dataclass(frozen=True, slots=True)
+class ExamCardRow:
+    """One card the exam forecast is about.
+
+    Attributes:
+        card_id: the card's row id.
+        deck: the deck's slug.
+        section: the card's section in its deck ("" when it has none).
+        tags: its topics (the `leech` mark left out, as in `stats`).
+        state, step, stability, difficulty: its FSRS state for the store's profile.
+        due_ms, last_review_ms: its due time and last review, in epoch ms (kept raw: the
+            forecast only subtracts them, and 100,000 datetimes cost more than the query).
+    """
+
+    card_id: int
+    deck: str
+    section: str
+    tags: tuple[str, ...]
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due_ms: int | None
+    last_review_ms: int | None
+
+    def memory(self) -> Memory:
+        """The card's state as the scheduler bridge takes it."""
+        return Memory(
+            state=self.state,
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=None if self.due_ms is None else from_millis(self.due_ms),
+            last_review=None if self.last_review_ms is None else from_millis(self.last_review_ms),
+            reps=0,
+            lapses=0,
+        )
+
+
+def exam_cards(store: Store, scope: Scope) -> list[ExamCardRow]:
+    """Unsuspended cards in `scope`, in deck order (deck name, position in the file): the order
+    in which the review queue introduces new cards."""
+    query = (
+        _cards(
+            store,
+            scope,
+            Card.id,
+            Deck.slug,
+            Card.section,
+            CardState.state,
+            CardState.step,
+            CardState.stability,
+            CardState.difficulty,
+            _ms(CardState.due),
+            _ms(CardState.last_review),
+        )
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(CardState.suspended.is_(False))
+        .order_by(Deck.name, Card.position, Card.id)
+    )
+    tags_query = (
+        _cards(store, scope, CardTag.card_id, CardTag.tag)
+        .join(CardTag, CardTag.card_id == Card.id)
+        .where(CardState.suspended.is_(False), CardTag.tag != LEECH_TAG)
+        .order_by(CardTag.card_id, CardTag.tag)
+    )
+    with reading(store.engine) as connection:
+        tags: dict[int, list[str]] = {}
+        for card_id, tag in connection.execute(tags_query):
+            tags.setdefault(card_id, []).append(tag)
+        return [
+            ExamCardRow(card_id, slug, section, tuple(tags.get(card_id, ())), *memory)
+            for card_id, slug, section, *memory in connection.execute(query)
+        ]
