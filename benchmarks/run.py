@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -311,6 +311,37 @@ def main(argv: Sequence[str] | None = None) -> Results:
                 lambda: timed_process(
                     [*STALINDECK, "--db", str(history_db), "export", "reviews", "-f", "csv"],
                     env=env,
+                )[0],
+            ),
+            None,
+            "s",
+            "",
+        )
+        # The exam-day forecast over the same N cards (three quarters of them reviewed).
+        exam_day = (datetime.now(UTC) + timedelta(days=180)).date().isoformat()
+        results.add(
+            "exam forecast over N cards (180 days ahead)",
+            median_of(
+                max(1, args.repeat // 2),
+                lambda: timed_process(
+                    [*STALINDECK, "--db", str(history_db), "exam", exam_day, "--json"], env=env
+                )[0],
+            ),
+            None,
+            "s",
+            "",
+        )
+
+        # Fitting FSRS to 100,000 reviews (the whole command; it compares and saves nothing).
+        optimize_db = work / "optimize.db"
+        optimize_reviews = max(2_000, min(args.reviews, 100_000))
+        build_history(optimize_db, optimize_reviews // 10, optimize_reviews)
+        results.add(
+            f"optimize over {optimize_reviews:,} reviews",
+            median_of(
+                max(1, args.repeat // 2),
+                lambda: timed_process(
+                    [*STALINDECK, "--db", str(optimize_db), "optimize", "--dry-run"], env=env
                 )[0],
             ),
             None,

@@ -41,6 +41,8 @@ def test_benchmark_runs_at_tiny_size(tmp_path: Path) -> None:
         "cold status (open + counts)",
         "answer latency median",
         "export reviews (CSV) over M reviews",
+        "exam forecast over N cards (180 days ahead)",
+        "optimize over 2,000 reviews",
     } <= names
     assert all(
         figure.ours is not None and figure.ours > 0

@@ -140,10 +140,7 @@ class CardState(Base):
     """The scheduling state of one card for one profile (FSRS fields, counters, flags)."""
 
     __tablename__ = "card_states"
-    __table_args__ = (
-        Index("ix_card_states_profile_due", "profile_id", "state", "due"),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = (Index("ix_card_states_profile_due", "profile_id", "state", "due"),)
 
     profile_id: Mapped[int] = mapped_column(
         ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
