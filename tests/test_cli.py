@@ -203,3 +203,19 @@ def test_unusable_store_urls_are_one_line(url: str, message: str) -> None:
     result = runner.invoke(app, ["--db", url, "status"])
     assert result.exit_code == 1
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    code, out, err = run(db, "review", input="q\n")  # the bundled deck, quit at once
+    assert code == 0, err
+    assert "Nothing reviewed." in out
+    assert "Left for today: 20 new cards; `stalindeck review` goes on." in out
+    assert "tomorrow" not in out
+    run(db, "settings", "new_per_day", "2")
+    # Easy sends a new card straight to review, days away: today's allowance is then used up.
+    code, out, err = run(db, "review", input="\n4\n" * 3)
+    assert code == 0, err
+    assert "Reviewed 2 cards" in out and "Left for today" not in out
+    assert "Next card due in " in out
+    assert "More new cards come with tomorrow's allowance (setting new_per_day)." in out

@@ -69,7 +69,19 @@ CASES: list[tuple[str, str, Verdict]] = [
     ("20 Party Congress", "20th Party Congress", CORRECT),
     ("21", "22nd", WRONG),
     ("1st", "1", CORRECT),
-    ("twentieth", "20th", WRONG),
+    # numbers as words, cardinal or ordinal, up to ninety-nine
+    ("twentieth", "20th", CORRECT),
+    ("Twentieth Party Congress", "20th Party Congress", CORRECT),
+    ("twenty-second", "22nd", CORRECT),
+    ("twenty second", "22", CORRECT),
+    ("twenty-first", "22nd", WRONG),
+    ("twenty", "20", CORRECT),
+    ("five", "5", CORRECT),
+    ("fifth", "5", CORRECT),
+    ("fifteen", "5", WRONG),
+    ("the twenty-fifth of February 1956", "25 February 1956", CORRECT),
+    ("first secretary", "First Secretary", CORRECT),
+    ("someone", "some 1", WRONG),  # only whole words
     # thousands separators
     ("51439", "51,439", CORRECT),
     ("51,439", "51439", CORRECT),

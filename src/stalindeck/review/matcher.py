@@ -311,8 +311,44 @@ _LEADING_THE = re.compile(r"^(?:the )+(?=\S)")
 _ORDINAL_SUFFIX = re.compile(r"(?<![\w.])([0-9]+)(?:st|nd|rd|th)\b")
 
 
+# Numbers written as words, up to ninety-nine, cardinal or ordinal: "Twentieth Party Congress"
+# = "20th Party Congress", "twenty-fifth of February 1956" = "25 February 1956".
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_UNITS_NTH = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+              "ninth")  # fmt: skip
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+          "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TEENS_NTH = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+              "sixteenth", "seventeenth", "eighteenth", "nineteenth")  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_TENS_NTH = ("twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth",
+             "eightieth", "ninetieth")  # fmt: skip
+_WORD_VALUES = {
+    **{word: n for n, word in enumerate(_UNITS, start=1)},
+    **{word: n for n, word in enumerate(_UNITS_NTH, start=1)},
+    **{word: n for n, word in enumerate(_TEENS, start=10)},
+    **{word: n for n, word in enumerate(_TEENS_NTH, start=10)},
+    **{word: 10 * n for n, word in enumerate(_TENS, start=2)},
+    **{word: 10 * n for n, word in enumerate(_TENS_NTH, start=2)},
+    "zero": 0,
+}
+_ONE_WORD = "|".join(
+    sorted((*_UNITS, *_UNITS_NTH, *_TEENS, *_TEENS_NTH, *_TENS_NTH, "zero"), key=len, reverse=True)
+)
+_NUMBER_WORDS = re.compile(
+    rf"\b(?:({'|'.join(_TENS)})(?:[ -]({'|'.join(_UNITS + _UNITS_NTH)}))?|({_ONE_WORD}))\b"
+)
+
+
+def _number_word(match: re.Match[str]) -> str:
+    tens, unit, single = match.groups()
+    if single is not None:
+        return str(_WORD_VALUES[single])
+    return str(_WORD_VALUES[tens] + (_WORD_VALUES[unit] if unit else 0))
+
+
 def _normalise_once(text: str, dates: bool) -> str:
-    text = _join_thousands(_fold(text))
+    text = _NUMBER_WORDS.sub(_number_word, _join_thousands(_fold(text)))
     text = _dates_and_punctuation(text) if dates else _strip_punctuation(text)
     text = _ORDINAL_SUFFIX.sub(r"\1", " ".join(text.split()))
     # "50 %" is the same answer as "50%".
@@ -347,8 +383,9 @@ def normalise(text: str) -> str:
       a dot between digits (``3.5`` is not ``35``), ``%`` (``50 %`` = ``50%``, but not ``50``)
       and symbols such as ``£``.
     * A leading "the" is dropped (``The KGB`` = ``KGB``); nothing else is.
-    * An ordinal suffix on a number is optional (``20th`` = ``20``); words are not numbers
-      (``twentieth`` is not ``20th``).
+    * An ordinal suffix on a number is optional (``20th`` = ``20``), and numbers up to
+      ninety-nine may be words, cardinal or ordinal (``twentieth`` = ``20th``, ``twenty-fifth
+      of February 1956`` = ``25 February 1956``, ``five`` = ``5``).
 
     The steps are repeated until the text no longer changes, so the result is its own
     canonical form: ``normalise(normalise(x)) == normalise(x)``. One consequence: digits left

@@ -438,6 +438,11 @@ class ReviewSession:
         """Release the session's connection."""
         self._path.close()
 
+    def new_waiting(self) -> bool:
+        """Whether cards never seen are left in this session's decks (beyond today's allowance
+        once the session's own new cards are done)."""
+        return bool(queries.new_cards(self.store, self.clock(), self.where, 1))
+
     def next_due(self) -> datetime | None:
         """When the next card of this session's decks falls due, after now."""
         return queries.next_due(self.store, self.clock(), self.where)

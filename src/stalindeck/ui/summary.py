@@ -21,16 +21,23 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
         )
     else:
         lines.append("Nothing reviewed.")
+    counts = session.counts()
+    left = []
+    if counts.review:
+        left.append(_count(counts.review, "review"))
+    if counts.new:
+        left.append(_count(counts.new, "new card"))
+    if counts.learning:
+        left.append(f"{counts.learning} in learning")
+    if left:
+        lines.append(f"Left for today: {' and '.join(left)}; `stalindeck review` goes on.")
     upcoming = session.next_due()
-    if upcoming is None:
-        counts = session.counts()
-        lines.append(
-            "No card is scheduled yet."
-            if not counts.new
-            else f"{counts.new} new cards wait for tomorrow's limit."
-        )
-    else:
+    if upcoming is not None:
         lines.append(f"Next card due {when(upcoming, now)}.")
+    if not left and session.new_waiting():
+        lines.append("More new cards come with tomorrow's allowance (setting new_per_day).")
+    elif not left and upcoming is None:
+        lines.append("No card is scheduled yet.")
     return lines
 
 
