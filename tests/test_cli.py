@@ -219,3 +219,12 @@ def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
     assert "Reviewed 2 cards" in out and "Left for today" not in out
     assert "Next card due in " in out
     assert "More new cards come with tomorrow's allowance (setting new_per_day)." in out
+
+
+def test_the_command_list_shows_one_sentence_per_command() -> None:
+    from stalindeck.cli import export_cmd
+
+    for typer_app in (app, export_cmd.app):
+        for command in typer_app.registered_commands:
+            assert command.short_help, command.name
+            assert "\n" not in command.short_help and command.short_help.endswith(".")

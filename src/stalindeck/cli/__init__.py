@@ -77,6 +77,21 @@ settings_cmd.register(app)
 optimize_cmd.register(app)
 
 
+def _first_sentence(doc: str | None) -> str | None:
+    """The first sentence of a docstring on one line: the command list shows only that."""
+    if not doc:
+        return None
+    paragraph = " ".join(doc.strip().split("\n\n")[0].split())
+    sentence, dot, _rest = paragraph.partition(". ")
+    return sentence + "." if dot else paragraph
+
+
+for _typer in (app, export_cmd.app):
+    for _command in _typer.registered_commands:
+        if _command.short_help is None and _command.callback is not None:
+            _command.short_help = _first_sentence(_command.callback.__doc__)
+
+
 def main() -> None:
     """Console entry point."""
     app()
