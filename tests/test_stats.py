@@ -311,10 +311,16 @@ def test_topics_weakest_first_and_hardest_cards(store: Store, cards: dict[str, i
     with writing(store.engine) as connection:
         connection.execute(insert(CardTag).values(card_id=cards["c"], tag="leech"))
     stats = stats_at(store)
-    topics = [(t.tag, t.cards, t.seen, t.lapses) for t in stats.topics]
-    assert topics == [("malenkov", 2, 2, 11), ("9hi0", 7, 3, 12), ("beria", 2, 1, 1)]
     curve = default_curve()
-    assert stats.topics[0].retrievability == pytest.approx((1 + curve.factor * 20) ** curve.decay)
+    weak, strong = ((1 + curve.factor * t) ** curve.decay for t in (20, 1 / 100))
+    # Mastery counts every card of the tag (unseen ones as 0): 9hi0 has 3 of 7 seen.
+    topics = [(t.tag, t.cards, t.seen, t.lapses, round(t.mastery, 6)) for t in stats.topics]
+    assert topics == [
+        ("9hi0", 7, 3, 12, round((strong + 2 * weak) / 7, 6)),
+        ("beria", 2, 1, 1, round(strong / 2, 6)),
+        ("malenkov", 2, 2, 11, round(weak, 6)),
+    ]
+    assert stats.topics[2].retrievability == pytest.approx(weak)  # of the seen cards
     assert [(h.card, h.lapses, h.leech) for h in stats.hardest] == [
         ("hist/c", 9, True),
         ("hist/d", 2, False),
@@ -325,6 +331,32 @@ def test_topics_weakest_first_and_hardest_cards(store: Store, cards: dict[str, i
     scoped = stats_at(store, scope=q.Scope(tags=("beria",)))
     assert scoped.cards.total == 2
     assert {t.tag for t in scoped.topics} == {"beria", "9hi0"}
+
+
+def test_exam_outlook_is_the_curve_at_the_exam(store: Store, cards: dict[str, int]) -> None:
+    set_state(
+        store, cards["a"], state=REVIEW, stability=10.0, difficulty=5.0, last_review=T0 - DAY,
+        due=T0 + 9 * DAY, reps=1, lapses=0,
+    )  # fmt: skip
+    set_state(
+        store, cards["b"], state=REVIEW, stability=30.0, difficulty=5.0, last_review=T0,
+        due=T0 + 30 * DAY, reps=1, lapses=0, suspended=True,
+    )  # fmt: skip
+    assert stats_at(store).exam is None
+    assert stats_at(store, exam=T0.date()).exam is None  # not after today: nothing to plan
+    exam = stats_at(store, exam=T0.date() + timedelta(days=20)).exam
+    assert exam is not None and exam.days_left == 20
+    # From card a's last review (1 March, 12:00) to the start of the exam's day (22 March,
+    # 04:00) is 20.67 days, 20 whole ones as FSRS counts. Card b is suspended; the 5 new
+    # cards count 0.
+    curve = default_curve()
+    assert exam.cards == 6
+    assert exam.recall_if_stopped == pytest.approx((1 + curve.factor * 20 / 10) ** curve.decay / 6)
+    data = to_json(stats_at(store, exam=T0.date() + timedelta(days=20)))
+    assert data["exam"] == {
+        "date": "2026-03-22", "days_left": 20, "cards": 6,
+        "recall_if_stopped": pytest.approx(exam.recall_if_stopped),
+    }  # fmt: skip
 
 
 def test_leech_tag_at_the_eighth_lapse(store: Store, cards: dict[str, int]) -> None:
@@ -472,6 +504,7 @@ STATS_KEYS = {
     "topics",
     "hardest",
     "leeches",
+    "exam",
 }
 
 
@@ -509,7 +542,7 @@ def test_stats_json_schema_is_stable(store: Store, cards: dict[str, int]) -> Non
         "average_difficulty", "stability", "difficulty", "retrievability",
     }  # fmt: skip
     assert set(data["memory"]["stability"][0]) == {"label", "count"}
-    assert set(data["topics"][0]) == {"tag", "cards", "seen", "retrievability", "lapses"}
+    assert set(data["topics"][0]) == {"tag", "cards", "seen", "retrievability", "lapses", "mastery"}
     assert data["now"] == "2026-03-02T12:00:00Z"
 
 

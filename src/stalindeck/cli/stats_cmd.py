@@ -110,6 +110,7 @@ def stats_command(
             scope=scope,
             limits=settings.limits(),
             curve=default_curve(settings.fsrs_parameters),
+            exam=settings.exam_date,
         )
         if as_json:
             _print_json(to_json(stats))

@@ -173,13 +173,15 @@ class Memory:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """One tag's mastery: cards, seen cards, their mean current retrievability, lapses."""
+    """One tag: cards, seen cards, their mean current retrievability, lapses, and mastery: the
+    share of all the tag's cards you would recall now (cards never seen count 0)."""
 
     tag: str
     cards: int
     seen: int
     retrievability: float | None
     lapses: int
+    mastery: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,24 @@ class HardCard:
     lapses: int
     retrievability: float | None
     leech: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExamOutlook:
+    """The exam of the `exam_date` setting, seen from today (`stalindeck exam` plans for it).
+
+    Attributes:
+        date: the day of the exam.
+        days_left: study days until it.
+        cards: unsuspended cards in scope.
+        recall_if_stopped: their mean retrievability when the exam's study day starts, if none
+            were reviewed again (cards never reviewed count 0); None without cards.
+    """
+
+    date: date
+    days_left: int
+    cards: int
+    recall_if_stopped: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +228,7 @@ class Stats:
     topics: tuple[Topic, ...]
     hardest: tuple[HardCard, ...]
     leeches: int
+    exam: ExamOutlook | None
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -253,6 +274,7 @@ def compute(
     limits: Limits | None = None,
     curve: Curve | None = None,
     tz: tzinfo | None = None,
+    exam: date | None = None,
 ) -> Stats:
     """All the figures for the cards in `scope` (default: every card) as of `now`.
 
@@ -263,6 +285,7 @@ def compute(
         limits: for the rollover hour.
         curve: the forgetting curve (default: FSRS-6 default parameters).
         tz: the time zone of study days (None: the machine's).
+        exam: the day of an exam; after today, the figures include its `ExamOutlook`.
     """
     scope = scope or Scope()
     limits = limits or Limits()
@@ -296,6 +319,10 @@ def compute(
         per_day_job = _submit(pool, q.reviews_per_day, store, scope, recent)
         hardest_job = _submit(pool, q.hardest, store, scope, now, curve, HARDEST)
         forecast_job = _submit(pool, q.forecast, store, scope, days, today_n, FORECAST_DAYS)
+        exam_job = None
+        if exam is not None and exam > today:
+            exam_at = start_of(exam, hour, tz)
+            exam_job = _submit(pool, q.recall_at, store, scope, exam_at, curve)
         done_job = _submit(pool, q.today, store, scope, start_of(today, hour, tz))
     counts, mem, done = counts_job.result(), memory_job.result(), done_job.result()
     by_day = by_day_job.result()
@@ -377,7 +404,8 @@ def compute(
             retrievability=_tenths(mem.retrievability_bins),
         ),
         topics=tuple(
-            Topic(t.tag, t.cards, t.seen, t.average_retrievability, t.lapses) for t in topic_rows
+            Topic(t.tag, t.cards, t.seen, t.average_retrievability, t.lapses, t.mastery)
+            for t in topic_rows
         ),
         hardest=tuple(
             HardCard(
@@ -390,7 +418,13 @@ def compute(
             for row in hard_rows
         ),
         leeches=leeches,
+        exam=None if exam is None or exam_job is None else _outlook(exam, today, exam_job),
     )
+
+
+def _outlook(exam: date, today: date, job: Future[tuple[int, float]]) -> ExamOutlook:
+    cards, recall = job.result()
+    return ExamOutlook(exam, (exam - today).days, cards, _mean(recall, cards))
 
 
 def _jsonable(value: Any) -> Any:

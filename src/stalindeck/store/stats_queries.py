@@ -576,11 +576,25 @@ class TopicRow:
     seen: int
     average_retrievability: float | None
     lapses: int
+    mastery: float  # the sum of current retrievability over all the tag's cards, per card
+
+
+def recall_at(store: Store, scope: Scope, at: datetime, curve: Curve) -> tuple[int, float]:
+    """The unsuspended cards in `scope`, and the sum of their retrievability at `at` if none
+    were reviewed again (cards never reviewed count 0)."""
+    query = _cards(
+        store, scope, func.count(), func.coalesce(func.sum(retrievability(at, curve)), 0.0)
+    ).where(CardState.suspended.is_(False))
+    with reading(store.engine) as connection:
+        _ensure_pow(connection)
+        cards, total = connection.execute(query).one()
+    return int(cards), float(total)
 
 
 def topics(store: Store, scope: Scope, now: datetime, curve: Curve) -> list[TopicRow]:
-    """Per tag (``leech`` left out): cards, seen, mean current retrievability, lapses; weakest
-    first (tags with no seen card last)."""
+    """Per tag (``leech`` left out): cards, seen, mean current retrievability of the seen ones,
+    lapses, and mastery (the share of the tag's cards you would recall now: unseen count 0);
+    weakest first."""
     # Each card's figures first, in table order (materialized: SQLite would otherwise walk
     # the tag index and fetch every card at random), then grouped by tag.
     per_card = (
@@ -595,26 +609,29 @@ def topics(store: Store, scope: Scope, now: datetime, curve: Curve) -> list[Topi
         .cte("per_card")
         .prefix_with("MATERIALIZED")
     )
-    average_r = func.avg(per_card.c.r)
+    mastery = func.coalesce(func.sum(per_card.c.r), 0.0) / func.count()
     query = (
         select(
             CardTag.tag,
             func.count(),
             func.coalesce(func.sum(per_card.c.seen), 0),
-            average_r,
+            func.avg(per_card.c.r),
             func.coalesce(func.sum(per_card.c.lapses), 0),
+            mastery,
         )
         .select_from(per_card)
         .join(CardTag, CardTag.card_id == per_card.c.card_id)
         .where(CardTag.tag != LEECH_TAG)
         .group_by(CardTag.tag)
-        .order_by(average_r.is_(None), average_r, CardTag.tag)
+        .order_by(mastery, CardTag.tag)
     )
     with reading(store.engine) as connection:
         _ensure_pow(connection)
         return [
-            TopicRow(tag, int(n), int(s), None if r is None else float(r), int(lapses))
-            for tag, n, s, r, lapses in connection.execute(query)
+            TopicRow(
+                tag, int(n), int(s), None if r is None else float(r), int(lapses), float(known)
+            )
+            for tag, n, s, r, lapses, known in connection.execute(query)
         ]
 
 

@@ -210,11 +210,11 @@ def _topics(stats: Stats) -> RenderableType:
         table.add_column(name, justify="right", no_wrap=True)
     for topic in stats.topics[:TOPICS_SHOWN]:
         bar = Text()
-        if topic.retrievability is not None:
-            filled = round(10 * topic.retrievability)
+        if topic.seen:
+            filled = round(10 * topic.mastery)
             bar.append("█" * filled, style="green")
             bar.append("░" * (10 - filled), style="dim")
-            bar.append(f" {percent(topic.retrievability):>4}")
+            bar.append(f" {percent(topic.mastery):>4}")
         else:
             bar.append("not started", style="dim")
         table.add_row(
@@ -242,11 +242,27 @@ def _hardest(stats: Stats) -> RenderableType:
     return Group(table, caption)
 
 
+def _exam(stats: Stats) -> RenderableType:
+    exam = stats.exam
+    assert exam is not None
+    line = Text(f"{exam.date.isoformat()} ({exam.date:%a}) · {_plural(exam.days_left, 'day')} left")
+    line.append(" · recall if you stop reviewing: ")
+    if exam.recall_if_stopped is None:
+        line.append("no cards")
+    else:
+        line.append(percent(exam.recall_if_stopped), style="bold")
+        line.append(f" of {exam.cards:,} cards")
+    hint = Text("stalindeck exam: what keeping up gives, per topic, and the work", style="dim")
+    return Group(line, hint)
+
+
 def stats_screen(stats: Stats) -> Group:
     """The whole `stats` screen."""
     sections: list[RenderableType] = [_scope_line(stats)]
+    exam = [("Exam", _exam(stats))] if stats.exam is not None else []
     for title, body in (
         ("Today", _today(stats)),
+        *exam,
         ("Cards", _cards(stats)),
         ("Due in the next 30 days", _forecast(stats)),
         ("Reviews in the last year", _calendar(stats)),
