@@ -217,6 +217,14 @@ def main(argv: Sequence[str] | None = None) -> Results:
             "≤ 0.33",
         )
         results.add(
+            "floor: SQLite writing the same N cards (no parsing, no checks)",
+            sqlite_floor(work / "floor.db", args.cards),
+            None if csv_anki is None else float(csv_anki["import"]),
+            "s",
+            "",
+            note="Anki column: its CSV import",
+        )
+        results.add(
             "re-import CSV, one row edited",
             csv_ours[2],
             None if csv_anki is None else float(csv_anki["reimport"]),
@@ -272,6 +280,16 @@ def main(argv: Sequence[str] | None = None) -> Results:
             anki_latencies = sorted(
                 anki(python, "answer", str(anki_col), str(args.answers))["latencies_ms"]
             )  # type: ignore[arg-type]
+        floor_db = work / "answer-floor.db"
+        shutil.copyfile(ours_db, floor_db)
+        results.add(
+            "floor: SQLite alone, one answer's statements + commit, median",
+            statistics.median(answer_floor(floor_db, args.answers)),
+            statistics.median(anki_latencies) if anki_latencies else None,
+            "ms",
+            "",
+            note="Anki column: its whole answer",
+        )
         for label, pick in (
             ("median", statistics.median),
             ("p99", lambda values: values[int(len(values) * 0.99)]),
@@ -391,6 +409,102 @@ def import_twice(db: Path, source: Path) -> tuple[float, float, float]:
         timings.append(time.perf_counter() - started)
     store.close()
     return timings[0], timings[1], timings[2]
+
+
+def sqlite_floor(db: Path, cards: int) -> float:
+    """Seconds for SQLite alone to store `cards` new cards as an import does (the card rows,
+    their states and tags, one durable transaction), from rows already built in memory: what
+    no amount of work on parsing and checking can go below."""
+    import sqlite3
+
+    from stalindeck.store.open import open_store
+
+    open_store(str(db)).close()  # the schema, at head
+    rows = [
+        (n + 1, f"r-{n:016x}", f"r-{n:016x}", "basic",
+         f"Question {n}: what happened in the Soviet Union?", f"Answer {n}", None, "[]", "", "",
+         f"t{n % 10}", n + 4, n)
+        for n in range(cards)
+    ]  # fmt: skip
+    tags = [(n + 1, f"t{n % 10}") for n in range(cards)]
+    connection = sqlite3.connect(db, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        started = time.perf_counter()
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "INSERT INTO decks (id, slug, name, description, source, tags, path, imported_at)"
+            " VALUES (1, 'floor', 'Floor', '', '', '', '', 0)"
+        )
+        connection.executemany(
+            "INSERT INTO cards (id, key, note, kind, front, back, answer, accept, extra, section,"
+            " tags, line, position, deck_id, retired, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, FALSE, 0, 0)",
+            rows,
+        )
+        connection.execute(
+            "INSERT INTO card_states (profile_id, card_id, state, reps, lapses, suspended)"
+            " SELECT p.id, c.id, 0, 0, 0, FALSE FROM cards c CROSS JOIN profiles p"
+        )
+        connection.executemany("INSERT INTO card_tags (card_id, tag) VALUES (?, ?)", tags)
+        connection.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def answer_floor(db: Path, answers: int) -> list[float]:
+    """Per-answer time of the answer path's SQL alone (read the card, then in one durable
+    transaction append the review, store the state, look for siblings to bury), with the
+    values made up in advance: no scheduling, no Python objects. In milliseconds."""
+    import sqlite3
+
+    from stalindeck.store import answer_path as sql
+
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute("PRAGMA foreign_keys = ON")
+    ids = [
+        row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id LIMIT ?", (answers,))
+    ]
+    now = int(time.time() * 1000)
+    latencies = []
+    try:
+        for card in ids:
+            started = time.perf_counter()
+            connection.execute(sql._LOAD_CARD, {"profile": 1, "card": card}).fetchall()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                sql._INSERT_REVIEW,
+                {
+                    "card": card, "profile": 1, "grade": 3, "reviewed_at": now,
+                    "duration_ms": 4000, "elapsed_days": None, "state_before": 0,
+                    "step_before": 0, "stability_before": None, "difficulty_before": None,
+                    "due_before": None, "last_review_before": None, "state_after": 1,
+                    "step_after": 1, "stability_after": 2.3, "difficulty_after": 5.1,
+                    "due_after": now + 600_000,
+                },
+            ).fetchall()  # fmt: skip
+            connection.execute(
+                sql._UPDATE_STATE,
+                {
+                    "card": card, "profile": 1, "state": 1, "step": 1, "stability": 2.3,
+                    "difficulty": 5.1, "due": now + 600_000, "last_review": now, "reps": 1,
+                    "lapses": 0,
+                },
+            )  # fmt: skip
+            connection.execute(
+                sql._SIBLINGS,
+                {"profile": 1, "deck": 1, "note": "-", "card": card, "until": now},
+            ).fetchall()
+            connection.execute("COMMIT")
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        connection.close()
+    return sorted(latencies)
 
 
 def answer_latencies(db: Path, answers: int) -> list[float]:
