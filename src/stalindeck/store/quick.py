@@ -9,7 +9,8 @@ decks and the profile in place, the counts are read with the standard library. A
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,37 @@ from stalindeck.store.counts import DoneToday, TodayCounts, run_done_today, run_
 from stalindeck.store.location import plain_sqlite_file, resolve_url
 from stalindeck.store.revision import HEAD_REVISION
 from stalindeck.store.settings_store import run_read_settings
+
+Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
+
+
+@contextmanager
+def _ready_store(db: str | None, profile: str, *, decks: bool) -> Iterator[tuple[Run, int] | None]:
+    """A read-only query runner on the store and the profile's id; None when the store needs
+    the full machinery: not a plain SQLite file, missing, behind or ahead of this schema, the
+    profile not made yet, or (with `decks`) no deck imported yet (the first run)."""
+    path = plain_sqlite_file(resolve_url(db))
+    if path is None or not path.is_file():
+        yield None
+        return
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error:
+        yield None
+        return
+    try:
+
+        def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+            return connection.execute(sql, params).fetchall()
+
+        version = run("SELECT version_num FROM alembic_version", {})
+        found = run("SELECT id FROM profiles WHERE name = :name", {"name": profile})
+        ready = [tuple(row) for row in version] == [(HEAD_REVISION,)] and bool(found)
+        if ready and decks:
+            ready = bool(run("SELECT 1 FROM decks LIMIT 1", {}))
+        yield (run, int(found[0][0])) if ready else None
+    finally:
+        connection.close()
 
 
 def quick_counts(
@@ -29,55 +61,23 @@ def quick_counts(
 ) -> tuple[list[TodayCounts], DoneToday] | None:
     """Today's counts per deck (new cards within what is left of `new_per_day`) and the day's
     work so far, or None when the store needs the full machinery."""
-    path = plain_sqlite_file(resolve_url(db))
-    if path is None or not path.is_file():
-        return None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-    except sqlite3.Error:
-        return None
-    try:
-
-        def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-            return connection.execute(sql, params).fetchall()
-
-        version = run("SELECT version_num FROM alembic_version", {})
-        if [tuple(row) for row in version] != [(HEAD_REVISION,)]:
-            return None
-        found = run("SELECT id FROM profiles WHERE name = :name", {"name": profile})
-        if not found or not run("SELECT 1 FROM decks LIMIT 1", {}):
-            return None
-        profile_id = int(found[0][0])
-        done = run_done_today(run, profile_id, day_start)
-        new_cap = max(0, new_per_day - done.new)
-        return run_today_counts(run, profile_id, now, day_end, new_cap), done
+        with _ready_store(db, profile, decks=True) as ready:
+            if ready is None:
+                return None
+            run, profile_id = ready
+            done = run_done_today(run, profile_id, day_start)
+            new_cap = max(0, new_per_day - done.new)
+            return run_today_counts(run, profile_id, now, day_end, new_cap), done
     except sqlite3.Error:
         return None  # damaged, locked past the timeout, not ours: the full path explains
-    finally:
-        connection.close()
 
 
 def quick_settings(db: str | None, profile: str) -> dict[str, str] | None:
     """The profile's stored settings (key → JSON text), or None when the store needs the full
     machinery (as for `quick_counts`)."""
-    path = plain_sqlite_file(resolve_url(db))
-    if path is None or not path.is_file():
-        return None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        with _ready_store(db, profile, decks=False) as ready:
+            return None if ready is None else run_read_settings(*ready)
     except sqlite3.Error:
         return None
-    try:
-
-        def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-            return connection.execute(sql, params).fetchall()
-
-        version = run("SELECT version_num FROM alembic_version", {})
-        found = run("SELECT id FROM profiles WHERE name = :name", {"name": profile})
-        if [tuple(row) for row in version] != [(HEAD_REVISION,)] or not found:
-            return None
-        return run_read_settings(run, int(found[0][0]))
-    except sqlite3.Error:
-        return None
-    finally:
-        connection.close()

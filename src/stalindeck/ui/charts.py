@@ -16,23 +16,34 @@ _LEVEL_STYLES = ("dim", "green", "green", "bold green", "bold green")
 _WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 
 
-def bar_chart(values: Sequence[int], *, height: int = 8, width: int = 2) -> Text:
-    """Vertical bars, one per value, `width` columns each, scaled to the largest; a y-axis
-    with the maximum and an x-axis marking every seventh bar (``+7``, ``+14`` …)."""
+def bar_rows(
+    values: Sequence[float], *, height: int, width: int, label: str, bottom: str = ""
+) -> Text:
+    """The bars of a vertical bar chart, scaled to the largest value, with a y-axis that shows
+    `label` at the top (and `bottom` on the last row); each bar `width` columns, the last of
+    them a gap when there are several. In eighths of a row, so small differences show."""
     top = max(values, default=0)
-    label_width = max(len(str(top)), 1)
     chart = Text()
     for row in range(height, 0, -1):
-        label = str(top) if row == height else ("0" if row == 1 and not top else "")
-        chart.append(f"{label:>{label_width}} │", style="dim")
+        axis = label if row == height else (bottom if row == 1 else "")
+        chart.append(f"{axis:>{len(label)}} │", style="dim")
         for value in values:
             eighths = 0 if not top else round(value * height * 8 / top)
             filled = eighths - (row - 1) * 8
             glyph = _EIGHTHS[max(0, min(8, filled))]
             if value and row == 1 and filled <= 0:
-                glyph = _EIGHTHS[1]  # a non-zero day is never drawn empty
+                glyph = _EIGHTHS[1]  # a non-zero value is never drawn empty
             chart.append((glyph * (width - 1) + " ") if width > 1 else glyph, style="cyan")
         chart.append("\n")
+    return chart
+
+
+def bar_chart(values: Sequence[int], *, height: int = 8, width: int = 2) -> Text:
+    """Vertical bars, one per value, `width` columns each, scaled to the largest; a y-axis
+    with the maximum and an x-axis marking every seventh bar (``+7``, ``+14`` …)."""
+    top = max(values, default=0)
+    label_width = max(len(str(top)), 1)
+    chart = bar_rows(values, height=height, width=width, label=str(top), bottom="" if top else "0")
     chart.append(" " * label_width + " └" + "─" * (len(values) * width) + "\n", style="dim")
     axis = [" "] * (len(values) * width)
     for index in range(0, len(values), 7):

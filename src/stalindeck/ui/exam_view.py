@@ -14,12 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from stalindeck.stats.exam import ExamForecast, Recall, SectionForecast, TopicForecast, Workload
+from stalindeck.ui.charts import bar_rows
 from stalindeck.ui.safe import safe_text
 
 GROUPS_SHOWN = 12
 CHART_COLUMNS = 66
 CHART_HEIGHT = 6
-_EIGHTHS = " ▁▂▃▄▅▆▇█"
 _DASH = "-"
 
 
@@ -106,20 +106,8 @@ def workload_chart(workload: Workload, width: int = CHART_COLUMNS) -> Text:
         sum(day.reviews for day in days[i : i + span]) / len(days[i : i + span])
         for i in range(0, len(days), span)
     ]
-    top = max(values, default=0.0)
-    label = f"{top:,.0f}"
-    chart = Text()
-    for row in range(CHART_HEIGHT, 0, -1):
-        axis = label if row == CHART_HEIGHT else ""
-        chart.append(f"{axis:>{len(label)}} │", style="dim")
-        for value in values:
-            eighths = 0 if not top else round(value * CHART_HEIGHT * 8 / top)
-            filled = eighths - (row - 1) * 8
-            glyph = _EIGHTHS[max(0, min(8, filled))]
-            if value and row == 1 and filled <= 0:
-                glyph = _EIGHTHS[1]  # a day with answers is never drawn empty
-            chart.append(glyph * (cell - 1 if cell > 2 else cell) + " " * (cell > 2), "cyan")
-        chart.append("\n")
+    label = f"{max(values, default=0.0):,.0f}"
+    chart = bar_rows(values, height=CHART_HEIGHT, width=cell, label=label)
     columns = len(values) * cell
     indent = " " * (len(label) + 2)
     chart.append(" " * len(label) + " └" + "─" * columns + "\n", style="dim")
