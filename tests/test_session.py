@@ -15,7 +15,7 @@ from stalindeck.errors import NotFoundError
 from stalindeck.review.session import ReviewSession, Source
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
 from stalindeck.scheduling.limits import Limits
-from stalindeck.store.models import LEARNING, NEW, REVIEW
+from stalindeck.store.models import LEARNING, NEW, REVIEW, to_millis
 from stalindeck.store.open import Store
 from stalindeck.store.queue import Filter
 
@@ -313,3 +313,25 @@ def test_a_learning_card_stored_without_its_step_can_still_be_answered(state: in
     assert card.step == 0
     reviewed, _ = make_scheduler().review_card(card, fsrs.Rating.Good, T0)
     assert reviewed.due > T0
+
+
+def test_next_due_counts_a_buried_card_from_when_it_comes_back(
+    demo: Store, clock: FakeClock
+) -> None:
+    back = clock() + timedelta(hours=16)  # the next study day
+    with demo.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE card_states SET state = 2, stability = 5, difficulty = 5, due = :due,"
+                " last_review = :last, buried_until = :back WHERE card_id = (SELECT id FROM"
+                " cards WHERE key = 'c0/reverse')"
+            ),
+            {
+                "due": to_millis(clock() + timedelta(minutes=1)),
+                "last": to_millis(clock() - timedelta(days=5)),
+                "back": to_millis(back),
+            },
+        )
+    review = session(demo, clock, new_limit=0)
+    assert review.next_card() is None
+    assert review.next_due() == back  # not in a minute: it is buried until then

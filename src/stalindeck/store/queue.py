@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.engine import reading
@@ -169,10 +169,14 @@ def load_card(store: Store, card_id: int) -> CardView | None:
 def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:
     """When the next already-seen card falls due after `now`, among the session's cards.
 
-    Buried cards count (they come back tomorrow); suspended ones do not.
+    A buried card counts from when it comes back (the next study day) if it is due before;
+    suspended ones do not count.
     """
+    back = case(
+        (CardState.buried_until > CardState.due, CardState.buried_until), else_=CardState.due
+    )
     query = (
-        select(func.min(CardState.due))
+        select(func.min(back))
         .select_from(Card)
         .join(CardState, CardState.card_id == Card.id)
         .join(Deck, Deck.id == Card.deck_id)
@@ -181,7 +185,7 @@ def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:
             CardState.profile_id == store.profile_id,
             CardState.suspended.is_(False),
             CardState.state != NEW,
-            CardState.due > now,
+            back > now,
         )
     )
     with reading(store.engine) as connection:
