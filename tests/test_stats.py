@@ -297,6 +297,17 @@ def test_retrievability_is_fsrs_6_and_sums_to_knowledge(
     assert [b.count for b in memory.retrievability] == r_bins
 
 
+def test_a_buried_card_due_now_counts_tomorrow(store: Store, cards: dict[str, int]) -> None:
+    # A sibling buried by today's answer waits for tomorrow, as `status` and `review` say.
+    seen = {"stability": 5.0, "difficulty": 5.0, "reps": 1}
+    set_state(
+        store, cards["a"], state=REVIEW, due=T0 - DAY, last_review=T0 - 6 * DAY,
+        buried_until=T0 + timedelta(hours=16), **seen,
+    )  # fmt: skip
+    today = stats_at(store).today
+    assert (today.due_now, today.due_later_today, today.due_tomorrow) == (0, 0, 1)
+
+
 def test_topics_weakest_first_and_hardest_cards(store: Store, cards: dict[str, int]) -> None:
     # beria: a (R high) and b (never seen); malenkov: c and d, both weak.
     set_state(

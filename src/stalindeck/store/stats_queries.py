@@ -256,7 +256,8 @@ def state_counts(
     store: Store, scope: Scope, now: datetime, day_end: datetime, tomorrow_end: datetime
 ) -> StateCounts:
     """States (exclusive: suspended, then buried, then by state), young and mature review
-    cards, and seen unsuspended cards falling due now, later today and tomorrow."""
+    cards, and seen unsuspended cards falling due now, later today and tomorrow (a buried card
+    on the day it comes back)."""
     now_ms, end_ms, tomorrow_ms = (_int(to_millis(m)) for m in (now, day_end, tomorrow_end))
     due = _ms(CardState.due)
     buried = and_(CardState.buried_until.is_not(None), _ms(CardState.buried_until) > now_ms)
@@ -264,7 +265,9 @@ def state_counts(
     active = and_(unsuspended, ~buried)
     is_review = and_(active, CardState.state == REVIEW)
     mature = due - _ms(CardState.last_review) >= _int(MATURE_DAYS * DAY_MS)
-    scheduled = and_(unsuspended, CardState.state != NEW)
+    scheduled = and_(active, CardState.state != NEW)
+    # A buried card waits for the next study day, whenever it was due.
+    comes_tomorrow = and_(unsuspended, CardState.state != NEW, or_(buried, due >= end_ms))
     query = _cards(
         store,
         scope,
@@ -279,7 +282,7 @@ def state_counts(
         _count_if(is_review, mature),
         _count_if(scheduled, due <= now_ms),
         _count_if(scheduled, due > now_ms, due < end_ms),
-        _count_if(scheduled, due >= end_ms, due < tomorrow_ms),
+        _count_if(comes_tomorrow, due < tomorrow_ms),
         _count_if(CardState.state != NEW),
     )
     with reading(store.engine) as connection:
