@@ -90,8 +90,11 @@ def _plans(found: ExamForecast) -> RenderableType:
         risk.append(f" ({unreached:,} of them new cards not reached in time)")
     parts: list[RenderableType] = [table, risk]
     if found.seen < found.cards:
-        unseen = _cards(found.cards - found.seen)
-        parts.append(Text(f"{unseen} never reviewed count as forgotten if you stop.", "dim"))
+        unseen = found.cards - found.seen
+        verb = "counts" if unseen == 1 else "count"
+        parts.append(
+            Text(f"{_cards(unseen)} never reviewed {verb} as forgotten if you stop.", "dim")
+        )
     return Group(*parts)
 
 
@@ -138,9 +141,12 @@ def _workload(found: ExamForecast) -> RenderableType:
     if not new.count:
         parts.append(Text("No new cards left to learn."))
     elif new.all_introduced_on is not None:
+        when = _day(new.all_introduced_on)
         parts.append(
             Text(
-                f"New cards: all {new.count:,} introduced by {_day(new.all_introduced_on)}, "
+                f"New cards: 1 left, introduced on {when}."
+                if new.count == 1
+                else f"New cards: all {new.count:,} introduced by {when}, "
                 f"at {found.new_per_day:,} a day."
             )
         )
