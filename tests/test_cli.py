@@ -228,3 +228,14 @@ def test_the_command_list_shows_one_sentence_per_command() -> None:
         for command in typer_app.registered_commands:
             assert command.short_help, command.name
             assert "\n" not in command.short_help and command.short_help.endswith(".")
+
+
+def test_review_ahead_from_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    run(db, "review", "--limit", "2", input="4\n20th\n4\n")  # two learnt, due in days
+    code, out, err = run(db, "review", "--new", "0", input="q\n")
+    assert code == 0 and "question:" not in out  # nothing due now
+    code, out, err = run(db, "review", "--ahead", input="3\nq\n")
+    assert code == 0, err
+    assert out.count("question:") == 2 and "graded: 3 Good" in out
+    assert "Left to review ahead: 1 review; `--ahead` again goes on." in out

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from stalindeck.decks.importing import import_paths
 from stalindeck.errors import NotFoundError
-from stalindeck.review.session import ReviewSession, Source
+from stalindeck.review.session import Counts, ReviewSession, Source
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
 from stalindeck.scheduling.limits import Limits
 from stalindeck.store.models import LEARNING, NEW, REVIEW, to_millis
@@ -335,3 +335,38 @@ def test_next_due_counts_a_buried_card_from_when_it_comes_back(
     review = session(demo, clock, new_limit=0)
     assert review.next_card() is None
     assert review.next_due() == back  # not in a minute: it is buried until then
+
+
+def test_review_ahead_takes_learnt_cards_weakest_first(demo: Store, clock: FakeClock) -> None:
+    # Three review cards, none due: c3 was last seen 10 days ago with a 5-day stability (the
+    # weakest), c1 2 days ago with 40 days, c2 20 days ago with 100 days.
+    for key, stability, days in (("c1", 40.0, 2), ("c2", 100.0, 20), ("c3", 5.0, 10)):
+        with demo.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE card_states SET state = 2, stability = :s, difficulty = 5, reps = 3,"
+                    " due = :due, last_review = :last"
+                    " WHERE card_id = (SELECT id FROM cards WHERE key = :key)"
+                ),
+                {
+                    "s": stability, "key": key,
+                    "due": to_millis(clock() + timedelta(days=30)),
+                    "last": to_millis(clock() - timedelta(days=days)),
+                },
+            )  # fmt: skip
+    normal = session(demo, clock, new_limit=0)
+    assert normal.next_card() is None  # nothing is due
+    normal.close()
+    ahead = session(demo, clock, ahead=True)
+    assert ahead.counts() == Counts(new=0, learning=0, review=3)  # no new cards
+    order = []
+    while (shown := ahead.next_card()) is not None:
+        order.append(shown.card.key)
+        ahead.answer(3)
+    assert order == ["c3", "c2", "c1"]
+    # Ordinary reviews: the early answer moved the card's next review.
+    assert state_of(demo, "c3")["due"] != to_millis(clock() + timedelta(days=30))
+    ahead.close()
+    limited = session(demo, clock, ahead=True, card_limit=1)
+    assert limited.counts().review == 1
+    limited.close()

@@ -59,6 +59,14 @@ def review_command(
     force_type: Annotated[
         bool, typer.Option("--type", help="Type the answer to every card, not only typed ones.")
     ] = False,
+    ahead: Annotated[
+        bool,
+        typer.Option(
+            "--ahead",
+            help="Review ahead (cram before an exam): every card you have learnt, due or not, "
+            "the weakest first; no new cards.",
+        ),
+    ] = False,
 ) -> None:
     """Review the cards due today, then new ones, until none are left or you quit.
 
@@ -82,6 +90,7 @@ def review_command(
             card_limit=limit,
             new_limit=new,
             minutes=minutes,
+            ahead=ahead,
         )
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         out = console()

@@ -153,6 +153,9 @@ class ReviewSession:
         new_limit: at most this many new cards (default: what is left of today's limit).
         minutes: a time budget: due cards first, new cards only while it allows, and no new
             card drawn once it is spent.
+        ahead: review ahead (cramming for an exam): every review card, due or not, the least
+            likely to be recalled first, and no new cards; the daily review limit does not
+            apply. Answers are ordinary reviews: FSRS schedules the card from that day.
     """
 
     def __init__(
@@ -166,6 +169,7 @@ class ReviewSession:
         card_limit: int | None = None,
         new_limit: int | None = None,
         minutes: float | None = None,
+        ahead: bool = False,
     ) -> None:
         self.store = store
         self.where = where or Filter()
@@ -178,6 +182,7 @@ class ReviewSession:
         self._undo: deque[_Undo] = deque(maxlen=UNDO_DEPTH)
         self._started = self.clock()
         self._card_limit = card_limit
+        self.ahead = ahead
         self._drawn = 0  # cards taken from the new and review queues
         self._path = AnswerPath(store)
         if self.where.decks:
@@ -199,12 +204,16 @@ class ReviewSession:
         self._learning = _LearningQueue(
             queries.learning_cards(self.store, now, self._day_end, self.where)
         )
-        self._reviews: deque[QueueEntry] = deque(
+        if self.ahead:
+            self._reviews: deque[QueueEntry] = deque(
+                queries.weakest_reviews(self.store, now, self.where, self._card_limit)
+            )
+            self._new: deque[QueueEntry] = deque()
+            return
+        self._reviews = deque(
             queries.review_cards(self.store, now, self._day_end, self.where, reviews_left)
         )
-        self._new: deque[QueueEntry] = deque(
-            queries.new_cards(self.store, now, self.where, new_left)
-        )
+        self._new = deque(queries.new_cards(self.store, now, self.where, new_left))
 
     def counts(self) -> Counts:
         """What is left in this session, the card on screen included (as Anki counts)."""

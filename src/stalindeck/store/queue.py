@@ -7,7 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Select,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.engine import reading
@@ -20,6 +32,7 @@ from stalindeck.store.models import (
     CardState,
     CardTag,
     Deck,
+    to_millis,
 )
 from stalindeck.store.open import Store
 
@@ -148,6 +161,39 @@ def review_cards(
 ) -> list[QueueEntry]:
     """Review cards due before `until` (most overdue first, one per entry), at most `limit`."""
     return _one_per_note(store, now, where, REVIEW, until, limit)
+
+
+def weakest_reviews(
+    store: Store, now: datetime, where: Filter, limit: int | None
+) -> list[QueueEntry]:
+    """Review cards whether due or not, the least likely to be recalled now first (one per
+    entry), at most `limit`: what to go over ahead of an exam.
+
+    FSRS's retrievability falls as the time since the last review grows against the card's
+    stability, whatever the parameters, so ordering by that ratio orders by retrievability.
+    """
+    last = type_coerce(CardState.last_review, BigInteger)  # milliseconds, not datetimes
+    elapsed = literal(to_millis(now), BigInteger) - last
+    strain = elapsed * literal(1.0, Float) / func.coalesce(CardState.stability, literal(1e-6))
+    ranked = (
+        _base(store, now, where)
+        .where(CardState.state == REVIEW, CardState.last_review.is_not(None))
+        .add_columns(
+            strain.label("strain"),
+            func.row_number()
+            .over(partition_by=(Card.deck_id, Card.note), order_by=(strain.desc(), Card.id))
+            .label("rank"),
+        )
+        .subquery()
+    )
+    final = (
+        select(ranked.c.id, ranked.c.note, ranked.c.deck_id, ranked.c.due)
+        .where(ranked.c.rank == 1)
+        .order_by(ranked.c.strain.desc(), ranked.c.id)
+    )
+    if limit is not None:
+        final = final.limit(max(limit, 0))
+    return _entries(store, final)
 
 
 def new_cards(store: Store, now: datetime, where: Filter, limit: int) -> list[QueueEntry]:

@@ -29,7 +29,9 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
         left.append(_count(counts.new, "new card"))
     if counts.learning:
         left.append(f"{counts.learning} in learning")
-    if left:
+    if left and session.ahead:
+        lines.append(f"Left to review ahead: {' and '.join(left)}; `--ahead` again goes on.")
+    elif left:
         lines.append(f"Left for today: {' and '.join(left)}; `stalindeck review` goes on.")
     upcoming = session.next_due()
     if upcoming is not None:
