@@ -16,7 +16,7 @@ import fsrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from stalindeck.cli import app
@@ -35,13 +35,14 @@ from stalindeck.stats.exam import (
     to_json,
 )
 from stalindeck.stats.figures import default_curve
-from stalindeck.store.engine import reading, writing
+from stalindeck.store.engine import reading
 from stalindeck.store.exam_queries import ExamCardRow
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW, Card, CardState, to_millis
 from stalindeck.store.open import Store
 from stalindeck.store.stats_queries import Scope
 
 from .conftest import T0, FakeClock
+from .test_stats import set_state
 
 DAY = timedelta(days=1)
 CURVE = default_curve()
@@ -108,15 +109,6 @@ def cards(store: Store, write_deck: Callable[..., Path]) -> dict[str, int]:
     import_paths(store, [write_deck(DECK), write_deck(OTHER, "other.toml")], T0 - 100 * DAY)
     with reading(store.engine) as connection:
         return {key: card_id for key, card_id in connection.execute(select(Card.key, Card.id))}
-
-
-def set_state(store: Store, card_id: int, **values: Any) -> None:
-    with writing(store.engine) as connection:
-        connection.execute(
-            update(CardState)
-            .where(CardState.card_id == card_id, CardState.profile_id == store.profile_id)
-            .values(**values)
-        )
 
 
 def review_state(
