@@ -239,3 +239,12 @@ def test_review_ahead_from_the_command_line(tmp_path: Path) -> None:
     assert code == 0, err
     assert out.count("question:") == 2 and "graded: 3 Good" in out
     assert "Left to review ahead: 1 review; `--ahead` again goes on." in out
+
+
+def test_review_ahead_takes_no_new_cards_option(tmp_path: Path) -> None:
+    code, out, err = run(tmp_path / "s.db", "review", "--ahead", "--new", "5", input="")
+    assert code == 1 and out == ""
+    assert (
+        err == "error: --ahead goes over the cards you have learnt, not new ones; leave out --new\n"
+    )
+    assert not (tmp_path / "s.db").exists()

@@ -80,6 +80,12 @@ def review_command(
     from stalindeck.store.queue import Filter
 
     with user_errors():
+        if ahead and new is not None:
+            from stalindeck.errors import StalindeckError
+
+            raise StalindeckError(
+                "--ahead goes over the cards you have learnt, not new ones; leave out --new"
+            )
         store = open_for(ctx)
         settings = load_settings(store)
         session = ReviewSession(
