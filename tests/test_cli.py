@@ -248,3 +248,18 @@ def test_review_ahead_takes_no_new_cards_option(tmp_path: Path) -> None:
         err == "error: --ahead goes over the cards you have learnt, not new ones; leave out --new\n"
     )
     assert not (tmp_path / "s.db").exists()
+
+
+def test_a_store_url_never_shows_its_password() -> None:
+    from stalindeck.store.location import shown_url
+
+    assert shown_url("postgresql+psycopg://ann:s3cr@t@db.school/class") == (
+        "postgresql+psycopg://ann:***@db.school/class"
+    )
+    assert shown_url("postgresql://ann@db/class") == "postgresql://ann@db/class"
+    assert shown_url("/home/ann/my:file@x.db") == "/home/ann/my:file@x.db"
+    # Whatever fails (no driver, no server, wrong password), one line and no password.
+    for url in ("postgresql://ann:hunter2@127.0.0.1:1/class", "nonsense+x://ann:hunter2@h/x"):
+        result = runner.invoke(app, ["--db", url, "status"])
+        assert result.exit_code == 1
+        assert "hunter2" not in result.stderr and result.stderr.count("\n") == 1

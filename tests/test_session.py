@@ -370,3 +370,19 @@ def test_review_ahead_takes_learnt_cards_weakest_first(demo: Store, clock: FakeC
     limited = session(demo, clock, ahead=True, card_limit=1)
     assert limited.counts().review == 1
     limited.close()
+
+
+def test_the_portable_answer_path_records_answers(demo: Store, clock: FakeClock) -> None:
+    # Databases other than SQLite (PostgreSQL) answer through SQLAlchemy, not a raw
+    # connection; the same path runs here on SQLite, statements that return no rows included.
+    review = session(demo, clock)
+    review._path.close()  # no held raw connection: the portable path
+    shown = review.next_card()
+    assert shown is not None
+    review.answer(1)
+    review.undo()
+    review.answer(3)
+    assert state_of(demo, shown.card.key)["reps"] == 1
+    with demo.engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM reviews")).scalar() == 1
+    review.close()

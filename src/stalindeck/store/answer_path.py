@@ -18,6 +18,7 @@ from typing import Any
 
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store import safety
+from stalindeck.store.location import shown_url
 from stalindeck.store.models import from_millis, to_millis
 from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView
@@ -107,7 +108,7 @@ class AnswerPath:
         self.store = store
         self._sqlite = store.engine.dialect.name == "sqlite"
         self._raw: Any = store.engine.raw_connection() if self._sqlite else None
-        self._where = str(store.path or store.url)
+        self._where = str(store.path or shown_url(store.url))
 
     def close(self) -> None:
         """Give the connection back to the pool."""
@@ -135,7 +136,12 @@ class AnswerPath:
             from sqlalchemy import text
 
             with self.store.engine.begin() as connection:
-                return work(lambda sql, params: list(connection.execute(text(sql), params)))
+
+                def run(sql: str, params: dict[str, Any]) -> list[Any]:
+                    result = connection.execute(text(sql), params)
+                    return list(result) if result.returns_rows else []
+
+                return work(run)
         # BEGIN IMMEDIATE retried while another process writes; a full disk or a read-only
         # store becomes a one-line StoreError, and SQLite's own rollback is not fought.
         with safety.immediate(self._raw, self._where) as cursor:

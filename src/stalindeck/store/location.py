@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from stalindeck.errors import StoreError
@@ -49,3 +50,11 @@ def plain_sqlite_file(url: str) -> Path | None:
         return None
     rest = url[len(_SQLITE_PREFIX) :]
     return Path(rest) if rest and rest != ":memory:" else None
+
+
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^/]*@")  # up to the last @ of the host part
+
+
+def shown_url(url: str) -> str:
+    """`url` fit to print: its password (``user:secret@host``) replaced by ``***``."""
+    return _PASSWORD.sub(r"\1***@", url)

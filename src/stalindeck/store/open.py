@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, Oper
 from stalindeck.clock import utc_now
 from stalindeck.errors import StoreError
 from stalindeck.store.engine import make_engine, resolve_url, sqlite_path, writing
+from stalindeck.store.location import shown_url
 from stalindeck.store.migrate import ensure_schema
 from stalindeck.store.models import (
     DEFAULT_PROFILE_NAME,
@@ -58,6 +59,7 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
         StoreError: the store cannot be opened, is damaged, or is from a newer version.
     """
     url = resolve_url(db)
+    shown = shown_url(url)
     try:
         path = sqlite_path(url)
         if path is not None:
@@ -66,10 +68,12 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
             check_header(path)
         engine = make_engine(url)
     except (ArgumentError, NoSuchModuleError) as error:
-        raise StoreError(f"--db {url!r} is not a store URL stalindeck can open: {error}") from error
+        raise StoreError(
+            f"--db {shown!r} is not a store URL stalindeck can open: {shown_url(str(error))}"
+        ) from error
     except ModuleNotFoundError as error:
         raise StoreError(
-            f"--db {url!r} needs the Python package {error.name!r}; install it "
+            f"--db {shown!r} needs the Python package {error.name!r}; install it "
             f"(pip install {error.name}) or use a SQLite file"
         ) from error
     try:
@@ -79,16 +83,17 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
         engine.dispose()
         from stalindeck.store.safety import translate
 
-        translated = translate(error, str(path or url))
+        translated = translate(error, str(path or shown))
         if translated is not None and "damaged" not in str(translated):
             raise translated from error
-        raise StoreError(f"cannot open the store at {path or url}: {error.orig}") from error
+        reason = " ".join(str(error.orig).split())  # a server's message may span lines
+        raise StoreError(f"cannot open the store at {path or shown}: {reason}") from error
     except DatabaseError as error:
         engine.dispose()
         from stalindeck.store.backup import restore_hint
 
         raise StoreError(
-            f"the store at {path or url} is damaged or not a stalindeck store ({error.orig}); "
+            f"the store at {path or shown} is damaged or not a stalindeck store ({error.orig}); "
             + restore_hint(path)
         ) from error
     return Store(engine=engine, url=url, path=path, profile_id=profile_id)

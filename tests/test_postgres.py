@@ -1,0 +1,78 @@
+"""The same store on PostgreSQL, for the teacher's shared database.
+
+Runs only when $STALINDECK_TEST_PG names a throwaway PostgreSQL database (its tables are
+dropped first), e.g. ``postgresql+psycopg://user:pass@localhost/stalindeck_test``, with the
+`postgres` extra installed. CI has no PostgreSQL server: these tests are skipped there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stalindeck.cli import app
+
+URL = os.environ.get("STALINDECK_TEST_PG", "")
+pytestmark = pytest.mark.skipif(not URL, reason="set STALINDECK_TEST_PG to a throwaway database")
+runner = CliRunner()
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", URL, *args], input=input, env={"COLUMNS": "100"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def empty_database() -> None:
+    pytest.importorskip("psycopg")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def test_a_day_of_study_on_postgresql(tmp_path: Path) -> None:
+    code, out, err = run("status", "--json")
+    assert code == 0, err
+    assert json.loads(out)["total"]["new"] == 20  # migrated, bundled deck loaded
+    # Reveal and Good; the typed cloze; undo it and answer again; then quit.
+    code, out, err = run("review", input="\n3\n20th\n\nu\n20th\n\nq\n")
+    assert code == 0, err
+    assert "undone: " in out and out.count("graded: ") == 3
+    code, out, _ = run("export", "reviews", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["grade"] for row in rows] == ["3", "3"]
+    code, out, err = run("stats", "--json")
+    assert code == 0, err
+    assert json.loads(out)["today"]["answers"] == 2
+    run("settings", "exam_date", "2099-06-05")
+    code, out, err = run("exam", "--json")
+    assert code == 0, err
+    assert json.loads(out)["days_left"] > 0
+    code, out, err = run("review", "--ahead", input="3\nq\n")
+    assert code == 0 and "graded: 3 Good" in out, err
+    code, out, err = run("check")
+    assert code == 0 and "sound" in out, err
+
+
+def test_csv_import_and_re_import_on_postgresql(tmp_path: Path) -> None:
+    deck = tmp_path / "class.csv"
+    deck.write_text("front,back,tags\nQ1,A1,t\nQ2,A2,t\n", encoding="utf-8")
+    code, out, err = run("import", str(deck))
+    assert code == 0, err
+    deck.write_text("front,back,tags\nQ1,A1 edited,t\nQ3,A3,t\n", encoding="utf-8")
+    code, out, err = run("import", str(deck))
+    assert code == 0, err
+    assert " 1 " in out  # one added, one updated, one retired
+    code, out, _ = run("export", "cards", "-f", "json")
+    backs = sorted(card["back"] for card in json.loads(out) if card["deck"] == "class")
+    assert backs == ["A1 edited", "A3"]
