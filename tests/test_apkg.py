@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from stalindeck.cli import app
 from stalindeck.decks import anki_package, cloze
-from stalindeck.decks.anki_package import load_package
+from stalindeck.decks.anki_package import Package
+from stalindeck.decks.formats import load_files
 from stalindeck.decks.importing import import_paths
 from stalindeck.decks.model import Kind
 from stalindeck.decks.toml_deck import load_deck
@@ -32,6 +33,10 @@ from .conftest import BUNDLED_DECK, T0
 runner = CliRunner()
 DAY_MS = 86_400_000
 REVIEW_TIMES = [T0 - timedelta(days=20), T0 - timedelta(days=17), T0 - timedelta(days=8)]
+
+
+def load_package(path: Path) -> Package:
+    return Package(*load_files([path]))
 
 
 def anki_collection(folder: Path) -> Any:

@@ -11,16 +11,20 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from stalindeck.cli import app
-from stalindeck.decks.csv_deck import load_csv
 from stalindeck.decks.foreign import html_to_text
+from stalindeck.decks.formats import load_files
 from stalindeck.decks.importing import import_paths
-from stalindeck.decks.model import Kind
+from stalindeck.decks.model import DeckSpec, Kind
 from stalindeck.errors import DeckError, StalindeckError
 from stalindeck.store.open import Store
 
 from .conftest import T0
 
 runner = CliRunner()
+
+
+def load_csv(path: Path, *, deck_name: str | None = None) -> list[DeckSpec]:
+    return load_files([path], fmt="csv", deck_name=deck_name)[0]
 
 
 def write(tmp_path: Path, text: str, name: str = "facts.csv") -> Path:

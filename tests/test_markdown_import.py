@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stalindeck.decks.formats import load_files
 from stalindeck.decks.importing import import_paths
-from stalindeck.decks.markdown_deck import load_markdown
-from stalindeck.decks.model import Kind
+from stalindeck.decks.model import DeckSpec, Kind
 from stalindeck.errors import DeckError
 from stalindeck.store.open import Store
 
@@ -46,6 +46,10 @@ def write(tmp_path: Path, text: str, name: str = "capitals.md") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def load_markdown(path: Path) -> list[DeckSpec]:
+    return load_files([path])[0]
 
 
 def test_cards_sections_and_deletions(tmp_path: Path) -> None:

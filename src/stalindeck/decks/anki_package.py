@@ -39,7 +39,6 @@ from stalindeck.decks.foreign import (
     slugify,
 )
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
-from stalindeck.errors import DeckError
 
 MAX_PACKAGE_BYTES = 4 * 1024**3
 MAX_MEMBERS = 100_000
@@ -67,21 +66,9 @@ class Package:
     history: list[CardHistory] = field(default_factory=list)
 
 
-def load_package(path: Path, *, with_history: bool = False) -> Package:
-    """Read and validate an Anki package.
-
-    Raises:
-        DeckError: the package is unsafe, damaged or holds notes that cannot be imported.
-    """
-    problems: list[str] = []
-    package = read_package(path, problems, with_history=with_history)
-    if problems:
-        raise DeckError(problems)
-    return package
-
-
 def read_package(path: Path, problems: list[str], *, with_history: bool = False) -> Package:
-    """Like `load_package`, appending problems to `problems` instead of raising."""
+    """Read and check an Anki package (unsafe, damaged or unimportable contents become
+    problems, collected in `problems`; `formats.load_files` raises them all together)."""
     try:
         with _opened_collection(path) as (database, member):
             try:

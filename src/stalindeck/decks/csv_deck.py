@@ -39,7 +39,6 @@ from stalindeck.decks.foreign import (
     text_key,
 )
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
-from stalindeck.errors import DeckError
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
 _HEADER = re.compile(r"#([a-z ]+):(.*)")
@@ -86,26 +85,16 @@ class _Layout:
     anki: bool = False  # any Anki header line was seen
 
 
-def load_csv(path: Path, *, deck_name: str | None = None) -> list[DeckSpec]:
-    """Read and validate a CSV/TSV file: one deck, or one per deck named in a deck column.
+def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
+    """Read and check a CSV/TSV file: one deck, or one per deck named in a deck column.
 
     Args:
         path: the file (UTF-8, an optional byte-order mark).
         deck_name: the deck for every row, overriding any deck the file names; when None and
             the file names none, the file's name (without extension) is used.
-
-    Raises:
-        DeckError: every problem in the file, as ``file:line: message``.
+        problems: where each problem goes, as ``file:line: message`` (`formats.load_files`
+            raises them all together).
     """
-    problems: list[str] = []
-    decks = read_csv(path, deck_name, problems)
-    if problems:
-        raise DeckError(problems)
-    return decks
-
-
-def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
-    """Like `load_csv`, appending problems to `problems` instead of raising."""
     text = read_text(
         path, MAX_CSV_BYTES, problems, " (save it from the spreadsheet as 'CSV UTF-8')"
     )

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from stalindeck.decks.foreign import Note, digest, note_cards, note_problems, read_text, slugify
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
-from stalindeck.errors import DeckError
 
 MAX_MARKDOWN_BYTES = 32 * 1024 * 1024
 _MARKER = re.compile(r"(Q|A|C):[ \t]?(.*)")
@@ -43,25 +42,15 @@ class _Block:
     answer: list[str] | None = None
 
 
-def load_markdown(path: Path, *, deck_name: str | None = None) -> list[DeckSpec]:
-    """Read and validate a Markdown flashcard file as one deck.
+def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
+    """Read and check a Markdown flashcard file as one deck.
 
     Args:
         path: the file (UTF-8).
         deck_name: the deck's name; the file's name (without extension) when None.
-
-    Raises:
-        DeckError: every problem in the file, as ``file:line: message``.
+        problems: where each problem goes, as ``file:line: message`` (`formats.load_files`
+            raises them all together).
     """
-    problems: list[str] = []
-    decks = read_markdown(path, deck_name, problems)
-    if problems:
-        raise DeckError(problems)
-    return decks
-
-
-def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
-    """Like `load_markdown`, appending problems to `problems` instead of raising."""
     text = read_text(path, MAX_MARKDOWN_BYTES, problems)
     if text is None:
         return []
