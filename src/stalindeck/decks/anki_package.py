@@ -31,6 +31,7 @@ from stalindeck.decks.foreign import (
     CardHistory,
     Note,
     clean_tags,
+    foreign_deck,
     from_anki_cloze,
     guid_key,
     html_to_text,
@@ -342,18 +343,7 @@ def _read(
                 anki_cards[cid] = (slug, keys)
     if len(problems) > start:
         return Package()
-    decks = [
-        DeckSpec(
-            slug=slug,
-            name=" ".join(name.split())[:200],
-            description="",
-            source="",
-            tags=(),
-            path=path,
-            cards=tuple(cards),
-        )
-        for slug, (name, cards) in by_deck.items()
-    ]
+    decks = [foreign_deck(slug, name, path, cards) for slug, (name, cards) in by_deck.items()]
     history = _history(database, anki_cards) if with_history else []
     return Package(decks=decks, history=history)
 

@@ -28,6 +28,7 @@ from typing import NamedTuple
 from stalindeck.decks.foreign import (
     Note,
     clean_tags,
+    foreign_deck,
     from_anki_cloze,
     guid_key,
     has_anki_cloze,
@@ -344,15 +345,5 @@ def _decks(path: Path, decks: _Decks, problems: list[str]) -> list[DeckSpec]:
             )
             continue
         seen[slug] = name
-        found.append(
-            DeckSpec(
-                slug=slug,
-                name=" ".join(name.split())[:200],
-                description="",
-                source="",
-                tags=(),
-                path=path,
-                cards=tuple(cards),
-            )
-        )
+        found.append(foreign_deck(slug, name, path, cards))
     return found

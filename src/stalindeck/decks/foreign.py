@@ -11,13 +11,14 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from stalindeck.decks import cloze
-from stalindeck.decks.model import CardSpec, Kind
+from stalindeck.decks.model import CardSpec, DeckSpec, Kind
 
 MAX_TAG = 64
 _DROP = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -130,6 +131,20 @@ def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = _SLUG_DROP.sub("-", ascii_name.lower()).strip("-")[:64].strip("-")
     return slug or "deck-" + digest(name, 4)
+
+
+def foreign_deck(slug: str, name: str, path: Path, cards: Sequence[CardSpec]) -> DeckSpec:
+    """The deck a CSV, Markdown or Anki file makes: its name on one line (at most 200
+    characters), no description, source or deck tags."""
+    return DeckSpec(
+        slug=slug,
+        name=" ".join(name.split())[:200],
+        description="",
+        source="",
+        tags=(),
+        path=path,
+        cards=tuple(cards),
+    )
 
 
 def clean_tags(raw: str, *, shorten: bool) -> tuple[tuple[str, ...], list[str]]:

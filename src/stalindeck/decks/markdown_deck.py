@@ -23,7 +23,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stalindeck.decks.foreign import Note, digest, note_cards, note_problems, read_text, slugify
+from stalindeck.decks.foreign import (
+    Note,
+    digest,
+    foreign_deck,
+    note_cards,
+    note_problems,
+    read_text,
+    slugify,
+)
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
 
 MAX_MARKDOWN_BYTES = 32 * 1024 * 1024
@@ -79,17 +87,7 @@ def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> lis
     if len(problems) > start:
         return []
     name = (deck_name or path.stem).strip() or path.stem
-    return [
-        DeckSpec(
-            slug=slugify(name),
-            name=" ".join(name.split())[:200],
-            description="",
-            source="",
-            tags=(),
-            path=path,
-            cards=tuple(cards),
-        )
-    ]
+    return [foreign_deck(slugify(name), name, path, cards)]
 
 
 def _blocks(path: Path, lines: list[str], problems: list[str]) -> list[_Block]:
