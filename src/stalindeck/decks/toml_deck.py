@@ -15,6 +15,7 @@ from typing import Any
 import tomli
 
 from stalindeck.decks import cloze
+from stalindeck.decks.foreign import Note, note_cards
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
 from stalindeck.errors import DeckError
 
@@ -316,52 +317,21 @@ def _card(
     if problems.items or not isinstance(card_id, str):
         return []
 
-    def make(
-        key: str,
-        kind: Kind,
-        front: str,
-        back: str,
-        answer: str | None,
-        accept: tuple[str, ...],
-        offset: int,
-    ) -> CardSpec:
-        return CardSpec(
-            key=key,
-            note=card_id,
-            kind=kind,
-            front=front,
-            back=back,
-            answer=answer,
-            accept=accept,
-            extra=values["extra"],
-            section=values["section"],
-            tags=tags,
-            line=line,
-            position=position + offset,
-        )
-
-    if is_cloze:
-        text = values["text"]
-        return [
-            make(
-                f"{card_id}/c{number}",
-                Kind.CLOZE,
-                cloze.render(text, number - 1),
-                cloze.render(text, None),
-                deletion.answer if typed else None,
-                (),
-                number - 1,
-            )
-            for number, deletion in enumerate(cloze.deletions(text), start=1)
-        ]
-    front, back = values["front"], values["back"]
-    answer = values["answer"] or (back if typed else "") or None
-    cards = [make(card_id, Kind.BASIC, front, back, answer, accept, 0)]
-    if reverse:
-        cards.append(
-            make(f"{card_id}/reverse", Kind.REVERSE, back, front, front if typed else None, (), 1)
-        )
-    return cards
+    # An 'answer' makes a card typed, as `type = true` does (the back is then the answer).
+    note = Note(
+        card_id,
+        Kind.CLOZE if is_cloze else Kind.BASIC,
+        values["text"] if is_cloze else values["front"],
+        "" if is_cloze else values["back"],
+        values["extra"],
+        tags,
+        line,
+        reverse,
+        typed or bool(values["answer"]),
+        values["answer"],
+        accept,
+    )
+    return note_cards(note, position, values["section"])
 
 
 def deck_files(paths: Iterable[Path]) -> list[Path]:
