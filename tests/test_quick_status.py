@@ -13,7 +13,7 @@ from stalindeck.review.session import ReviewSession
 from stalindeck.scheduling.day import day_end, day_start
 from stalindeck.store.counts import deck_counts, done_today, today_counts
 from stalindeck.store.open import Store
-from stalindeck.store.quick import quick_counts
+from stalindeck.store.quick import quick_status
 
 from .conftest import FakeClock
 from .test_session import deck_text
@@ -30,33 +30,36 @@ def test_quick_counts_match_the_full_path(
     session.close()
     now = clock()
     start, end = day_start(now), day_end(now)
-    quick = quick_counts(str(db_path), "default", now, start, end, 20)
-    assert quick == (today_counts(store, now, end, 17), done_today(store, start))
-    counts, done = quick
+    quick = quick_status(str(db_path), "default", now)
+    assert quick is not None
+    limits, counts, done = quick
+    assert limits.new_per_day == 20
+    assert (counts, done) == (today_counts(store, now, end, 17), done_today(store, start))
     (full,) = deck_counts(store, now, end)
     assert (counts[0].new, counts[0].learning, counts[0].due) == (full.new, full.learning, 0)
     assert (counts[0].new, counts[0].learning, done.new) == (9, 2, 3)
     # New cards are counted up to what is left of the day's allowance, no further.
-    capped = quick_counts(str(db_path), "default", now, start, end, 5)
-    assert capped is not None and capped[0][0].new == 2
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("INSERT INTO settings VALUES (1, 'new_per_day', '5')")
+    capped = quick_status(str(db_path), "default", now)
+    assert capped is not None and capped[1][0].new == 2
 
 
 def test_quick_path_steps_aside(db_path: Path, tmp_path: Path, clock: FakeClock) -> None:
     now = clock()
-    args = (now, day_start(now), day_end(now), 20)
-    assert quick_counts(str(tmp_path / "absent.db"), "default", *args) is None
-    assert quick_counts(str(db_path), "default", *args) is None  # no decks yet: first run
-    assert quick_counts(f"sqlite:///{db_path}?timeout=5", "default", *args) is None
+    assert quick_status(str(tmp_path / "absent.db"), "default", now) is None
+    assert quick_status(str(db_path), "default", now) is None  # no decks yet: first run
+    assert quick_status(f"sqlite:///{db_path}?timeout=5", "default", now) is None
     with sqlite3.connect(db_path) as connection:
         connection.execute(
             "INSERT INTO decks (slug, name, description, source, tags, path, "
             "imported_at) VALUES ('d', 'D', '', '', '', '', 0)"
         )
-    assert quick_counts(str(db_path), "nobody", *args) is None  # the profile must be made
-    assert quick_counts(str(db_path), "default", *args) is not None
+    assert quick_status(str(db_path), "nobody", now) is None  # the profile must be made
+    assert quick_status(str(db_path), "default", now) is not None
     with sqlite3.connect(db_path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0000'")
-    assert quick_counts(str(db_path), "default", *args) is None  # to upgrade: full path
+    assert quick_status(str(db_path), "default", now) is None  # to upgrade: full path
 
 
 def test_status_imports_no_sqlalchemy(

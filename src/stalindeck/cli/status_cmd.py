@@ -21,24 +21,18 @@ def status_command(
 ) -> None:
     """Today's due and new cards per deck (new cards within today's new-card limit)."""
     from stalindeck.clock import utc_now
-    from stalindeck.scheduling.day import day_end, day_start
-    from stalindeck.scheduling.settings import limits_from_rows
-    from stalindeck.store.counts import done_today, today_counts
-    from stalindeck.store.quick import quick_counts, quick_settings
+    from stalindeck.store.quick import quick_status
 
     with user_errors():
         now = utc_now()
         options: Context = ctx.obj
-        stored = quick_settings(options.db, options.profile)
-        quick = None
-        if stored is not None:
-            limits = limits_from_rows(stored)
-            start, end = day_start(now, limits.rollover_hour), day_end(now, limits.rollover_hour)
-            quick = quick_counts(options.db, options.profile, now, start, end, limits.new_per_day)
+        quick = quick_status(options.db, options.profile, now)
         if quick is not None:
-            counts, done = quick
+            limits, counts, done = quick
         else:
+            from stalindeck.scheduling.day import day_end, day_start
             from stalindeck.scheduling.settings import load_settings
+            from stalindeck.store.counts import done_today, today_counts
 
             store = open_for(ctx)
             limits = load_settings(store).limits()

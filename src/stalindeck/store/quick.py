@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from stalindeck.scheduling.day import day_end, day_start
+from stalindeck.scheduling.limits import Limits
+from stalindeck.scheduling.settings import limits_from_rows
 from stalindeck.store.counts import DoneToday, TodayCounts, run_done_today, run_today_counts
 from stalindeck.store.location import plain_sqlite_file, resolve_url
 from stalindeck.store.revision import HEAD_REVISION
@@ -23,10 +26,10 @@ Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 
 
 @contextmanager
-def _ready_store(db: str | None, profile: str, *, decks: bool) -> Iterator[tuple[Run, int] | None]:
+def _ready_store(db: str | None, profile: str) -> Iterator[tuple[Run, int] | None]:
     """A read-only query runner on the store and the profile's id; None when the store needs
     the full machinery: not a plain SQLite file, missing, behind or ahead of this schema, the
-    profile not made yet, or (with `decks`) no deck imported yet (the first run)."""
+    profile not made yet, or no deck imported yet (the first run)."""
     path = plain_sqlite_file(resolve_url(db))
     if path is None or not path.is_file():
         yield None
@@ -44,40 +47,28 @@ def _ready_store(db: str | None, profile: str, *, decks: bool) -> Iterator[tuple
         version = run("SELECT version_num FROM alembic_version", {})
         found = run("SELECT id FROM profiles WHERE name = :name", {"name": profile})
         ready = [tuple(row) for row in version] == [(HEAD_REVISION,)] and bool(found)
-        if ready and decks:
-            ready = bool(run("SELECT 1 FROM decks LIMIT 1", {}))
+        ready = ready and bool(run("SELECT 1 FROM decks LIMIT 1", {}))
         yield (run, int(found[0][0])) if ready else None
     finally:
         connection.close()
 
 
-def quick_counts(
-    db: str | None,
-    profile: str,
-    now: datetime,
-    day_start: datetime,
-    day_end: datetime,
-    new_per_day: int,
-) -> tuple[list[TodayCounts], DoneToday] | None:
-    """Today's counts per deck (new cards within what is left of `new_per_day`) and the day's
-    work so far, or None when the store needs the full machinery."""
+def quick_status(
+    db: str | None, profile: str, now: datetime
+) -> tuple[Limits, list[TodayCounts], DoneToday] | None:
+    """The profile's daily limits, today's counts per deck (new cards within what is left of
+    the day's allowance) and the day's work so far, read on one connection; None when the
+    store needs the full machinery."""
     try:
-        with _ready_store(db, profile, decks=True) as ready:
+        with _ready_store(db, profile) as ready:
             if ready is None:
                 return None
             run, profile_id = ready
-            done = run_done_today(run, profile_id, day_start)
-            new_cap = max(0, new_per_day - done.new)
-            return run_today_counts(run, profile_id, now, day_end, new_cap), done
+            limits = limits_from_rows(run_read_settings(run, profile_id))
+            hour = limits.rollover_hour
+            done = run_done_today(run, profile_id, day_start(now, hour))
+            new_cap = max(0, limits.new_per_day - done.new)
+            counts = run_today_counts(run, profile_id, now, day_end(now, hour), new_cap)
+            return limits, counts, done
     except sqlite3.Error:
         return None  # damaged, locked past the timeout, not ours: the full path explains
-
-
-def quick_settings(db: str | None, profile: str) -> dict[str, str] | None:
-    """The profile's stored settings (key → JSON text), or None when the store needs the full
-    machinery (as for `quick_counts`)."""
-    try:
-        with _ready_store(db, profile, decks=False) as ready:
-            return None if ready is None else run_read_settings(*ready)
-    except sqlite3.Error:
-        return None
