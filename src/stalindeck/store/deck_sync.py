@@ -81,6 +81,7 @@ def sync_decks(
 # The columns an import writes for each card, in the order of the rows built below.
 _CARD_COLUMNS = (*CONTENT_COLUMNS, "line", "position")
 _ADD_COLUMNS = ("key", *_CARD_COLUMNS)
+_ADD_TAGS = _ADD_COLUMNS.index("tags")  # space-separated, as stored
 _CONTENT = slice(2, 2 + len(CONTENT_COLUMNS))  # of a row read by `_sync_deck`
 _LINE, _POSITION, _RETIRED = len(CONTENT_COLUMNS) + 2, len(CONTENT_COLUMNS) + 3, -1
 
@@ -125,9 +126,8 @@ def _sync_deck(
         )
     }
     to_add: list[tuple[Any, ...]] = []  # rows of `_ADD_COLUMNS`
-    added_tags: dict[str, tuple[str, ...]] = {}
     to_update: list[tuple[Any, ...]] = []
-    retagged: list[tuple[int, tuple[str, ...]]] = []
+    retagged: list[tuple[int, Sequence[str]]] = []
     moved: list[tuple[int, int, int]] = []
     unchanged = 0
     for spec in deck.cards:
@@ -135,7 +135,6 @@ def _sync_deck(
         row = existing.get(spec.key)
         if row is None:
             to_add.append((spec.key, *content, spec.line, spec.position))
-            added_tags[spec.key] = spec.tags
         elif tuple(row[_CONTENT]) != content or row[_RETIRED]:
             to_update.append((*content, spec.line, spec.position, row[0]))
             retagged.append((row[0], spec.tags))
@@ -181,7 +180,7 @@ def _sync_deck(
         to_add.sort(key=itemgetter(0))
         new_ids = _insert_cards(connection, mark, deck_id, to_add, now_ms, many)
         retagged.extend(
-            (card_id, added_tags[row[0]]) for card_id, row in zip(new_ids, to_add, strict=True)
+            (card_id, row[_ADD_TAGS].split()) for card_id, row in zip(new_ids, to_add, strict=True)
         )
         _insert_states(connection, mark, new_ids, profiles, many)
     if retagged:
