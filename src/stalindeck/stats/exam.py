@@ -36,7 +36,7 @@ from stalindeck.scheduling.fsrs_bridge import Memory, SchedulerSettings, make_sc
 from stalindeck.scheduling.limits import Limits
 from stalindeck.stats.days import window
 from stalindeck.store.exam_queries import ExamCardRow
-from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW, to_millis
+from stalindeck.store.models import NEW, REVIEW, to_millis
 from stalindeck.store.stats_queries import Curve, Scope
 
 if TYPE_CHECKING:
@@ -230,8 +230,7 @@ def recall_at(
     `stability`; 0 for a card that has never been reviewed. ``t`` is in whole days."""
     if stability is None or stability <= 0 or last_review_ms is None:
         return 0.0
-    elapsed = max(0, (at_ms - last_review_ms) // DAY_MS)
-    return float((1 + curve.factor * elapsed / stability) ** curve.decay)
+    return curve.retrievability(max(0, (at_ms - last_review_ms) // DAY_MS), stability)
 
 
 def _never_reviewed(row: ExamCardRow) -> bool:
@@ -272,11 +271,9 @@ class _Simulator:
             key: _Key = (NEW, None, None, None, None, exam_ms - start_ms)
         else:
             assert row.last_review_ms is not None
-            step = row.step
-            if row.state in (LEARNING, RELEARNING) and step is None:
-                step = 0  # a step was lost (an old or hand-made store): start the steps again
             since = start_ms - row.last_review_ms
-            key = (row.state, step, row.stability, row.difficulty, since, exam_ms - start_ms)
+            # (A learning card stored without its step restarts its steps: `to_fsrs` says so.)
+            key = (row.state, row.step, row.stability, row.difficulty, since, exam_ms - start_ms)
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = self._simulate(key)

@@ -87,6 +87,10 @@ class Curve:
     decay: float
     factor: float
 
+    def retrievability(self, days: float, stability: float) -> float:
+        """``R`` after `days` since the last review of a card of `stability` (both > 0)."""
+        return float((1 + self.factor * days / stability) ** self.decay)
+
     def elapsed_ratio(self, retrievability: float) -> float:
         """The ``t/S`` at which retrievability falls to `retrievability`."""
         return float((retrievability ** (1 / self.decay) - 1) / self.factor)
