@@ -15,20 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-import fsrs
-
 from stalindeck.clock import Clock, utc_now
 from stalindeck.errors import NotFoundError
 from stalindeck.scheduling.day import day_end, day_start
-from stalindeck.scheduling.fsrs_bridge import (
-    Memory,
-    SchedulerSettings,
-    after_review,
-    make_scheduler,
-    shifted,
-    to_fsrs,
-)
+from stalindeck.scheduling.fsrs_bridge import Memory, SchedulerSettings, make_scheduler, shifted
 from stalindeck.scheduling.limits import Limits
+from stalindeck.scheduling.outcomes import Outcomes
 from stalindeck.store import queue as queries
 from stalindeck.store import reviews as writes
 from stalindeck.store.answer_path import AnswerPath, Recorded
@@ -176,6 +168,7 @@ class ReviewSession:
         self.clock = clock
         self.limits = limits or Limits()
         self.scheduler = make_scheduler(settings)
+        self._outcomes = Outcomes(self.scheduler)  # review_card's four results, in one pass
         self.budget = None if minutes is None else timedelta(minutes=minutes)
         self.summary = Summary()
         self.current: Shown | None = None
@@ -296,12 +289,9 @@ class ReviewSession:
             return self.current
 
     def _show(self, card: CardView, source: Source, now: datetime) -> Shown:
-        fsrs_card = to_fsrs(card.card_id, card.memory, now)
-        outcomes = {}
-        for grade in GRADES:
-            reviewed, _log = self.scheduler.review_card(fsrs_card, fsrs.Rating(grade), now)
-            outcomes[grade] = after_review(card.memory, reviewed, grade)
-        return Shown(card=card, source=source, shown_at=now, outcomes=outcomes)
+        return Shown(
+            card=card, source=source, shown_at=now, outcomes=self._outcomes(card.memory, now)
+        )
 
     def _require_current(self) -> Shown:
         if self.current is None:
