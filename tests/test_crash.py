@@ -274,18 +274,18 @@ def test_raw_write_helper_on_a_full_disk(small_disk: Path) -> None:
     raw = sqlite3.connect(db, isolation_level=None)
     try:
         _fill(small_disk)
-        with (
-            pytest.raises(StoreError, match="is full; nothing was written"),
-            safety.immediate(raw, str(db)) as cursor,
-        ):
+
+        def fill_settings() -> None:
             for number in range(200):
-                cursor.execute(
-                    "INSERT INTO settings VALUES (1, ?, ?)", (f"k{number}", "x" * 20_000)
-                )
+                raw.execute("INSERT INTO settings VALUES (1, ?, ?)", (f"k{number}", "x" * 20_000))
+
+        with pytest.raises(StoreError, match="is full; nothing was written"):
+            safety.in_immediate(raw, str(db), fill_settings)
         assert not raw.in_transaction
         (small_disk / "filler").unlink()
-        with safety.immediate(raw, str(db)) as cursor:
-            cursor.execute("INSERT INTO settings VALUES (1, 'k', 'v')")
+        safety.in_immediate(
+            raw, str(db), lambda: raw.execute("INSERT INTO settings VALUES (1, 'k', 'v')")
+        )
     finally:
         raw.close()
     assert _counts(db)[0] == "ok"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import fsrs
@@ -86,8 +86,9 @@ def shifted(memory: Memory, delta: timedelta) -> Memory:
     """`memory` moved later by `delta`: an outcome computed at reveal, applied at the answer."""
     if not delta:
         return memory
-    return replace(
-        memory,
-        due=None if memory.due is None else memory.due + delta,
-        last_review=None if memory.last_review is None else memory.last_review + delta,
-    )
+    due, last = memory.due, memory.last_review
+    return Memory(
+        memory.state, memory.step, memory.stability, memory.difficulty,
+        None if due is None else due + delta, None if last is None else last + delta,
+        memory.reps, memory.lapses,
+    )  # fmt: skip

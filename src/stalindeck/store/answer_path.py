@@ -11,6 +11,7 @@ The same strings run through SQLAlchemy's `text()` on other databases.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,8 @@ from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView
 
 LEECH_TAG = "leech"
+CHECKPOINT_EVERY = 100  # answers (about 700 log pages) between checkpoints taken while idle
+_AUTOCHECKPOINT_PAGES = 4000  # SQLite's own trigger on the session's connection (default 1000)
 LEECH_LAPSES = 8  # Anki's default leech threshold
 
 Buried = tuple[tuple[int, datetime | None], ...]
@@ -89,7 +92,8 @@ def card_view(row: Sequence[Any]) -> CardView:
     return CardView(
         card_id=row[0], deck_id=row[1], deck_slug=row[2], deck_name=row[3], deck_path=row[4],
         deck_tags=tuple(row[5].split()), key=row[6], note=row[7], kind=row[8], front=row[9],
-        back=row[10], answer=row[11], accept=tuple(json.loads(row[12])), extra=row[13],
+        back=row[10], answer=row[11], accept=() if row[12] == "[]" else tuple(json.loads(row[12])),
+        extra=row[13],
         tags=tuple(row[14].split()), line=row[15], retired=bool(row[16]),
         suspended=bool(row[17]), buried_until=_time(row[18]),
         memory=Memory(row[19], row[20], row[21], row[22], _time(row[23]), _time(row[24]),
@@ -106,24 +110,28 @@ class AnswerPath:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._sqlite = store.engine.dialect.name == "sqlite"
-        self._raw: Any = store.engine.raw_connection() if self._sqlite else None
+        self._raw: Any = None  # the pool's connection, given back on close
+        self._db: sqlite3.Connection | None = None  # the sqlite3 connection inside it
+        if store.engine.dialect.name == "sqlite":
+            self._raw = store.engine.raw_connection()
+            self._db = self._raw.driver_connection
+            self._db.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT_PAGES}")
         self._where = str(store.path or shown_url(store.url))
+        self._commits = 0  # since the last checkpoint
 
     def close(self) -> None:
         """Give the connection back to the pool."""
         if self._raw is not None:
+            self._db = None
             self._raw.close()
             self._raw = None
 
     def _query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        if self._raw is not None:
-            with safety.store_errors(self._where):
-                cursor = self._raw.cursor()
-                try:
-                    return list(cursor.execute(sql, params).fetchall())
-                finally:
-                    cursor.close()
+        if self._db is not None:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except Exception as error:
+                safety.reraise(error, self._where)
         from sqlalchemy import text
 
         with self.store.engine.connect() as connection:
@@ -132,7 +140,8 @@ class AnswerPath:
     def _transaction(
         self, work: Callable[[Callable[[str, dict[str, Any]], list[Any]]], Any]
     ) -> Any:
-        if self._raw is None:
+        db = self._db
+        if db is None:
             from sqlalchemy import text
 
             with self.store.engine.begin() as connection:
@@ -144,8 +153,29 @@ class AnswerPath:
                 return work(run)
         # BEGIN IMMEDIATE retried while another process writes; a full disk or a read-only
         # store becomes a one-line StoreError, and SQLite's own rollback is not fought.
-        with safety.immediate(self._raw, self._where) as cursor:
-            return work(lambda sql, params: cursor.execute(sql, params).fetchall())
+        self._commits += 1
+        return safety.in_immediate(
+            db, self._where, lambda: work(lambda sql, params: db.execute(sql, params).fetchall())
+        )
+
+    def checkpoint_if_due(self) -> bool:
+        """Copy the write-ahead log into the store once enough answers have gone into it.
+
+        SQLite does this by itself inside the commit that fills the log (a few milliseconds,
+        added to that one answer); the session calls this instead while the student reads a
+        card, and SQLite's own trigger stays as a backstop at a larger size.
+
+        Returns:
+            Whether a checkpoint ran.
+        """
+        if self._db is None or self._commits < CHECKPOINT_EVERY:
+            return False
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except Exception as error:
+            safety.reraise(error, self._where)
+        self._commits = 0
+        return True
 
     def load_card(self, card_id: int) -> CardView | None:
         """One card with its deck and the profile's state, or None if it no longer exists."""

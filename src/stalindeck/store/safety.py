@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import NoReturn, TypeVar
 
 from stalindeck.errors import StoreError
+
+T = TypeVar("T")
 
 # How long a writer keeps retrying BEGIN IMMEDIATE after SQLite's own busy timeout gave up,
 # e.g. while another stalindeck imports a large deck.
@@ -106,10 +108,15 @@ def store_errors(where: str) -> Iterator[None]:
     try:
         yield
     except Exception as error:
-        translated = translate(error, where)
-        if translated is None:
-            raise
-        raise translated from error
+        reraise(error, where)
+
+
+def reraise(error: Exception, where: str) -> NoReturn:
+    """Raise `error` as the one-line `StoreError` `translate` makes of it, or as it is."""
+    translated = translate(error, where)
+    if translated is None:
+        raise error
+    raise translated from error
 
 
 _HEADER = b"SQLite format 3\x00"
@@ -145,39 +152,35 @@ def check_header(path: Path) -> None:
         )
 
 
-@contextmanager
-def immediate(raw: Any, where: str) -> Iterator[Any]:
-    """A write transaction on a DBAPI `sqlite3` connection in autocommit mode, for hot paths
-    that skip SQLAlchemy: BEGIN IMMEDIATE (retried while another process holds the lock, like
-    `engine.writing`), COMMIT, or ROLLBACK on any error; SQLite's failures as `StoreError`s.
+def in_immediate(connection: sqlite3.Connection, where: str, work: Callable[[], T]) -> T:
+    """Run `work` in a write transaction on a DBAPI `sqlite3` connection in autocommit mode,
+    for hot paths that skip SQLAlchemy: BEGIN IMMEDIATE (retried while another process holds
+    the lock, like `engine.writing`), COMMIT, or ROLLBACK on any error; SQLite's failures as
+    `StoreError`s. A plain function, not a context manager: it runs once per answer.
 
     SQLite rolls back by itself after some failures (a full disk), so the rollback here only
     runs while a transaction is still open, and never hides the first error.
-
-    Yields:
-        A cursor inside the transaction.
     """
-    with store_errors(where):
-        cursor = raw.cursor()
+    try:
+        _begin_raw(connection)
         try:
-            _begin_raw(cursor)
-            try:
-                yield cursor
-                cursor.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
-                    cursor.execute("ROLLBACK")
-                raise
-        finally:
-            cursor.close()
+            result = work()
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    except Exception as error:
+        reraise(error, where)
+    return result
 
 
-def _begin_raw(cursor: Any) -> None:
+def _begin_raw(connection: sqlite3.Connection) -> None:
     deadline = time.monotonic() + RETRY_SECONDS
     delay = 0.02
     while True:
         try:
-            cursor.execute("BEGIN IMMEDIATE")
+            connection.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as error:
             if not is_busy(error) or time.monotonic() >= deadline:
