@@ -386,3 +386,55 @@ def test_the_portable_answer_path_records_answers(demo: Store, clock: FakeClock)
     with demo.engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM reviews")).scalar() == 1
     review.close()
+
+
+def _reviews_in_store_file(store: Store, tmp_path: Path) -> int:
+    """Reviews in the store file itself, leaving out what is still only in its write-ahead log."""
+    import shutil
+    import sqlite3
+
+    assert store.path is not None
+    copy = tmp_path / "file-only.db"
+    shutil.copyfile(store.path, copy)  # without the -wal file beside it
+    with sqlite3.connect(copy) as connection:
+        found = int(connection.execute("SELECT count(*) FROM reviews").fetchone()[0])
+    connection.close()
+    return found
+
+
+def test_log_checkpoints_wait_for_the_student_to_read(
+    demo: Store, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stalindeck.store import answer_path
+
+    monkeypatch.setattr(answer_path, "CHECKPOINT_EVERY", 3)
+    review = session(demo, clock)
+    review.idle()  # nothing to do yet
+    for _ in range(3):
+        assert review.next_card() is not None
+        review.answer(3)
+    assert review_count(demo) == 3  # durable, in the log ...
+    assert _reviews_in_store_file(demo, tmp_path) == 0  # ... and no answer paid for a checkpoint
+    assert review.next_card() is not None
+    review.idle()
+    assert _reviews_in_store_file(demo, tmp_path) == 3
+    review.answer(3)
+    review.idle()  # one answer since: not yet
+    assert _reviews_in_store_file(demo, tmp_path) == 3
+    review.close()
+
+
+def test_line_mode_does_its_housekeeping_while_a_card_is_read(
+    demo: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from stalindeck.ui.line_mode import LineMode
+
+    review = session(demo, clock)
+    calls: list[int] = []
+    monkeypatch.setattr(review, "idle", lambda: calls.append(review.summary.answered))
+    lines = iter(["", "3", "", "3", "q"])
+    LineMode(review, lambda: next(lines, None), io.StringIO()).run()
+    assert calls == [0, 1, 2]  # once per card drawn, before its answer
+    review.close()

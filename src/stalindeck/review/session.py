@@ -331,8 +331,14 @@ class ReviewSession:
                 QueueEntry(shown.card.card_id, shown.card.note, shown.card.deck_id, after.due)
             )
         self.current = None
-        backup_if_due(self.store.path)  # cheap: a dictionary lookup unless 30 minutes passed
         return after
+
+    def idle(self) -> None:
+        """Housekeeping kept off the answer path, for the screens to call once a card is drawn
+        and the student is reading it: checkpoint the write-ahead log every so many answers,
+        and take the half-hourly automatic backup when it is due."""
+        self._path.checkpoint_if_due()
+        backup_if_due(self.store.path)  # cheap: a dictionary lookup unless 30 minutes passed
 
     def _tally(self, shown: Shown, grade: int, duration_ms: int, sign: int) -> None:
         if sign > 0:

@@ -66,6 +66,7 @@ class LineMode:
             f"new {counts.new} · learn {counts.learning} · due {counts.review}",
         )
         self._say("question", card.front)
+        self.session.idle()  # the student reads now: housekeeping costs them nothing
         started = time.monotonic()
         expected = expected_answer(card, self.force_type)
         match: Match | None = None

@@ -136,6 +136,7 @@ class ReviewScreen:
         if self.message is not None:
             self.console.print(self.message)
             self.message = None
+        self.session.idle()  # the student reads now: housekeeping costs them nothing
 
     # -- the loop --------------------------------------------------------------------------
 
