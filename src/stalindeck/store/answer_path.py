@@ -34,7 +34,9 @@ Buried = tuple[tuple[int, datetime | None], ...]
 _LOAD_CARD = """
 SELECT c.id, c.deck_id, d.slug, d.name, d.path, d.tags, c.key, c.note, c.kind, c.front, c.back,
        c.answer, c.accept, c.extra, c.tags, c.line, c.retired, s.suspended, s.buried_until,
-       s.state, s.step, s.stability, s.difficulty, s.due, s.last_review, s.reps, s.lapses
+       s.state, s.step, s.stability, s.difficulty, s.due, s.last_review, s.reps, s.lapses,
+       EXISTS (SELECT 1 FROM cards o WHERE o.deck_id = c.deck_id AND o.note = c.note
+               AND o.id != c.id) AS has_siblings
 FROM cards c JOIN decks d ON d.id = c.deck_id
 JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
 WHERE c.id = :card
@@ -98,6 +100,7 @@ def card_view(row: Sequence[Any]) -> CardView:
         suspended=bool(row[17]), buried_until=_time(row[18]),
         memory=Memory(row[19], row[20], row[21], row[22], _time(row[23]), _time(row[24]),
                       row[25], row[26]),
+        has_siblings=bool(row[27]),
     )  # fmt: skip
 
 
@@ -225,15 +228,19 @@ class AnswerPath:
                          and not run(_IS_LEECH, leech))  # fmt: skip
             if tag_leech:
                 run(_LEECH, leech)
-            siblings = run(
-                _SIBLINGS,
-                {
-                    "profile": profile,
-                    "deck": card.deck_id,
-                    "note": card.note,
-                    "card": card.card_id,
-                    "until": until,
-                },
+            siblings = (
+                run(
+                    _SIBLINGS,
+                    {
+                        "profile": profile,
+                        "deck": card.deck_id,
+                        "note": card.note,
+                        "card": card.card_id,
+                        "until": until,
+                    },
+                )
+                if card.has_siblings  # most cards are their entry's only card
+                else []
             )
             for sibling, _previous in siblings:
                 run(_BURY, {"until": until, "profile": profile, "card": sibling})

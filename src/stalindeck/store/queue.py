@@ -79,6 +79,7 @@ class CardView:
     suspended: bool
     buried_until: datetime | None
     memory: Memory
+    has_siblings: bool = True  # other cards come from the same entry (a reverse, a cloze)
 
 
 def _matching(where: Filter) -> list[ColumnElement[bool]]:
