@@ -30,6 +30,8 @@ _AUTOCHECKPOINT_PAGES = 4000  # SQLite's own trigger on the session's connection
 LEECH_LAPSES = 8  # Anki's default leech threshold
 
 Buried = tuple[tuple[int, datetime | None], ...]
+Run = Callable[[str, dict[str, Any]], list[Any]]  # a statement → its rows
+Insert = Callable[[str, dict[str, Any]], int]  # an INSERT → the new row's id
 
 _LOAD_CARD = """
 SELECT c.id, c.deck_id, d.slug, d.name, d.path, d.tags, c.key, c.note, c.kind, c.front, c.back,
@@ -49,7 +51,6 @@ VALUES (:card, :profile, :grade, :reviewed_at, :duration_ms, :elapsed_days,
     :state_before, :step_before, :stability_before, :difficulty_before, :due_before,
     :last_review_before, :state_after, :step_after, :stability_after, :difficulty_after,
     :due_after)
-RETURNING id
 """
 _UPDATE_STATE = """
 UPDATE card_states SET state = :state, step = :step, stability = :stability,
@@ -140,9 +141,9 @@ class AnswerPath:
         with self.store.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(text(sql), params)]
 
-    def _transaction(
-        self, work: Callable[[Callable[[str, dict[str, Any]], list[Any]]], Any]
-    ) -> Any:
+    def _transaction(self, work: Callable[[Run, Insert], Any]) -> Any:
+        """Run `work` in one write transaction; it gets `run` (a statement, its rows) and
+        `insert` (an INSERT, the new row's id)."""
         db = self._db
         if db is None:
             from sqlalchemy import text
@@ -153,12 +154,23 @@ class AnswerPath:
                     result = connection.execute(text(sql), params)
                     return list(result) if result.returns_rows else []
 
-                return work(run)
+                def insert(sql: str, params: dict[str, Any]) -> int:
+                    return int(connection.execute(text(sql + " RETURNING id"), params).scalar_one())
+
+                return work(run, insert)
         # BEGIN IMMEDIATE retried while another process writes; a full disk or a read-only
         # store becomes a one-line StoreError, and SQLite's own rollback is not fought.
         self._commits += 1
+
+        def added(sql: str, params: dict[str, Any]) -> int:
+            row_id = db.execute(sql, params).lastrowid  # cheaper than RETURNING, in SQLite
+            assert row_id is not None
+            return row_id
+
         return safety.in_immediate(
-            db, self._where, lambda: work(lambda sql, params: db.execute(sql, params).fetchall())
+            db,
+            self._where,
+            lambda: work(lambda sql, params: db.execute(sql, params).fetchall(), added),
         )
 
     def checkpoint_if_due(self) -> bool:
@@ -220,8 +232,8 @@ class AnswerPath:
             "lapses": after.lapses,
         }  # fmt: skip
 
-        def work(run: Callable[[str, dict[str, Any]], list[Any]]) -> Recorded:
-            review_id = run(_INSERT_REVIEW, review)[0][0]
+        def work(run: Run, insert: Insert) -> Recorded:
+            review_id = insert(_INSERT_REVIEW, review)
             run(_UPDATE_STATE, state)
             leech = {"card": card.card_id, "tag": LEECH_TAG}
             tag_leech = (after.lapses >= LEECH_LAPSES and after.lapses > before.lapses
