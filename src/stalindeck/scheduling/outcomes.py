@@ -56,14 +56,32 @@ class Outcomes:
         self._easy_difficulty = w[4] - (_E ** (w[5] * (4 - 1))) + 1  # unclamped, for reversion
         self._forget_short = _E ** (w[17] * w[18])
         self._recall_scale = _E ** w[8]
+        # So is everything about a new card's first answer but the fuzz: worked out once.
+        self._new = tuple(
+            (grade, *self._move(LEARNING, 0, grade, first[0]), *first)
+            for grade, first in self._first.items()
+        )
 
     def __call__(self, card: Memory, now: datetime) -> dict[int, Memory]:
         """For grades 1-4, the state `card` would be left in if answered with it at `now`."""
+        if card.state == NEW:
+            reps, fuzz = card.reps + 1, self._fuzz
+            return {
+                grade: Memory(
+                    state,
+                    step,
+                    new_s,
+                    new_d,
+                    now + (self._fuzzed(interval) if fuzz and state == REVIEW else interval),
+                    now,
+                    reps,
+                    card.lapses,
+                )
+                for grade, state, step, interval, new_s, new_d in self._new
+            }
         state, step, stability, difficulty = card.state, card.step, card.stability, card.difficulty
         last = card.last_review
-        if state == NEW:
-            state, step, stability, difficulty, last = LEARNING, 0, None, None, None
-        elif step is None and state != REVIEW:
+        if step is None and state != REVIEW:
             step = 0  # as `to_fsrs`: a learning card stored without its step
         days = (now - last).days if last is not None else None
         short = days is not None and days < 1
