@@ -421,7 +421,11 @@ def test_log_checkpoints_wait_for_the_student_to_read(
     review.answer(3)
     review.idle()  # one answer since: not yet
     assert _reviews_in_store_file(demo, tmp_path) == 3
-    review.close()
+    connection = review._path._db
+    assert connection is not None
+    assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] > 1000
+    review.close()  # the connection goes back to the pool with SQLite's usual trigger
+    assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
 
 
 def test_line_mode_does_its_housekeeping_while_a_card_is_read(

@@ -26,7 +26,8 @@ from stalindeck.store.queue import CardView
 
 LEECH_TAG = "leech"
 CHECKPOINT_EVERY = 100  # answers (about 700 log pages) between checkpoints taken while idle
-_AUTOCHECKPOINT_PAGES = 4000  # SQLite's own trigger on the session's connection (default 1000)
+_AUTOCHECKPOINT_PAGES = 4000  # SQLite's own trigger, on the session's connection only
+_DEFAULT_AUTOCHECKPOINT = 1000  # SQLite's default, given back with the connection
 LEECH_LAPSES = 8  # Anki's default leech threshold
 
 Buried = tuple[tuple[int, datetime | None], ...]
@@ -126,6 +127,8 @@ class AnswerPath:
     def close(self) -> None:
         """Give the connection back to the pool."""
         if self._raw is not None:
+            if self._db is not None:  # the pool hands this connection out again
+                self._db.execute(f"PRAGMA wal_autocheckpoint = {_DEFAULT_AUTOCHECKPOINT}")
             self._db = None
             self._raw.close()
             self._raw = None
