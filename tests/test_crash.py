@@ -341,3 +341,33 @@ def test_store_in_a_missing_folder(tmp_path: Path) -> None:
     result = _cli(tmp_path / "no" / "such" / "s.db", "review")
     _one_line_error(result, "does not exist")
     assert not (tmp_path / "no").exists()
+
+
+def test_raw_write_helper_waits_for_another_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    db = tmp_path / "s.db"
+    open_store(str(db)).close()
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    ours = sqlite3.connect(db, isolation_level=None)
+    ours.execute("PRAGMA busy_timeout = 0")  # busy at once: the helper's own retries run
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.15, lambda: holder.execute("COMMIT")).start()
+        safety.in_immediate(
+            ours, str(db), lambda: ours.execute("INSERT INTO settings VALUES (1, 'a', 'b')")
+        )
+        assert ours.execute("SELECT count(*) FROM settings").fetchone()[0] == 1
+        # A writer that does not let go: a one-line error once the retries run out.
+        monkeypatch.setattr(safety, "RETRY_SECONDS", 0.1)
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="stayed busy"):
+            safety.in_immediate(ours, str(db), lambda: ours.execute("DELETE FROM settings"))
+        holder.execute("ROLLBACK")
+        assert not ours.in_transaction
+        assert ours.execute("SELECT count(*) FROM settings").fetchone()[0] == 1
+    finally:
+        holder.close()
+        ours.close()

@@ -8,7 +8,6 @@ everything that follows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from typing import Any
 
 import fsrs
@@ -54,7 +53,7 @@ def history_writer(
                 continue
             done.add(card_id)
             memory = replay(scheduler, card_id, item, reviews)
-            states.append({"state_card": card_id, **asdict(memory)})
+            states.append({"state_card": card_id, **memory._asdict()})
         interop_queries.write_history(connection, store.profile_id, reviews, states)
         if on_history is not None:
             on_history(len(reviews))

@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from stalindeck.clock import Clock, utc_now
 from stalindeck.errors import NotFoundError
@@ -46,8 +47,7 @@ class Source(StrEnum):
     REVIEW = "review"
 
 
-@dataclass(frozen=True, slots=True)
-class Shown:
+class Shown(NamedTuple):
     """The card on screen and what each grade would do to it.
 
     Attributes:
@@ -98,8 +98,7 @@ class Summary:
         return None if not self.answered else 100.0 * self.passed / self.answered
 
 
-@dataclass(frozen=True, slots=True)
-class _Undo:
+class _Undo(NamedTuple):
     action: str  # "answer", "suspend" or "bury"
     shown: Shown
     recorded: Recorded | None = None
@@ -320,7 +319,8 @@ class ReviewSession:
             shown.card, grade, now, duration_ms, after, self._day_end
         )
         self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade))
-        self._drop({card_id for card_id, _ in recorded.buried})
+        if recorded.buried:
+            self._drop({card_id for card_id, _ in recorded.buried})
         self._tally(shown, grade, duration_ms, +1)
         if (
             after.state in (LEARNING, RELEARNING)

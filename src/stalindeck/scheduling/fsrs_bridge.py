@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import fsrs
 
@@ -35,8 +36,7 @@ def make_scheduler(settings: SchedulerSettings | None = None) -> fsrs.Scheduler:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Memory:
+class Memory(NamedTuple):
     """A card's scheduling state as the store keeps it (state 0 = never reviewed)."""
 
     state: int

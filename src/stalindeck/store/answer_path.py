@@ -13,9 +13,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store import safety
@@ -74,8 +73,7 @@ UPDATE card_states SET buried_until = :until WHERE profile_id = :profile AND car
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(NamedTuple):
     """What an answer wrote, kept so it can be undone exactly."""
 
     review_id: int
@@ -238,11 +236,12 @@ class AnswerPath:
         def work(run: Run, insert: Insert) -> Recorded:
             review_id = insert(_INSERT_REVIEW, review)
             run(_UPDATE_STATE, state)
-            leech = {"card": card.card_id, "tag": LEECH_TAG}
-            tag_leech = (after.lapses >= LEECH_LAPSES and after.lapses > before.lapses
-                         and not run(_IS_LEECH, leech))  # fmt: skip
-            if tag_leech:
-                run(_LEECH, leech)
+            tag_leech = False
+            if after.lapses >= LEECH_LAPSES and after.lapses > before.lapses:
+                leech = {"card": card.card_id, "tag": LEECH_TAG}
+                tag_leech = not run(_IS_LEECH, leech)
+                if tag_leech:
+                    run(_LEECH, leech)
             siblings = (
                 run(
                     _SIBLINGS,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -45,8 +46,7 @@ class Filter:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class QueueEntry:
+class QueueEntry(NamedTuple):
     """A card waiting in today's queue."""
 
     card_id: int
@@ -55,8 +55,7 @@ class QueueEntry:
     due: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class CardView:
+class CardView(NamedTuple):
     """Everything the review screen needs about one card, read fresh from the store."""
 
     card_id: int

@@ -4,7 +4,6 @@ BEGIN IMMEDIATE transaction. Recording an answer is on the hot path: see `answer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import and_, delete, update
@@ -20,7 +19,7 @@ __all__ = ["LEECH_LAPSES", "LEECH_TAG", "reset_cards", "set_buried", "set_suspen
 
 def _state_values(memory: Memory) -> dict[str, object]:
     # The stored state's columns are named as Memory's fields.
-    return asdict(memory)
+    return dict(memory._asdict())
 
 
 def _card_state(store: Store, card_id: int) -> object:

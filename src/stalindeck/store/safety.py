@@ -176,14 +176,20 @@ def in_immediate(connection: sqlite3.Connection, where: str, work: Callable[[], 
 
 
 def _begin_raw(connection: sqlite3.Connection) -> None:
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as error:
+        if not is_busy(error):
+            raise
     deadline = time.monotonic() + RETRY_SECONDS
     delay = 0.02
     while True:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
         try:
             connection.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as error:
             if not is_busy(error) or time.monotonic() >= deadline:
                 raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
