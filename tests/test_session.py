@@ -442,3 +442,53 @@ def test_line_mode_does_its_housekeeping_while_a_card_is_read(
     LineMode(review, lambda: next(lines, None), io.StringIO()).run()
     assert calls == [0, 1, 2]  # once per card drawn, before its answer
     review.close()
+
+
+def test_next_card_is_read_while_the_student_reads(
+    demo: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review = session(demo, clock)
+    first = review.next_card()
+    assert first is not None
+    review.idle()  # reads the heads of the queues now
+    loads: list[int] = []
+    real_load = review._path.load_card
+    monkeypatch.setattr(
+        review._path, "load_card", lambda card_id: loads.append(card_id) or real_load(card_id)
+    )
+    review.answer(3)
+    second = review.next_card()
+    assert second is not None and second.card.key != first.card.key
+    assert loads == []  # it was ready
+    assert second == review._show(real_load(second.card.card_id), second.source, second.shown_at)  # type: ignore[arg-type]
+    review.close()
+
+
+def test_a_card_changed_elsewhere_after_it_was_read_ahead_is_read_again(
+    demo: Store, clock: FakeClock
+) -> None:
+    import sqlite3
+
+    assert demo.path is not None
+    review = session(demo, clock)
+    first = review.next_card()
+    assert first is not None
+    review.idle()
+    upcoming = review._new[0].card_id
+    with sqlite3.connect(demo.path) as other:  # another process edits the deck meanwhile
+        other.execute("UPDATE cards SET front = 'Edited meanwhile' WHERE id = ?", (upcoming,))
+    other.close()
+    review.answer(3)
+    second = review.next_card()
+    assert second is not None and second.card.card_id == upcoming
+    assert second.card.front == "Edited meanwhile"
+    # And one suspended elsewhere after being read ahead is not shown at all.
+    review.idle()
+    following = review._new[0].card_id
+    with sqlite3.connect(demo.path) as other:
+        other.execute("UPDATE card_states SET suspended = 1 WHERE card_id = ?", (following,))
+    other.close()
+    review.answer(3)
+    third = review.next_card()
+    assert third is not None and third.card.card_id != following
+    review.close()

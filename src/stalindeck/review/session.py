@@ -120,6 +120,9 @@ class _LearningQueue:
     def first_due(self) -> datetime | None:
         return self._heap[0][0] if self._heap else None
 
+    def first(self) -> QueueEntry | None:
+        return self._heap[0][2] if self._heap else None
+
     def pop(self) -> QueueEntry:
         return heapq.heappop(self._heap)[2]
 
@@ -177,6 +180,10 @@ class ReviewSession:
         self.ahead = ahead
         self._drawn = 0  # cards taken from the new and review queues
         self._path = AnswerPath(store)
+        # Cards that may come next, read while the student reads the current one; good while
+        # the store's data version stays the one they were read at (see `_prefetch`).
+        self._ready: dict[int, CardView] = {}
+        self._ready_version: int | None = None
         if self.where.decks:
             unknown = queries.unknown_decks(store, self.where.decks)
             if unknown:
@@ -276,7 +283,7 @@ class ReviewSession:
                 self.current = None
                 return None
             entry, source = picked
-            card = self._path.load_card(entry.card_id)
+            card = self._take_ready(entry.card_id) or self._path.load_card(entry.card_id)
             if (
                 card is None
                 or card.retired
@@ -319,8 +326,11 @@ class ReviewSession:
             shown.card, grade, now, duration_ms, after, self._day_end
         )
         self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade))
+        self._ready.pop(shown.card.card_id, None)
         if recorded.buried:
             self._drop({card_id for card_id, _ in recorded.buried})
+            for card_id, _ in recorded.buried:
+                self._ready.pop(card_id, None)
         self._tally(shown, grade, duration_ms, +1)
         if (
             after.state in (LEARNING, RELEARNING)
@@ -339,6 +349,43 @@ class ReviewSession:
         and take the half-hourly automatic backup when it is due."""
         self._path.checkpoint_if_due()
         backup_if_due(self.store.path)  # cheap: a dictionary lookup unless 30 minutes passed
+        self._prefetch()
+
+    def _prefetch(self) -> None:
+        """Read the cards at the head of each queue, so the card after this one is on screen
+        as soon as the student grades this one.
+
+        Exact, not a guess about staleness: `data_version` changes whenever another connection
+        (another process, or this one's own SQLAlchemy writes: undo, suspend, an edit) commits,
+        and the rows are dropped then; this connection's own writes touch only the card
+        answered and its buried siblings, which `answer` drops.
+        """
+        heads = [queue[0] for queue in (self._new, self._reviews) if queue]
+        learning = self._learning.first()
+        if learning is not None:
+            heads.append(learning)
+        on_screen = None if self.current is None else self.current.card.card_id
+        wanted = [
+            e.card_id for e in heads if e.card_id not in self._ready and e.card_id != on_screen
+        ]
+        if not wanted:
+            return
+        version = self._path.data_version()  # before reading: a later commit is then seen
+        if version is None:
+            return  # not SQLite: each card is read when it comes
+        if version != self._ready_version:
+            self._ready.clear()
+            self._ready_version = version
+        self._ready.update(self._path.load_cards(wanted))
+
+    def _take_ready(self, card_id: int) -> CardView | None:
+        card = self._ready.pop(card_id, None)
+        if card is None:
+            return None
+        if self._path.data_version() != self._ready_version:
+            self._ready.clear()  # something else was written since: read afresh
+            return None
+        return card
 
     def _tally(self, shown: Shown, grade: int, duration_ms: int, sign: int) -> None:
         if sign > 0:

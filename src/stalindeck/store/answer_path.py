@@ -198,6 +198,27 @@ class AnswerPath:
         rows = self._query(_LOAD_CARD, {"profile": self.store.profile_id, "card": card_id})
         return card_view(rows[0]) if rows else None
 
+    def load_cards(self, card_ids: Sequence[int]) -> dict[int, CardView]:
+        """Several cards as `load_card` reads them, in one query; missing ones left out."""
+        if not card_ids:
+            return {}
+        names = [f"card{index}" for index in range(len(card_ids))]
+        sql = _LOAD_CARD.replace("c.id = :card", f"c.id IN ({', '.join(':' + n for n in names)})")
+        params: dict[str, Any] = dict(zip(names, card_ids, strict=True))
+        params["profile"] = self.store.profile_id
+        return {row[0]: card_view(row) for row in self._query(sql, params)}
+
+    def data_version(self) -> int | None:
+        """A number that changes whenever another connection commits to the store (SQLite's
+        `PRAGMA data_version`): while it stays the same, what this connection read is still
+        what is stored, but for its own writes. None where there is no such number."""
+        if self._db is None:
+            return None
+        try:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        except Exception as error:
+            safety.reraise(error, self._where)
+
     def record_answer(
         self,
         card: CardView,
