@@ -183,6 +183,46 @@ def test_siblings_buried_until_tomorrow(demo: Store, clock: FakeClock) -> None:
     assert isinstance(buried, int) and buried > clock().timestamp() * 1000
 
 
+def test_undo_puts_back_only_the_siblings_this_session_had_queued(
+    demo: Store, clock: FakeClock
+) -> None:
+    # A session holds one card per entry, so c0/reverse is not in it: burying it and undoing
+    # that must not bring it in (the counts once said one more new card after an undo).
+    review = session(demo, clock, new_limit=1)
+    first = review.next_card()
+    assert first is not None and first.card.key == "c0"
+    before = review.counts()
+    review.answer(4)
+    assert review.next_card() is None
+    again = review.undo()
+    assert again is not None and again.card.key == "c0"
+    assert review.counts() == before
+    assert state_of(demo, "c0/reverse")["buried_until"] is None
+    # Two due review siblings: the session holds one per entry, as for new cards.
+    due = to_millis(clock() - timedelta(days=1))
+    with demo.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE card_states SET state = :review, stability = 5.0, difficulty = 5.0, "
+                "due = :due, last_review = :due - 432000000, reps = 3, buried_until = NULL "
+                "WHERE card_id IN (SELECT id FROM cards WHERE key IN ('c0', 'c0/reverse', 'c1'))"
+            ),
+            {"review": REVIEW, "due": due},
+        )
+    review = session(demo, clock, new_limit=0)
+    queued = [entry.card_id for entry in review._reviews]
+    assert len(queued) == 2
+    first = review.next_card()
+    assert first is not None and first.card.key in ("c0", "c0/reverse")
+    before = review.counts()
+    review.answer(3)
+    assert state_of(demo, "c0/reverse" if first.card.key == "c0" else "c0")["buried_until"]
+    assert review.next_card() is not None
+    review.undo()
+    assert review.counts() == before
+    assert [entry.card_id for entry in review._reviews] == queued[1:]
+
+
 def test_undo_several_steps(demo: Store, clock: FakeClock) -> None:
     review = session(demo, clock)
     keys = []

@@ -27,7 +27,7 @@ from stalindeck.store import reviews as writes
 from stalindeck.store.answer_path import AnswerPath, Recorded
 from stalindeck.store.backup import backup_if_due
 from stalindeck.store.counts import done_today
-from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
+from stalindeck.store.models import LEARNING, NEW, RELEARNING
 from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView, Filter, QueueEntry
 
@@ -104,6 +104,7 @@ class _Undo(NamedTuple):
     recorded: Recorded | None = None
     duration_ms: int = 0
     grade: int = 0
+    dropped: tuple[tuple[Source, QueueEntry], ...] = ()  # siblings taken out of the queues
 
 
 class _LearningQueue:
@@ -325,12 +326,13 @@ class ReviewSession:
         recorded = self._path.record_answer(
             shown.card, grade, now, duration_ms, after, self._day_end
         )
-        self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade))
         self._ready.pop(shown.card.card_id, None)
+        dropped: tuple[tuple[Source, QueueEntry], ...] = ()
         if recorded.buried:
-            self._drop({card_id for card_id, _ in recorded.buried})
+            dropped = self._drop({card_id for card_id, _ in recorded.buried})
             for card_id, _ in recorded.buried:
                 self._ready.pop(card_id, None)
+        self._undo.append(_Undo("answer", shown, recorded, duration_ms, grade, dropped))
         self._tally(shown, grade, duration_ms, +1)
         if (
             after.state in (LEARNING, RELEARNING)
@@ -398,11 +400,18 @@ class ReviewSession:
         if shown.card.memory.state == NEW:
             self.summary.new_learned += sign
 
-    def _drop(self, card_ids: set[int]) -> None:
-        if not card_ids:
-            return
-        self._new = deque(entry for entry in self._new if entry.card_id not in card_ids)
-        self._reviews = deque(entry for entry in self._reviews if entry.card_id not in card_ids)
+    def _drop(self, card_ids: set[int]) -> tuple[tuple[Source, QueueEntry], ...]:
+        """Take `card_ids` out of the new and review queues; what was taken, in queue order."""
+        dropped = tuple(
+            (source, entry)
+            for source, queue in ((Source.NEW, self._new), (Source.REVIEW, self._reviews))
+            for entry in queue
+            if entry.card_id in card_ids
+        )
+        if dropped:
+            self._new = deque(entry for entry in self._new if entry.card_id not in card_ids)
+            self._reviews = deque(e for e in self._reviews if e.card_id not in card_ids)
+        return dropped
 
     def suspend(self) -> None:
         """Suspend the card on screen: it leaves every queue until unsuspended."""
@@ -437,8 +446,10 @@ class ReviewSession:
             writes.undo_answer(self.store, card.card_id, step.recorded, card.memory)
             self._learning.remove(card.card_id)
             self._tally(step.shown, step.grade, step.duration_ms, -1)
-            restored = {card_id for card_id, _ in step.recorded.buried}
-            self._restore_siblings(restored)
+            # Siblings the answer buried are unburied; those it took out of this session's
+            # queues go back (at the front); the others were never due in this session.
+            for source, entry in reversed(step.dropped):
+                (self._new if source is Source.NEW else self._reviews).appendleft(entry)
         elif step.action == "suspend":
             writes.set_suspended(self.store, [card.card_id], False)
         else:
@@ -460,21 +471,6 @@ class ReviewSession:
             self._drawn -= 1
         else:
             self._learning.push(entry)
-
-    def _restore_siblings(self, card_ids: set[int]) -> None:
-        for card_id in card_ids:
-            card = self._path.load_card(card_id)
-            if card is None:
-                continue
-            entry = QueueEntry(card.card_id, card.note, card.deck_id, card.memory.due)
-            if card.memory.state == NEW:
-                self._new.appendleft(entry)
-            elif (
-                card.memory.state == REVIEW
-                and card.memory.due is not None
-                and card.memory.due < self._day_end
-            ):
-                self._reviews.appendleft(entry)
 
     def reload_current(self) -> Shown | None:
         """Read the card on screen again (after its deck was edited); None if it is gone."""
