@@ -532,3 +532,25 @@ def test_a_card_changed_elsewhere_after_it_was_read_ahead_is_read_again(
     third = review.next_card()
     assert third is not None and third.card.card_id != following
     review.close()
+
+
+def test_review_ahead_takes_equally_weak_cards_in_deck_order(demo: Store, clock: FakeClock) -> None:
+    # Answered in the same millisecond (a script can), c2 and c10 are equally weak; keys sort
+    # c10 before c2, the deck has c2 first.
+    last = to_millis(clock() - timedelta(days=2))
+    with demo.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE card_states SET state = :review, stability = 8.0, difficulty = 5.0, "
+                "due = :last + 691200000, last_review = :last, reps = 1 "
+                "WHERE card_id IN (SELECT id FROM cards WHERE key IN ('c2', 'c10'))"
+            ),
+            {"review": REVIEW, "last": last},
+        )
+    review = session(demo, clock, ahead=True)
+    first = review.next_card()
+    assert first is not None and first.card.key == "c2"
+    review.answer(3)
+    second = review.next_card()
+    assert second is not None and second.card.key == "c10"
+    review.close()

@@ -167,7 +167,8 @@ def weakest_reviews(
     store: Store, now: datetime, where: Filter, limit: int | None
 ) -> list[QueueEntry]:
     """Review cards whether due or not, the least likely to be recalled now first (one per
-    entry), at most `limit`: what to go over ahead of an exam.
+    entry; equally likely ones in deck order), at most `limit`: what to go over ahead of an
+    exam.
 
     FSRS's retrievability falls as the time since the last review grows against the card's
     stability, whatever the parameters, so ordering by that ratio orders by retrievability.
@@ -180,8 +181,12 @@ def weakest_reviews(
         .where(CardState.state == REVIEW, CardState.last_review.is_not(None))
         .add_columns(
             strain.label("strain"),
+            Card.position.label("position"),
             func.row_number()
-            .over(partition_by=(Card.deck_id, Card.note), order_by=(strain.desc(), Card.id))
+            .over(
+                partition_by=(Card.deck_id, Card.note),
+                order_by=(strain.desc(), Card.position, Card.id),
+            )
             .label("rank"),
         )
         .subquery()
@@ -189,7 +194,8 @@ def weakest_reviews(
     final = (
         select(ranked.c.id, ranked.c.note, ranked.c.deck_id, ranked.c.due)
         .where(ranked.c.rank == 1)
-        .order_by(ranked.c.strain.desc(), ranked.c.id)
+        # Equally weak (answered in the same millisecond, as a script can): in deck order.
+        .order_by(ranked.c.strain.desc(), ranked.c.deck_id, ranked.c.position, ranked.c.id)
     )
     if limit is not None:
         final = final.limit(max(limit, 0))
