@@ -554,3 +554,34 @@ def test_review_ahead_takes_equally_weak_cards_in_deck_order(demo: Store, clock:
     second = review.next_card()
     assert second is not None and second.card.key == "c10"
     review.close()
+
+
+def test_a_failing_checkpoint_does_not_stop_reviewing(
+    demo: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from stalindeck.store import answer_path
+
+    monkeypatch.setattr(answer_path, "CHECKPOINT_EVERY", 1)
+    review = session(demo, clock)
+    real = review._path._db
+    assert real is not None
+
+    class FullDisk:
+        def execute(self, sql: str, *args: object) -> object:
+            if "wal_checkpoint" in sql:
+                raise sqlite3.OperationalError("database or disk is full")
+            return real.execute(sql, *args)  # type: ignore[arg-type]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+    review._path._db = FullDisk()  # type: ignore[assignment]
+    for _ in range(2):
+        assert review.next_card() is not None
+        review.idle()
+        review.answer(3)
+    assert review_count(demo) == 2
+    review._path._db = real
+    review.close()

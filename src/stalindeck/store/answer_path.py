@@ -181,16 +181,19 @@ class AnswerPath:
         added to that one answer); the session calls this instead while the student reads a
         card, and SQLite's own trigger stays as a backstop at a larger size.
 
+        A checkpoint that fails (a full disk) loses nothing: the answers are safe in the log,
+        and the next try comes after as many answers again. Reviewing goes on.
+
         Returns:
             Whether a checkpoint ran.
         """
         if self._db is None or self._commits < CHECKPOINT_EVERY:
             return False
+        self._commits = 0
         try:
             self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except Exception as error:
-            safety.reraise(error, self._where)
-        self._commits = 0
+        except sqlite3.Error:
+            return False
         return True
 
     def load_card(self, card_id: int) -> CardView | None:
