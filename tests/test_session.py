@@ -8,7 +8,7 @@ from pathlib import Path
 
 import fsrs
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from stalindeck.decks.importing import import_paths
 from stalindeck.errors import NotFoundError
@@ -60,6 +60,19 @@ def state_of(store: Store, key: str) -> dict[str, object]:
             .one()
         )
     return dict(row)
+
+
+def make_learnt(store: Store, keys: list[str], *, stability: float, last: int, due: int) -> None:
+    """Put the cards `keys` in review, last reviewed and due at these epoch milliseconds."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE card_states SET state = :review, stability = :stability, "
+                "difficulty = 5.0, due = :due, last_review = :last, reps = 3, buried_until = NULL "
+                "WHERE card_id IN (SELECT id FROM cards WHERE key IN :keys)"
+            ).bindparams(bindparam("keys", expanding=True)),
+            {"review": REVIEW, "stability": stability, "due": due, "last": last, "keys": keys},
+        )
 
 
 def review_count(store: Store) -> int:
@@ -200,15 +213,7 @@ def test_undo_puts_back_only_the_siblings_this_session_had_queued(
     assert state_of(demo, "c0/reverse")["buried_until"] is None
     # Two due review siblings: the session holds one per entry, as for new cards.
     due = to_millis(clock() - timedelta(days=1))
-    with demo.engine.begin() as connection:
-        connection.execute(
-            text(
-                "UPDATE card_states SET state = :review, stability = 5.0, difficulty = 5.0, "
-                "due = :due, last_review = :due - 432000000, reps = 3, buried_until = NULL "
-                "WHERE card_id IN (SELECT id FROM cards WHERE key IN ('c0', 'c0/reverse', 'c1'))"
-            ),
-            {"review": REVIEW, "due": due},
-        )
+    make_learnt(demo, ["c0", "c0/reverse", "c1"], stability=5.0, last=due - 432_000_000, due=due)
     review = session(demo, clock, new_limit=0)
     queued = [entry.card_id for entry in review._reviews]
     assert len(queued) == 2
@@ -538,15 +543,7 @@ def test_review_ahead_takes_equally_weak_cards_in_deck_order(demo: Store, clock:
     # Answered in the same millisecond (a script can), c2 and c10 are equally weak; keys sort
     # c10 before c2, the deck has c2 first.
     last = to_millis(clock() - timedelta(days=2))
-    with demo.engine.begin() as connection:
-        connection.execute(
-            text(
-                "UPDATE card_states SET state = :review, stability = 8.0, difficulty = 5.0, "
-                "due = :last + 691200000, last_review = :last, reps = 1 "
-                "WHERE card_id IN (SELECT id FROM cards WHERE key IN ('c2', 'c10'))"
-            ),
-            {"review": REVIEW, "last": last},
-        )
+    make_learnt(demo, ["c2", "c10"], stability=8.0, last=last, due=last + 691_200_000)
     review = session(demo, clock, ahead=True)
     first = review.next_card()
     assert first is not None and first.card.key == "c2"
