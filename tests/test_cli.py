@@ -239,6 +239,9 @@ def test_review_ahead_from_the_command_line(tmp_path: Path) -> None:
     assert code == 0, err
     assert out.count("question:") == 2 and "graded: 3 Good" in out
     assert "Left to review ahead: 1 review; `--ahead` again goes on." in out
+    # Review ahead takes no new cards, and says how many today's allowance still holds.
+    assert "New today: 18 cards; `stalindeck review` shows them." in out
+    assert "tomorrow's allowance" not in out
 
 
 def test_review_ahead_takes_no_new_cards_option(tmp_path: Path) -> None:

@@ -486,6 +486,14 @@ class ReviewSession:
         """Release the session's connection."""
         self._path.close()
 
+    def new_for_today(self) -> int:
+        """New cards today's allowance still holds in this session's decks: what a plain
+        review would bring now (for a review-ahead session, which takes none)."""
+        now = self.clock()
+        done = done_today(self.store, day_start(now, self.limits.rollover_hour))
+        allowance = max(0, self.limits.new_per_day - done.new)
+        return len(queries.new_cards(self.store, now, self.where, allowance)) if allowance else 0
+
     def new_waiting(self) -> bool:
         """Whether cards never seen are left in this session's decks (beyond today's allowance
         once the session's own new cards are done)."""

@@ -36,7 +36,10 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     upcoming = session.next_due()
     if upcoming is not None:
         lines.append(f"Next card due {when(upcoming, now)}.")
-    if not left and session.new_waiting():
+    new_today = session.new_for_today() if session.ahead else 0
+    if new_today:
+        lines.append(f"New today: {_count(new_today, 'card')}; `stalindeck review` shows them.")
+    elif not left and session.new_waiting():
         lines.append("More new cards come with tomorrow's allowance (setting new_per_day).")
     elif not left and upcoming is None:
         lines.append("No card is scheduled yet.")
