@@ -26,7 +26,7 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ from stalindeck.scheduling.day import study_date
 from stalindeck.scheduling.fsrs_bridge import Memory, SchedulerSettings, make_scheduler, to_fsrs
 from stalindeck.scheduling.limits import Limits
 from stalindeck.stats.days import window
+from stalindeck.stats.figures import DayAnswers, jsonable
 from stalindeck.store.exam_queries import ExamCardRow
 from stalindeck.store.models import NEW, REVIEW, to_millis
 from stalindeck.store.stats_queries import Curve, Scope
@@ -88,12 +89,6 @@ class SectionForecast:
 
 
 @dataclass(frozen=True, slots=True)
-class WorkloadDay:
-    date: date
-    reviews: int
-
-
-@dataclass(frozen=True, slots=True)
 class Workload:
     """The answers the keep-up plan asks for on each study day before the exam.
 
@@ -104,10 +99,10 @@ class Workload:
         peak: the busiest day (the first, on a tie; None when there is nothing to do).
     """
 
-    days: tuple[WorkloadDay, ...]
+    days: tuple[DayAnswers, ...]
     total: int
     mean: float
-    peak: WorkloadDay | None
+    peak: DayAnswers | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,7 +520,7 @@ def _sections(tallies: dict[tuple[str, str], _Tally]) -> tuple[SectionForecast, 
 
 
 def _workload(today: date, per_day: list[int]) -> Workload:
-    days = tuple(WorkloadDay(today + timedelta(days=i), n) for i, n in enumerate(per_day))
+    days = tuple(DayAnswers(today + timedelta(days=i), n) for i, n in enumerate(per_day))
     total = sum(per_day)
     peak = max(days, key=lambda day: day.reviews) if total else None
     return Workload(days=days, total=total, mean=total / len(days) if days else 0.0, peak=peak)
@@ -548,20 +543,8 @@ def _new_cards(
     )
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_jsonable(item) for item in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
-    return value
-
-
 def to_json(found: ExamForecast) -> dict[str, Any]:
     """The documented `exam --json` object (see docs/exam.md), schema version 1."""
     data: dict[str, Any] = {"schema": SCHEMA_VERSION}
-    data.update(_jsonable(found))
+    data.update(jsonable(found))
     return data

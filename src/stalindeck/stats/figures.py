@@ -87,7 +87,9 @@ class ForecastDay:
 
 
 @dataclass(frozen=True, slots=True)
-class CalendarDay:
+class DayAnswers:
+    """Answers on one study day (given in the calendar, or planned in an exam's workload)."""
+
     date: date
     reviews: int
 
@@ -109,7 +111,7 @@ class Calendar:
 
     first: date
     last: date
-    days: tuple[CalendarDay, ...]
+    days: tuple[DayAnswers, ...]
     days_studied: int
     current_streak: int
     longest_streak: int
@@ -353,7 +355,7 @@ def compute(
     calendar = Calendar(
         first=first,
         last=today,
-        days=tuple(CalendarDay(date.fromordinal(d), per_day[d]) for d in sorted(per_day)),
+        days=tuple(DayAnswers(date.fromordinal(d), per_day[d]) for d in sorted(per_day)),
         days_studied=len(per_day),
         current_streak=current,
         longest_streak=longest,
@@ -427,15 +429,16 @@ def _outlook(exam: date, today: date, job: Future[tuple[int, float]]) -> ExamOut
     return ExamOutlook(exam, (exam - today).days, cards, _mean(recall, cards))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """`value` as JSON values: dataclasses as objects, dates in ISO 8601 (UTC as Z)."""
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple | list):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if hasattr(value, "__dataclass_fields__"):
-        out = {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+        out = {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
         if isinstance(value, Retention):
             out.update(young=value.young, mature=value.mature, total=value.total)
         return out
@@ -445,5 +448,5 @@ def _jsonable(value: Any) -> Any:
 def to_json(stats: Stats) -> dict[str, Any]:
     """The documented `stats --json` object (see docs/stats.md), schema version 1."""
     data: dict[str, Any] = {"schema": SCHEMA_VERSION}
-    data.update(_jsonable(stats))
+    data.update(jsonable(stats))
     return data
