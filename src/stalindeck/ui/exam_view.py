@@ -15,7 +15,7 @@ from rich.text import Text
 
 from stalindeck.stats.exam import ExamForecast, Recall, SectionForecast, TopicForecast, Workload
 from stalindeck.ui.charts import bar_rows
-from stalindeck.ui.safe import safe_text
+from stalindeck.ui.safe import append_scope, safe_text
 
 GROUPS_SHOWN = 12
 CHART_COLUMNS = 66
@@ -55,12 +55,7 @@ def _title(found: ExamForecast) -> Text:
     text = Text(f"Exam on {_day(found.exam_date)}", style="bold")
     text.append(f" · {found.days_left:,} day{'s' if found.days_left != 1 else ''} left")
     text.append(f" · {_cards(found.cards)}")
-    if found.decks:
-        text.append(" · decks ")
-        text.append_text(safe_text(", ".join(found.decks)))
-    if found.tags:
-        text.append(" · tags ")
-        text.append_text(safe_text(", ".join(found.tags)))
+    append_scope(text, found.decks, found.tags)
     return text
 
 

@@ -8,6 +8,7 @@ never parses for markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -57,3 +58,11 @@ def safe_text(value: str, style: str = "") -> Text:
     from rich.text import Text  # imported here: `status` cleans names without loading Rich
 
     return Text(clean(value), style=style)
+
+
+def append_scope(text: Text, decks: Sequence[str], tags: Sequence[str]) -> None:
+    """Add " · decks …" and " · tags …" to a title line, the names shown literally."""
+    for label, names in (("decks", decks), ("tags", tags)):
+        if names:
+            text.append(f" · {label} ")
+            text.append_text(safe_text(", ".join(names)))

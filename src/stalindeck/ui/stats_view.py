@@ -18,7 +18,7 @@ from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import CardRow
 from stalindeck.ui.charts import bar_chart, heatmap, histogram
 from stalindeck.ui.format import duration, interval
-from stalindeck.ui.safe import clean, safe_text
+from stalindeck.ui.safe import append_scope, clean, safe_text
 
 GRADE_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 TOPICS_SHOWN = 15
@@ -53,12 +53,7 @@ def _heading(title: str) -> Rule:
 
 def _scope_line(stats: Stats) -> Text:
     text = Text("Progress", style="bold")
-    if stats.decks:
-        text.append(" · decks ")
-        text.append_text(safe_text(", ".join(stats.decks)))
-    if stats.tags:
-        text.append(" · tags ")
-        text.append_text(safe_text(", ".join(stats.tags)))
+    append_scope(text, stats.decks, stats.tags)
     text.append(f" · study day {stats.today_date.isoformat()}", style="dim")
     return text
 
