@@ -170,8 +170,8 @@ class ReviewSession:
         self.where = where or Filter()
         self.clock = clock
         self.limits = limits or Limits()
-        self.scheduler = make_scheduler(settings)
-        self._outcomes = Outcomes(self.scheduler)  # review_card's four results, in one pass
+        # review_card's four results, in one pass, under these settings' scheduler
+        self._outcomes = Outcomes(make_scheduler(settings))
         self.budget = None if minutes is None else timedelta(minutes=minutes)
         self.summary = Summary()
         self.current: Shown | None = None
@@ -198,9 +198,9 @@ class ReviewSession:
     def _build(self, new_limit: int | None) -> None:
         now = self.clock()
         self._day_end = day_end(now, self.limits.rollover_hour)
-        done = done_today(self.store, day_start(now, self.limits.rollover_hour))
-        reviews_left = max(0, self.limits.reviews_per_day - done.reviews)
-        new_left = max(0, self.limits.new_per_day - done.new) if new_limit is None else new_limit
+        reviews_left, new_left = self._left_today(now)
+        if new_limit is not None:
+            new_left = new_limit
         self._learning = _LearningQueue(
             queries.learning_cards(self.store, now, self._day_end, self.where)
         )
@@ -346,9 +346,9 @@ class ReviewSession:
         return after
 
     def idle(self) -> None:
-        """Housekeeping kept off the answer path, for the screens to call once a card is drawn
-        and the student is reading it: checkpoint the write-ahead log every so many answers,
-        and take the half-hourly automatic backup when it is due."""
+        """Work kept off the answer path, for the screens to call once a card is drawn and the
+        student is reading it: checkpoint the write-ahead log every so many answers, take the
+        half-hourly automatic backup when it is due, and read the cards that may come next."""
         self._path.checkpoint_if_due()
         backup_if_due(self.store.path)  # cheap: a dictionary lookup unless 30 minutes passed
         self._prefetch()
@@ -490,9 +490,16 @@ class ReviewSession:
         """New cards today's allowance still holds in this session's decks: what a plain
         review would bring now (for a review-ahead session, which takes none)."""
         now = self.clock()
-        done = done_today(self.store, day_start(now, self.limits.rollover_hour))
-        allowance = max(0, self.limits.new_per_day - done.new)
+        _reviews, allowance = self._left_today(now)
         return len(queries.new_cards(self.store, now, self.where, allowance)) if allowance else 0
+
+    def _left_today(self, now: datetime) -> tuple[int, int]:
+        """What the daily limits still allow today: reviews, new cards."""
+        done = done_today(self.store, day_start(now, self.limits.rollover_hour))
+        return (
+            max(0, self.limits.reviews_per_day - done.reviews),
+            max(0, self.limits.new_per_day - done.new),
+        )
 
     def new_waiting(self) -> bool:
         """Whether cards never seen are left in this session's decks (beyond today's allowance
