@@ -228,6 +228,29 @@ def test_undo_puts_back_only_the_siblings_this_session_had_queued(
     assert [entry.card_id for entry in review._reviews] == queued[1:]
 
 
+def test_undo_puts_a_sibling_the_answer_took_out_back_in_its_queue(
+    demo: Store, clock: FakeClock
+) -> None:
+    # c0 is a due review and c0/reverse still new: each queue holds one of them.
+    due = to_millis(clock() - timedelta(days=1))
+    make_learnt(demo, ["c0"], stability=5.0, last=due - 432_000_000, due=due)
+    review = session(demo, clock)
+    new_before = [entry.card_id for entry in review._new]
+    reverse = next(e.card_id for e in review._new if e.note == "c0")
+    shown = review.next_card()
+    while shown is not None and shown.card.key != "c0":
+        review.answer(3)
+        shown = review.next_card()
+    assert shown is not None
+    before = review.counts()
+    review.answer(3)
+    assert reverse not in [entry.card_id for entry in review._new]  # buried, taken out
+    review.undo()
+    assert review.counts() == before
+    assert reverse in [entry.card_id for entry in review._new]
+    assert set(new_before) >= {entry.card_id for entry in review._new}
+
+
 def test_undo_several_steps(demo: Store, clock: FakeClock) -> None:
     review = session(demo, clock)
     keys = []
