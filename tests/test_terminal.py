@@ -178,3 +178,31 @@ def test_edit_key_keeps_a_csv_deck_under_its_name(tmp_path: Path) -> None:
     decks.expect(pexpect.EOF)
     listing = decks.before or ""
     assert "Rivals" in listing and "sheet" not in listing  # no second deck named after the file
+
+
+def test_keys_typed_ahead_each_count_and_arrows_mean_nothing() -> None:
+    from stalindeck.ui.review_screen import Keys
+
+    chunks = iter([" 3", "\x1b[A", ":u\r", "\x1b", ""])
+    keys = Keys(lambda: next(chunks))
+    assert [keys() for _ in range(7)] == [" ", "3", ":", "u", "\r", "\x1b", ""]
+
+
+def test_keys_typed_ahead_in_a_terminal(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    importer = stalindeck(db, "import", str(write_deck(DECK)))
+    importer.expect(pexpect.EOF)
+    child = stalindeck(db, "review", "demo")
+    child.expect("type, then Enter")
+    child.sendline("25 feb 1956")
+    child.expect("Enter = 3 Good")
+    child.send("\r")
+    child.expect("Which group tried to remove Khrushchev")
+    child.send(" 3")  # reveal and Good, typed in one go: both count
+    child.expect("not markup")
+    child.send("\x1b[A")  # an arrow key: ignored, not taken for Esc (quit)
+    child.send("q")
+    child.expect("Reviewed 2 cards")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

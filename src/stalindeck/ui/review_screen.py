@@ -36,7 +36,35 @@ class Quit(Exception):
     """The student asked to stop."""
 
 
-def _read_key() -> str:
+class Keys:
+    """One key press at a time from a terminal that hands over what has been typed in chunks.
+
+    `typer.getchar` returns everything waiting (up to 32 bytes): keys typed ahead while the
+    next card was drawn, or pasted, arrive together and would be read as one unknown "key"
+    and lost. Here each character is a key of its own, in order; a chunk that starts with
+    ESC and holds more (an arrow or function key's sequence) means nothing here and is
+    skipped, while ESC alone still quits.
+
+    Args:
+        read_chunk: what the terminal has (by default `typer.getchar`).
+    """
+
+    def __init__(self, read_chunk: Callable[[], str] | None = None) -> None:
+        self._read_chunk = read_chunk or _getchar
+        self._pending = ""
+
+    def __call__(self) -> str:
+        while not self._pending:
+            chunk = self._read_chunk()
+            if not chunk:
+                return chunk
+            if not (chunk.startswith("\x1b") and len(chunk) > 1):
+                self._pending = chunk
+        key, self._pending = self._pending[0], self._pending[1:]
+        return key
+
+
+def _getchar() -> str:
     import typer
 
     return typer.getchar()
@@ -63,13 +91,13 @@ class ReviewScreen:
         console: Console,
         *,
         force_type: bool = False,
-        read_key: KeyReader = _read_key,
+        read_key: KeyReader | None = None,
         reimport: Callable[[Path, str], str | None] | None = None,
     ) -> None:
         self.session = session
         self.console = console
         self.force_type = force_type
-        self.read_key = read_key
+        self.read_key = read_key or Keys()
         self.reimport = reimport
         self.message: Text | None = None
 
