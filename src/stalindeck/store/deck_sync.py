@@ -9,19 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, insert, select, text, update
 
-from stalindeck.decks.model import CONTENT_COLUMNS, DeckSpec
+from stalindeck.decks.model import (
+    CONTENT_COLUMNS,
+    STORED_COLUMNS,
+    DeckSpec,
+    StoredRow,
+    stored_rows,
+)
 from stalindeck.store.engine import reading, writing
 from stalindeck.store.models import NEW, Deck, Profile, to_millis
 from stalindeck.store.open import Store
 
 Progress = Callable[[int], None]
 _BATCH = 5_000
+# Rows in one multi-row INSERT, and the placeholders a statement may hold: SQLite allows
+# 32,766 since 3.32 (2020), PostgreSQL 65,535.
+_ROWS_PER_INSERT = 1_000
+_MAX_PARAMETERS = 32_766
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +89,9 @@ def sync_decks(
     return results
 
 
-# The columns an import writes for each card, in the order of the rows built below.
-_CARD_COLUMNS = (*CONTENT_COLUMNS, "line", "position")
-_ADD_COLUMNS = ("key", *_CARD_COLUMNS)
-_ADD_TAGS = _ADD_COLUMNS.index("tags")  # space-separated, as stored
+# The columns an import writes for each card: rows of `STORED_COLUMNS` (the key first).
+_CARD_COLUMNS = STORED_COLUMNS[1:]
+_TAGS: Final = 9  # STORED_COLUMNS.index("tags"): space-separated, as stored
 _CONTENT = slice(2, 2 + len(CONTENT_COLUMNS))  # of a row read by `_sync_deck`
 _LINE, _POSITION, _RETIRED = len(CONTENT_COLUMNS) + 2, len(CONTENT_COLUMNS) + 3, -1
 
@@ -125,24 +135,24 @@ def _sync_deck(
             (deck_id,),
         )
     }
-    to_add: list[tuple[Any, ...]] = []  # rows of `_ADD_COLUMNS`
+    rows = stored_rows(deck.cards)
+    to_add: list[StoredRow] = [] if existing else rows  # a new deck's cards are all new
     to_update: list[tuple[Any, ...]] = []
     retagged: list[tuple[int, Sequence[str]]] = []
     moved: list[tuple[int, int, int]] = []
     unchanged = 0
-    for spec in deck.cards:
-        content = spec.content()
-        row = existing.get(spec.key)
-        if row is None:
-            to_add.append((spec.key, *content, spec.line, spec.position))
-        elif tuple(row[_CONTENT]) != content or row[_RETIRED]:
-            to_update.append((*content, spec.line, spec.position, row[0]))
-            retagged.append((row[0], spec.tags))
+    for row in rows if existing else ():
+        old = existing.get(row[0])
+        if old is None:
+            to_add.append(row)
+        elif tuple(old[_CONTENT]) != row[1:10] or old[_RETIRED]:  # 1:10: its content
+            to_update.append((*row[1:], old[0]))
+            retagged.append((old[0], row[_TAGS].split()))
         else:
             unchanged += 1
-            if (row[_LINE], row[_POSITION]) != (spec.line, spec.position):
-                moved.append((spec.line, spec.position, row[0]))
-    kept = {spec.key for spec in deck.cards}
+            if (old[_LINE], old[_POSITION]) != row[-2:]:  # each row ends (line, position)
+                moved.append((*row[-2:], old[0]))
+    kept = {row[0] for row in rows} if existing else set()
     retire_ids = [row[0] for key, row in existing.items() if key not in kept and not row[_RETIRED]]
 
     def many(sql: str, rows: Sequence[tuple[Any, ...]], report: bool = True) -> None:
@@ -178,16 +188,17 @@ def _sync_deck(
         # In key order, the unique (deck, key) index grows at its end instead of splitting
         # pages all over: hashed keys (CSV rows, packages) otherwise arrive in random order.
         to_add.sort(key=itemgetter(0))
-        new_ids = _insert_cards(connection, mark, deck_id, to_add, now_ms, many)
+        new_ids = _insert_cards(connection, mark, deck_id, to_add, now_ms, progress)
         retagged.extend(
-            (card_id, row[_ADD_TAGS].split()) for card_id, row in zip(new_ids, to_add, strict=True)
+            (card_id, row[_TAGS].split()) for card_id, row in zip(new_ids, to_add, strict=True)
         )
         _insert_states(connection, mark, new_ids, profiles, many)
     if retagged:
-        many(
-            f"INSERT INTO card_tags (card_id, tag) VALUES ({mark}, {mark})",
+        _insert_values(
+            connection,
+            "INSERT INTO card_tags (card_id, tag) VALUES ",
+            f"({mark}, {mark})",
             [(card_id, tag) for card_id, tags in retagged for tag in tags],
-            report=False,
         )
     if progress is not None and unchanged:
         progress(unchanged - len(moved))
@@ -206,21 +217,24 @@ def _insert_cards(
     connection: Connection,
     mark: str,
     deck_id: int,
-    rows: list[tuple[Any, ...]],
+    rows: list[StoredRow],
     now_ms: int,
-    many: Callable[..., None],
+    progress: Progress | None,
 ) -> list[int]:
-    """Insert new cards (rows of `_ADD_COLUMNS`); their ids, in the order of `rows`."""
-    sql = (
-        f"INSERT INTO cards ({', '.join(_ADD_COLUMNS)}, deck_id, retired, created_at, updated_at) "
-        f"VALUES ({', '.join([mark] * len(_ADD_COLUMNS))}, {deck_id}, FALSE, {now_ms}, {now_ms})"
-    )
+    """Insert new cards (rows of `STORED_COLUMNS`); their ids, in the order of `rows`."""
     # The import holds the write lock (BEGIN IMMEDIATE), and SQLite numbers each new row one
     # past the largest id: the new ids are known without reading 100,000 keys back.
     first = int(
         connection.exec_driver_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM cards").scalar_one()
     )
-    many(sql, rows)
+    _insert_values(
+        connection,
+        f"INSERT INTO cards ({', '.join(STORED_COLUMNS)}, deck_id, retired, created_at, "
+        "updated_at) VALUES ",
+        f"({', '.join([mark] * len(STORED_COLUMNS))}, {deck_id}, FALSE, {now_ms}, {now_ms})",
+        rows,
+        progress,
+    )
     # n rows numbered from `first` and ending at first + n - 1 took exactly those ids, in order.
     last = connection.exec_driver_sql("SELECT MAX(id) FROM cards").scalar_one()
     if connection.dialect.name == "sqlite" and last == first + len(rows) - 1:
@@ -231,6 +245,32 @@ def _insert_cards(
         ).all()
     )
     return [int(found[row[0]]) for row in rows]
+
+
+def _insert_values(
+    connection: Connection,
+    head: str,
+    values: str,
+    rows: Sequence[tuple[Any, ...]],
+    progress: Progress | None = None,
+) -> None:
+    """``head`` (an INSERT up to VALUES) for `rows`, hundreds of rows to a statement.
+
+    `values` is one row's placeholders. A statement that inserts many rows binds its values in
+    one call and runs once: `executemany` pays a bind call and a step per row, which for
+    100,000 cards cost more than SQLite's own work of storing them.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    per = max(1, min(_ROWS_PER_INSERT, _MAX_PARAMETERS // width))
+    statement = head + ", ".join([values] * per)
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        sql = statement if len(chunk) == per else head + ", ".join([values] * len(chunk))
+        connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+        if progress is not None:
+            progress(len(chunk))
 
 
 def _insert_states(
