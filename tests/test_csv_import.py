@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from stalindeck.cli import app
+from stalindeck.decks import csv_deck
 from stalindeck.decks.foreign import html_to_text
 from stalindeck.decks.formats import load_files
 from stalindeck.decks.importing import import_paths
@@ -281,3 +282,94 @@ def test_fuzzed_csv_gives_only_clean_errors(tmp_path: Path, text: str) -> None:
         assert all(problem.startswith(f"{path}:") for problem in error.problems)
     else:
         assert all(deck.cards for deck in decks)
+
+
+# -- the column-at-a-time reading of plain files ----------------------------------------------
+
+_CELLS = st.sampled_from(
+    ["", " ", "Beria", "Malenkov ", "25 February 1956", "51,439", "a\tb", 'say "hi"', "x,y",
+     "line\nbreak", "<b>bold</b> &amp;", "{{c1::Beria}} was shot", "Anti-Party Group", "t1 t2",
+     "t" * 70, "dup"]
+)  # fmt: skip
+_HEADERS = st.sampled_from(
+    ["", "#separator:comma\n", "#separator:tab\n#html:true\n#tags column:3\n",
+     "#separator:comma\n#guid column:1\n#tags column:4\n", "#separator:comma\n#tags:deck-tag\n",
+     "#separator:comma\n#notetype:Basic (and reversed card)\n", "front,back,tags\n",
+     "Front,Back,Extra,Section\n", "front,back,text\n", "#separator:comma\n#deck column:3\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=_HEADERS,
+    rows=st.lists(st.lists(_CELLS, min_size=1, max_size=5), min_size=1, max_size=6),
+    deck_name=st.sampled_from([None, "Given"]),
+)
+def test_plain_files_read_a_column_at_a_time_give_the_same_cards_and_problems(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    header: str,
+    rows: list[list[str]],
+    deck_name: str | None,
+) -> None:
+    separator = "\t" if "separator:tab" in header else ","
+    body = "".join(
+        separator.join('"' + cell.replace('"', '""') + '"' for cell in row) + "\n" for row in rows
+    )
+    path = write(tmp_path, header + body, "same.csv")
+
+    def read() -> tuple[list[DeckSpec], list[str]]:
+        try:
+            return load_csv(path, deck_name=deck_name), []
+        except DeckError as error:
+            return [], list(error.problems)
+
+    by_columns = read()
+    with monkeypatch.context() as patched:
+        patched.setattr(csv_deck, "_uniform_cards", lambda *args: None)
+        by_rows = read()
+    assert by_columns == by_rows
+
+
+def test_a_plain_spreadsheet_is_read_a_column_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast reading is the one used for the common files, not only a fallback that never
+    runs (the test above would then compare the row-by-row reading with itself)."""
+    used: list[bool] = []
+    uniform = csv_deck._uniform_cards
+
+    def spy(*args: object) -> object:
+        cards = uniform(*args)  # type: ignore[arg-type]
+        used.append(cards is not None)
+        return cards
+
+    monkeypatch.setattr(csv_deck, "_uniform_cards", spy)
+    for text in (
+        "front,back,tags\nWhen was the Secret Speech?,25 February 1956,speech\n",
+        "#separator:tab\n#html:true\n#guid column:1\n#tags column:4\n"
+        "g1\tPrisoners released, June 1956?\t<b>51,439</b>\tgulag\n",
+        "Who was arrested in June 1953?,Beria\nWho resigned in 1955?,Malenkov,rivals\n",
+    ):
+        (deck,) = load_csv(write(tmp_path, text))
+        assert deck.cards
+    assert used == [True, True, True]
+
+
+def test_a_value_past_the_header_row_is_reported_not_misread(tmp_path: Path) -> None:
+    """An unquoted 51,439 splits at its comma: the 439 must not become a cloze, an extra
+    line or anything else unseen."""
+    path = write(
+        tmp_path,
+        "front,back\nWhen was the Secret Speech?,25 February 1956,\n"
+        "Prisoners released in June 1956?,51,439\n",
+    )
+    assert problems_of(path) == [
+        f"{path}:3: a value in column 3, past the header's 2 columns: put quotes around a cell "
+        'that holds the separator ("51,439"), or name the column in the header'
+    ]
+    path.write_text('front,back\nPrisoners released in June 1956?,"51,439"\n', encoding="utf-8")
+    (deck,) = load_csv(path)
+    assert [(card.front, card.back, card.extra) for card in deck.cards] == [
+        ("Prisoners released in June 1956?", "51,439", "")
+    ]

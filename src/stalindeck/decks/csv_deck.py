@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import count, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -36,6 +37,7 @@ from stalindeck.decks.foreign import (
     note_cards,
     note_problems,
     read_text,
+    row_keys,
     slugify,
     text_key,
 )
@@ -206,6 +208,23 @@ def _check_names(path: Path, line: int, named: dict[str, int], problems: list[st
         problems.append(f"{path}:{line + 1}: the header row needs a 'front' or 'text' column")
 
 
+def _past_the_header(
+    path: Path, rows: list[tuple[int, list[str]]], width: int, problems: list[str]
+) -> bool:
+    """Report rows with a value in a column the header does not name (most often a number
+    such as 51,439 written without quotes, split at its comma); True when there are some."""
+    start = len(problems)
+    for line, row in rows:
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            column = width + next(i for i, cell in enumerate(row[width:]) if cell.strip())
+            problems.append(
+                f"{path}:{line}: a value in column {column + 1}, past the header's {width} "
+                f'columns: put quotes around a cell that holds the separator ("51,439"), or '
+                "name the column in the header"
+            )
+    return len(problems) > start
+
+
 class _Decks:
     """Cards gathered per deck name, with the first line of each note id for duplicates."""
 
@@ -237,7 +256,9 @@ def _build(
     get_guid = special.get("guid")
     get_type = special.get("notetype")
     width = max((*named.values(), *special.values()), default=0) + 1
-    blank = width  # rows are padded past `width`: this index is always ""
+    if layout.named is not None and _past_the_header(path, rows, width, problems):
+        return []
+    blank = width  # "" in every row once padded: nothing lies past `width` (checked above)
     pick: Callable[[list[str]], tuple[str, ...]] | None = None
     if layout.named is not None:
         text_at = named.get("text")
@@ -253,6 +274,28 @@ def _build(
     section = ""
     clean = html_to_text if html else str.strip
     fixed_type = layout.notetype.lower()
+    if get_type is None and get_deck is None and _note_type(fixed_type) == _PLAIN:
+        if layout.named is not None:
+            columns: _Columns | None = _Columns(
+                named.get("front", blank),
+                named.get("back", blank),
+                named.get("section"),
+                (named.get("extra", blank),),
+                named.get("text"),
+            )
+        else:
+            lengths = {max(len(row), width + 1) for _, row in rows}
+            places = [i for i in range(max(lengths)) if i not in skip]
+            # One shape only: otherwise the fields of a row depend on its length.
+            columns = (
+                _Columns(places[0], places[1], None, tuple(places[2:]), None)
+                if len(lengths) == 1 and len(places) > 1
+                else None
+            )
+        if columns is not None:
+            cards = _uniform_cards(rows, width, columns, clean, layout.tags, get_tags, get_guid)
+            if cards is not None:
+                return _decks(path, {default_deck: cards}, problems)
     first_line = decks.first_line
     for line, row in rows:
         if len(row) <= width:
@@ -295,7 +338,77 @@ def _build(
         if cards is None:
             cards = decks.cards[deck] = []
         cards.extend(note_cards(note, len(cards), section))
-    return _decks(path, decks, problems)
+    return _decks(path, decks.cards, problems)
+
+
+class _Columns(NamedTuple):
+    """Where every row of a file keeps its front, back, section and extra fields, and the text
+    of a cloze (a row with text there is one)."""
+
+    front: int
+    back: int
+    section: int | None
+    extras: tuple[int, ...]
+    text: int | None
+
+
+def _uniform_cards(
+    rows: list[tuple[int, list[str]]],
+    width: int,
+    columns: _Columns,
+    clean: Callable[[str], str],
+    file_tags: str,
+    get_tags: int | None,
+    get_guid: int | None,
+) -> list[CardSpec] | None:
+    """The cards of a file of plain basic notes in one deck, read a column at a time.
+
+    Each step is one loop over a column (in C where it can be), not a Python call per row:
+    the same cards as `_build`'s row-by-row reading, about three times faster for a large
+    spreadsheet. None when some row needs that reading: a cloze, or a problem to report.
+    """
+    padded = [row if len(row) > width else row + [""] * (width + 1 - len(row)) for _, row in rows]
+    if columns.text is not None and any(row[columns.text].strip() for row in padded):
+        return None
+    fronts = [clean(row[columns.front]) for row in padded]
+    backs = [clean(row[columns.back]) for row in padded]
+    if not (all(fronts) and all(backs)) or any("{{c" in front for front in fronts):
+        return None
+    extras = [""] * len(padded)
+    if len(columns.extras) == 1:
+        extras = [clean(row[columns.extras[0]]) for row in padded]
+    elif columns.extras:
+        pick = itemgetter(*columns.extras)
+        extras = ["\n".join(filter(None, map(clean, values))) for values in map(pick, padded)]
+    at = columns.section
+    sections = [""] * len(padded) if at is None else [row[at].strip() for row in padded]
+    raw_tags = (
+        repeat(file_tags, len(padded))
+        if get_tags is None
+        else [file_tags + " " + row[get_tags] for row in padded]
+    )
+    cache: dict[str, tuple[str, ...]] = {}
+    tags = []
+    for raw in raw_tags:
+        found = cache.get(raw)
+        if found is None:
+            found, too_long = clean_tags(raw, shorten=False)
+            if too_long:
+                return None
+            cache[raw] = found
+        tags.append(found)
+    guids = None if get_guid is None else [row[get_guid].strip() for row in padded]
+    keys = row_keys(fronts, guids)
+    if len(set(keys)) != len(keys):
+        return None  # rows with the same first field (or guid)
+    lines = [line for line, _ in rows]
+    return list(
+        map(
+            CardSpec._make,
+            zip(keys, keys, repeat(Kind.BASIC), fronts, backs, repeat(None), repeat(()), extras,
+                sections, tags, lines, count(), strict=False),
+        )
+    )  # fmt: skip
 
 
 class _NoteType(NamedTuple):
@@ -312,6 +425,9 @@ def _note_type(name: str) -> _NoteType:
     optional = "optional reversed" in name
     reverse = not optional and "reverse" in name
     return _NoteType("cloze" in name, optional, reverse, "type in" in name)
+
+
+_PLAIN = _NoteType(cloze=False, optional_reverse=False, reverse=False, typed=False)
 
 
 def _note(
@@ -333,10 +449,10 @@ def _note(
     return Note(note_id, Kind.BASIC, first, second, extra, tags, line, reverse, notetype.typed)
 
 
-def _decks(path: Path, decks: _Decks, problems: list[str]) -> list[DeckSpec]:
+def _decks(path: Path, decks: dict[str, list[CardSpec]], problems: list[str]) -> list[DeckSpec]:
     found: list[DeckSpec] = []
     seen: dict[str, str] = {}
-    for name, cards in decks.cards.items():
+    for name, cards in decks.items():
         slug = slugify(name)
         if slug in seen:
             problems.append(

@@ -126,6 +126,26 @@ def text_key(first_field: str) -> str:
     return "r-" + digest(" ".join(first_field.split()))
 
 
+def row_keys(firsts: Sequence[str], guids: Sequence[str] | None = None) -> list[str]:
+    """`guid_key` of each row's guid, or `text_key` of its first field when it has none.
+
+    The same digests, written out in one comprehension: a call per row of a 100,000-row
+    spreadsheet cost more than the digest itself.
+    """
+    blake = hashlib.blake2b
+    if guids is None:
+        return [
+            "r-" + blake(" ".join(first.split()).encode(), digest_size=8).hexdigest()
+            for first in firsts
+        ]
+    return [
+        "g-" + blake(guid.encode(), digest_size=8).hexdigest()
+        if guid
+        else "r-" + blake(" ".join(first.split()).encode(), digest_size=8).hexdigest()
+        for first, guid in zip(firsts, guids, strict=True)
+    ]
+
+
 def slugify(name: str) -> str:
     """A deck id from a deck name: ``History::Russia`` becomes ``history-russia``."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
