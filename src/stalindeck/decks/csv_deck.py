@@ -110,17 +110,8 @@ def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[Dec
         return []
     body = lines[body_from:]
     separator = layout.separator or _guess_separator(path, body)
-    csv.field_size_limit(min(sys.maxsize, MAX_CSV_BYTES))
-    reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
-    rows: list[tuple[int, list[str]]] = []
-    line = body_from
-    try:
-        for row in reader:
-            if row and "".join(row).strip():
-                rows.append((line + 1, row))
-            line = body_from + reader.line_num
-    except csv.Error as error:
-        problems.append(f"{path}:{line + 1}: not valid CSV: {error}")
+    rows = _records(path, body, body_from, separator, problems)
+    if rows is None:
         return []
     if rows and layout.named is None and not layout.anki:
         layout.named = _header_row(rows[0][1])
@@ -133,6 +124,38 @@ def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[Dec
     if len(problems) > start:
         return []
     return _build(path, rows, layout, deck_name, problems)
+
+
+def _records(
+    path: Path, body: list[str], body_from: int, separator: str, problems: list[str]
+) -> list[tuple[int, list[str]]] | None:
+    """The rows that are not blank, each with the line it starts on; None if the file is not
+    valid CSV (the problem is reported with its line)."""
+    csv.field_size_limit(min(sys.maxsize, MAX_CSV_BYTES))
+    reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
+    try:
+        records = list(reader)
+    except csv.Error:
+        records = []  # read again below, row by row, to say where
+    if records and reader.line_num == len(records):
+        # Every record on one line (no quoted line breaks): a record's place is its line.
+        return [
+            (number, row)
+            for number, row in enumerate(records, start=body_from + 1)
+            if row and (row[0].strip() or "".join(row).strip())
+        ]
+    reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
+    rows: list[tuple[int, list[str]]] = []
+    line = body_from
+    try:
+        for row in reader:
+            if row and "".join(row).strip():
+                rows.append((line + 1, row))
+            line = body_from + reader.line_num
+    except csv.Error as error:
+        problems.append(f"{path}:{line + 1}: not valid CSV: {error}")
+        return None
+    return rows
 
 
 def _read_headers(path: Path, lines: list[str], problems: list[str]) -> tuple[_Layout, int]:
