@@ -289,7 +289,7 @@ def test_fuzzed_csv_gives_only_clean_errors(tmp_path: Path, text: str) -> None:
 _CELLS = st.sampled_from(
     ["", " ", "Beria", "Malenkov ", "25 February 1956", "51,439", "a\tb", 'say "hi"', "x,y",
      "line\nbreak", "<b>bold</b> &amp;", "{{c1::Beria}} was shot", "Anti-Party Group", "t1 t2",
-     "t" * 70, "dup"]
+     "t" * 70, "dup", "first\u2028second", "Word\x0bbreak", "win\r\ndows"]
 )  # fmt: skip
 _HEADERS = st.sampled_from(
     ["", "#separator:comma\n", "#separator:tab\n#html:true\n#tags column:3\n",
@@ -372,4 +372,24 @@ def test_a_value_past_the_header_row_is_reported_not_misread(tmp_path: Path) -> 
     (deck,) = load_csv(path)
     assert [(card.front, card.back, card.extra) for card in deck.cards] == [
         ("Prisoners released in June 1956?", "51,439", "")
+    ]
+
+
+def test_line_breaks_inside_cells_do_not_split_rows(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8": a byte-order mark, CRLF rows, a quoted cell over two lines; text
+    pasted from Word or a web page: a manual line break (vertical tab) or U+2028 in a cell."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "\ufefffront,back,tags\r\n"
+        '"Who was\r\narrested in June 1953?",Beria,rivals\r\n'
+        "Who became First Secretary\u2028in September 1953?,Khrushchev,rivals\r\n"
+        'Who led the Anti-Party Group\x0bin 1957?,"Malenkov, Molotov, Kaganovich",rivals\r\n'
+        "When was the Secret Speech?,25 February 1956,speech\r\n".encode()
+    )
+    (deck,) = load_csv(path)
+    assert [(card.front, card.back, card.line) for card in deck.cards] == [
+        ("Who was\narrested in June 1953?", "Beria", 2),
+        ("Who became First Secretary\nin September 1953?", "Khrushchev", 4),
+        ("Who led the Anti-Party Group\nin 1957?", "Malenkov, Molotov, Kaganovich", 5),
+        ("When was the Secret Speech?", "25 February 1956", 6),
     ]

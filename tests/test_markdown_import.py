@@ -125,3 +125,23 @@ def test_fuzzed_markdown_gives_only_clean_errors(tmp_path: Path, text: str) -> N
         assert all(problem.startswith(f"{path}:") for problem in error.problems)
     else:
         assert decks[0].cards
+
+
+def test_a_line_separator_inside_a_question_is_not_a_new_line(tmp_path: Path) -> None:
+    """U+2028 pasted inside a question keeps it one line: problems name the line an editor
+    shows, and the question reads as two lines."""
+    path = tmp_path / "rivals.md"
+    path.write_text(
+        "Q: Who became First Secretary\u2028in September 1953?\r\nA: Khrushchev\r\n\r\n"
+        "Q: Who was arrested in June 1953?\r\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DeckError) as caught:
+        load_files([path])
+    assert list(caught.value.problems) == [f"{path}:4: question has no 'A:' answer"]
+    path.write_text(path.read_text(encoding="utf-8") + "A: Beria\n", encoding="utf-8")
+    (deck,), _ = load_files([path])
+    assert [(card.front, card.back, card.line) for card in deck.cards] == [
+        ("Who became First Secretary\u2028in September 1953?", "Khrushchev", 1),
+        ("Who was arrested in June 1953?", "Beria", 4),
+    ]

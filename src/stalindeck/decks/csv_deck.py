@@ -16,11 +16,12 @@ does: re-importing an edited file updates the matching cards and keeps their his
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import count, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -86,6 +87,7 @@ class _Layout:
     notetype: str = ""
     tags: str = ""
     anki: bool = False  # any Anki header line was seen
+    cell_breaks: bool = False  # a cell may hold a line break other than \n (see `_AS_NEWLINES`)
 
 
 def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
@@ -104,15 +106,20 @@ def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[Dec
     if text is None:
         return []
     start = len(problems)
-    lines = text.splitlines(keepends=True)
+    # Records end at \n, \r\n or \r only: `str.splitlines` would also end one inside a cell, at
+    # a line separator (U+2028) or Word's manual line break (a vertical tab).
+    lines = io.StringIO(text, newline="").readlines()
     layout, body_from = _read_headers(path, lines, problems)
     if len(problems) > start:
         return []
     body = lines[body_from:]
     separator = layout.separator or _guess_separator(path, body)
-    rows = _records(path, body, body_from, separator, problems)
-    if rows is None:
+    found = _records(path, body, body_from, separator, problems)
+    if found is None:
         return []
+    rows, spanning = found
+    # A \r can only be in a cell of a record over several lines (else it ends the record).
+    layout.cell_breaks = spanning or any(mark in text for mark in _OTHER_BREAKS)
     if rows and layout.named is None and not layout.anki:
         layout.named = _header_row(rows[0][1])
         if layout.named is not None:
@@ -126,11 +133,21 @@ def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[Dec
     return _build(path, rows, layout, deck_name, problems)
 
 
+# Line breaks other than \n that a cell may hold (a quoted cell of a Windows file, text pasted
+# from Word or a web page): stored as \n.
+_OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_AS_NEWLINES = str.maketrans(dict.fromkeys("\r" + _OTHER_BREAKS, "\n"))
+
+
+def _with_breaks(clean: Callable[[str], str], value: str) -> str:
+    return clean(value.replace("\r\n", "\n").translate(_AS_NEWLINES))
+
+
 def _records(
     path: Path, body: list[str], body_from: int, separator: str, problems: list[str]
-) -> list[tuple[int, list[str]]] | None:
-    """The rows that are not blank, each with the line it starts on; None if the file is not
-    valid CSV (the problem is reported with its line)."""
+) -> tuple[list[tuple[int, list[str]]], bool] | None:
+    """The rows that are not blank, each with the line it starts on, and whether some record
+    spans several lines; None if the file is not valid CSV (reported with its line)."""
     csv.field_size_limit(min(sys.maxsize, MAX_CSV_BYTES))
     reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
     try:
@@ -143,7 +160,7 @@ def _records(
             (number, row)
             for number, row in enumerate(records, start=body_from + 1)
             if row and (row[0].strip() or "".join(row).strip())
-        ]
+        ], False
     reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
     rows: list[tuple[int, list[str]]] = []
     line = body_from
@@ -155,7 +172,7 @@ def _records(
     except csv.Error as error:
         problems.append(f"{path}:{line + 1}: not valid CSV: {error}")
         return None
-    return rows
+    return rows, True
 
 
 def _read_headers(path: Path, lines: list[str], problems: list[str]) -> tuple[_Layout, int]:
@@ -296,6 +313,8 @@ def _build(
     fields_at: dict[int, tuple[int, ...]] = {}  # row length -> the columns that are fields
     section = ""
     clean = html_to_text if html else str.strip
+    if layout.cell_breaks:
+        clean = partial(_with_breaks, clean)
     fixed_type = layout.notetype.lower()
     if get_type is None and get_deck is None and _note_type(fixed_type) == _PLAIN:
         if layout.named is not None:

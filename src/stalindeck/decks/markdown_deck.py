@@ -19,6 +19,7 @@ with its history. Use a TOML deck when cards must keep their history through edi
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,9 @@ def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> lis
     if text is None:
         return []
     start = len(problems)
-    blocks = _blocks(path, text.splitlines(), problems)
+    # Lines end at \n, \r\n or \r only (as an editor counts them): `str.splitlines` would also
+    # end one at a line separator (U+2028) pasted inside a question, and number lines wrongly.
+    blocks = _blocks(path, io.StringIO(text, newline=None).read().split("\n"), problems)
     cards: list[CardSpec] = []
     first_line: dict[str, int] = {}
     for block in blocks:
