@@ -393,3 +393,18 @@ def test_line_breaks_inside_cells_do_not_split_rows(tmp_path: Path) -> None:
         ("Who led the Anti-Party Group\nin 1957?", "Malenkov, Molotov, Kaganovich", 5),
         ("When was the Secret Speech?", "25 February 1956", 6),
     ]
+
+
+def test_a_semicolon_csv_from_a_decimal_comma_spreadsheet(tmp_path: Path) -> None:
+    """Excel in French or German saves "CSV" with semicolons: the file is read as such."""
+    path = write(
+        tmp_path,
+        "front;back;tags\nPrisoners released in June 1956?;51,439;gulag\n"
+        "When was the Secret Speech?;25 February 1956;speech\n",
+        "klasse.csv",
+    )
+    (deck,) = load_csv(path)
+    assert [(card.front, card.back, card.tags) for card in deck.cards] == [
+        ("Prisoners released in June 1956?", "51,439", ("gulag",)),
+        ("When was the Secret Speech?", "25 February 1956", ("speech",)),
+    ]

@@ -223,8 +223,8 @@ def _guess_separator(path: Path, body: list[str]) -> str:
     first = next((line for line in body if line.strip()), "")
     if path.suffix.lower() == ".tsv" or "\t" in first:
         return "\t"
-    if path.suffix.lower() != ".csv" and ";" in first and "," not in first:
-        return ";"
+    if ";" in first and "," not in first:
+        return ";"  # as spreadsheets save "CSV" where the comma is the decimal mark
     return ","
 
 
