@@ -408,3 +408,13 @@ def test_a_semicolon_csv_from_a_decimal_comma_spreadsheet(tmp_path: Path) -> Non
         ("Prisoners released in June 1956?", "51,439", ("gulag",)),
         ("When was the Secret Speech?", "25 February 1956", ("speech",)),
     ]
+
+
+def test_question_and_answer_headers_name_front_and_back(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "Question,Answer,Tag\nWhen was the Secret Speech?,25 February 1956,speech\n"
+    )
+    (deck,) = load_csv(path)
+    assert [(card.front, card.back, card.tags) for card in deck.cards] == [
+        ("When was the Secret Speech?", "25 February 1956", ("speech",))
+    ]

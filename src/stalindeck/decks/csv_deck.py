@@ -64,11 +64,13 @@ _NAMES = {
     "front": "front",
     "question": "front",
     "back": "back",
+    "answer": "back",
     "text": "text",
     "extra": "extra",
     "back extra": "extra",
     "section": "section",
     "tags": "tags",
+    "tag": "tags",
     "guid": "guid",
     "deck": "deck",
     "notetype": "notetype",
@@ -240,12 +242,14 @@ def _check_names(path: Path, line: int, named: dict[str, int], problems: list[st
     unknown = sorted(set(named) - set(_NAMES))
     if unknown:
         problems.append(
-            f"{path}:{line + 1}: unknown column {unknown[0]!r}; columns are front, back, tags, "
-            "guid, deck, extra, section and text (for a cloze)"
+            f"{path}:{line + 1}: unknown column {unknown[0]!r}; columns are front (or "
+            "question), back (or answer), tags, guid, deck, extra, section and text (for a cloze)"
         )
     roles = {_NAMES.get(name) for name in named}
     if "front" not in roles and "text" not in roles:
-        problems.append(f"{path}:{line + 1}: the header row needs a 'front' or 'text' column")
+        problems.append(
+            f"{path}:{line + 1}: the header row needs a 'front' (or 'question') or 'text' column"
+        )
 
 
 def _past_the_header(
