@@ -120,8 +120,8 @@ def _sync_deck(
     else:
         connection.execute(update(Deck).where(Deck.id == deck_id).values(**deck_values))
 
-    # Bulk work goes straight to the driver's executemany: building SQLAlchemy parameters
-    # for 100,000 rows cost more than SQLite's own work. A card is edited when the text the
+    # Bulk work goes straight to the driver: building SQLAlchemy parameters (or rows) for
+    # 100,000 cards cost more than SQLite's own work. A card is edited when the text the
     # store holds differs from the file's: comparing the columns is cheaper than hashing.
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     now_ms = to_millis(now)
@@ -289,7 +289,7 @@ def _tag_new_cards(
     split once into a temporary table, and one statement joins it to the new cards. Binding
     a (card, tag) pair per tag cost twice as much.
     """
-    pairs = [(text, tag) for text in {row[_TAGS] for row in rows} for tag in text.split()]
+    pairs = [(listed, tag) for listed in {row[_TAGS] for row in rows} for tag in listed.split()]
     if not pairs:
         return
     connection.exec_driver_sql(
