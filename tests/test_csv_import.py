@@ -289,13 +289,16 @@ def test_fuzzed_csv_gives_only_clean_errors(tmp_path: Path, text: str) -> None:
 _CELLS = st.sampled_from(
     ["", " ", "Beria", "Malenkov ", "25 February 1956", "51,439", "a\tb", 'say "hi"', "x,y",
      "line\nbreak", "<b>bold</b> &amp;", "{{c1::Beria}} was shot", "Anti-Party Group", "t1 t2",
-     "t" * 70, "dup", "first\u2028second", "Word\x0bbreak", "win\r\ndows"]
+     "t" * 70, "dup", "first\u2028second", "Word\x0bbreak", "win\r\ndows", "Basic", "Cloze",
+     "Basic (and reversed card)", "History::Russia", "History::Russia"]
 )  # fmt: skip
 _HEADERS = st.sampled_from(
     ["", "#separator:comma\n", "#separator:tab\n#html:true\n#tags column:3\n",
      "#separator:comma\n#guid column:1\n#tags column:4\n", "#separator:comma\n#tags:deck-tag\n",
      "#separator:comma\n#notetype:Basic (and reversed card)\n", "front,back,tags\n",
-     "Front,Back,Extra,Section\n", "front,back,text\n", "#separator:comma\n#deck column:3\n"]
+     "Front,Back,Extra,Section\n", "front,back,text\n", "#separator:comma\n#deck column:3\n",
+     "#separator:comma\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:5\n",
+     "front,back,deck,notetype\n"]
 )  # fmt: skip
 
 
@@ -353,7 +356,25 @@ def test_a_plain_spreadsheet_is_read_a_column_at_a_time(
     ):
         (deck,) = load_csv(write(tmp_path, text))
         assert deck.cards
-    assert used == [True, True, True]
+    # Anki's "Notes in Plain Text" export, with its guid, note type and deck columns.
+    export = write(
+        tmp_path,
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+        "#tags column:6\n"
+        "g1\tBasic\tHistory::Russia\tSecret Speech?\t25 February 1956\tspeech\n"
+        "g2\tBasic\tHistory::Rivals\tArrested in June 1953?\tBeria\trivals\n"
+        "g3\tBasic\tHistory::Russia\tPrisoners released, June 1956?\t51,439\tgulag\n",
+        "export.txt",
+    )
+    russia, rivals = load_csv(export)
+    assert used == [True, True, True, True]
+    assert (russia.name, rivals.name) == ("History::Russia", "History::Rivals")
+    assert [(card.back, card.position, card.line) for card in russia.cards] == [
+        ("25 February 1956", 0, 7),
+        ("51,439", 1, 9),
+    ]
+    monkeypatch.setattr(csv_deck, "_uniform_cards", lambda *args: None)
+    assert load_csv(export) == [russia, rivals]
 
 
 def test_a_value_past_the_header_row_is_reported_not_misread(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import count, repeat
@@ -320,28 +320,12 @@ def _build(
     if layout.cell_breaks:
         clean = partial(_with_breaks, clean)
     fixed_type = layout.notetype.lower()
-    if get_type is None and get_deck is None and _note_type(fixed_type) == _PLAIN:
-        if layout.named is not None:
-            columns: _Columns | None = _Columns(
-                named.get("front", blank),
-                named.get("back", blank),
-                named.get("section"),
-                (named.get("extra", blank),),
-                named.get("text"),
-            )
-        else:
-            lengths = {max(len(row), width + 1) for _, row in rows}
-            places = [i for i in range(max(lengths)) if i not in skip]
-            # One shape only: otherwise the fields of a row depend on its length.
-            columns = (
-                _Columns(places[0], places[1], None, tuple(places[2:]), None)
-                if len(lengths) == 1 and len(places) > 1
-                else None
-            )
+    if get_type is not None or _note_type(fixed_type) == _PLAIN:
+        columns = _columns(rows, layout, named, special, width, skip, deck_name)
         if columns is not None:
-            cards = _uniform_cards(rows, width, columns, clean, layout.tags, get_tags, get_guid)
-            if cards is not None:
-                return _decks(path, {default_deck: cards}, problems)
+            found = _uniform_cards(rows, width, columns, clean, layout.tags, default_deck)
+            if found is not None:
+                return _decks(path, found, problems)
     first_line = decks.first_line
     for line, row in rows:
         if len(row) <= width:
@@ -388,14 +372,42 @@ def _build(
 
 
 class _Columns(NamedTuple):
-    """Where every row of a file keeps its front, back, section and extra fields, and the text
-    of a cloze (a row with text there is one)."""
+    """Where every row of a file keeps its fields (front, back, section, extra), the text of a
+    cloze (a row with text there is one), and its tags, guid, note type and deck."""
 
     front: int
     back: int
     section: int | None
     extras: tuple[int, ...]
     text: int | None
+    tags: int | None
+    guid: int | None
+    notetype: int | None
+    deck: int | None
+
+
+def _columns(
+    rows: list[tuple[int, list[str]]],
+    layout: _Layout,
+    named: dict[str, int],
+    special: dict[str, int],
+    width: int,
+    skip: set[int],
+    deck_name: str | None,
+) -> _Columns | None:
+    """Where the fields are in every row, or None when that depends on the row."""
+    blank = width  # "" in every padded row
+    others = (special.get("tags"), special.get("guid"), special.get("notetype"))
+    deck = None if deck_name else special.get("deck")
+    if layout.named is not None:
+        front, back = named.get("front", blank), named.get("back", blank)
+        extras = (named.get("extra", blank),)
+        return _Columns(front, back, named.get("section"), extras, named.get("text"), *others, deck)
+    lengths = {max(len(row), width + 1) for _, row in rows}
+    fields = [index for index in range(max(lengths)) if index not in skip]
+    if len(lengths) > 1 or len(fields) < 2:
+        return None  # a row's fields depend on its length, or a row has no back
+    return _Columns(fields[0], fields[1], None, tuple(fields[2:]), None, *others, deck)
 
 
 def _uniform_cards(
@@ -404,17 +416,22 @@ def _uniform_cards(
     columns: _Columns,
     clean: Callable[[str], str],
     file_tags: str,
-    get_tags: int | None,
-    get_guid: int | None,
-) -> list[CardSpec] | None:
-    """The cards of a file of plain basic notes in one deck, read a column at a time.
+    default_deck: str,
+) -> dict[str, list[CardSpec]] | None:
+    """The cards of a file of plain basic notes, per deck, read a column at a time.
 
     Each step is one loop over a column (in C where it can be), not a Python call per row:
-    the same cards as `_build`'s row-by-row reading, about three times faster for a large
-    spreadsheet. None when some row needs that reading: a cloze, or a problem to report.
+    the same cards as `_build`'s row-by-row reading, about twice as fast for a large
+    spreadsheet or Anki export. None when some row needs that reading: a cloze, another note
+    type, or a problem to report.
     """
     padded = [row if len(row) > width else row + [""] * (width + 1 - len(row)) for _, row in rows]
     if columns.text is not None and any(row[columns.text].strip() for row in padded):
+        return None
+    at = columns.notetype
+    if at is not None and any(
+        _note_type(name.lower()) != _PLAIN for name in {row[at] for row in padded}
+    ):
         return None
     fronts = [clean(row[columns.front]) for row in padded]
     backs = [clean(row[columns.back]) for row in padded]
@@ -428,10 +445,11 @@ def _uniform_cards(
         extras = ["\n".join(filter(None, map(clean, values))) for values in map(pick, padded)]
     at = columns.section
     sections = [""] * len(padded) if at is None else [row[at].strip() for row in padded]
+    at = columns.tags
     raw_tags = (
         repeat(file_tags, len(padded))
-        if get_tags is None
-        else [file_tags + " " + row[get_tags] for row in padded]
+        if at is None
+        else [file_tags + " " + row[at] for row in padded]
     )
     cache: dict[str, tuple[str, ...]] = {}
     tags = []
@@ -443,11 +461,39 @@ def _uniform_cards(
                 return None
             cache[raw] = found
         tags.append(found)
-    guids = None if get_guid is None else [row[get_guid].strip() for row in padded]
-    keys = row_keys(fronts, guids)
-    if len(set(keys)) != len(keys):
-        return None  # rows with the same first field (or guid)
+    at = columns.guid
+    keys = row_keys(fronts, None if at is None else [row[at].strip() for row in padded])
     lines = [line for line, _ in rows]
+    at = columns.deck
+    names = None if at is None else [row[at].strip() or default_deck for row in padded]
+    if names is None or len(set(names)) == 1:
+        if len(set(keys)) != len(keys):
+            return None  # rows with the same first field (or guid)
+        deck = default_deck if names is None else names[0]
+        return {deck: _basic_cards(keys, fronts, backs, extras, sections, tags, lines)}
+    if len(set(zip(names, keys, strict=True))) != len(keys):
+        return None
+    # Several decks: each keeps its rows in file order, decks in order of first appearance.
+    by_deck: dict[str, list[tuple[str, str, str, str, str, tuple[str, ...], int]]] = {}
+    for name, note in zip(
+        names, zip(keys, fronts, backs, extras, sections, tags, lines, strict=True), strict=True
+    ):
+        by_deck.setdefault(name, []).append(note)
+    return {
+        name: _basic_cards(*map(list, zip(*notes, strict=True))) for name, notes in by_deck.items()
+    }
+
+
+def _basic_cards(
+    keys: Sequence[str],
+    fronts: Sequence[str],
+    backs: Sequence[str],
+    extras: Sequence[str],
+    sections: Sequence[str],
+    tags: Sequence[tuple[str, ...]],
+    lines: Sequence[int],
+) -> list[CardSpec]:
+    """One plain basic card per note, numbered in order, from its columns."""
     return list(
         map(
             CardSpec._make,
