@@ -74,6 +74,34 @@ def test_import_summary_and_decks(tmp_path: Path, write_deck: Callable[..., Path
     assert "demo" in out and "Demo" in out
 
 
+def test_bundled_decks_can_be_imported_after_a_first_import_of_ones_own(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    """A store whose first command imported the class's own deck has no bundled deck (the
+    first run loads it only into an empty store): `import --bundled` adds it, and after an
+    upgrade brings its corrections."""
+    db = tmp_path / "s.db"
+    assert run(db, "import", str(write_deck(DECK)))[0] == 0
+    code, out, _ = run(db, "status", "--json")
+    assert code == 0 and [deck["deck"] for deck in json.loads(out)["decks"]] == ["demo"]
+    code, out, _ = run(db, "import", "--bundled")
+    assert code == 0 and "khrushchev-destalinisation (new deck)" in out
+    code, out, _ = run(db, "status", "--json")
+    assert sorted(deck["deck"] for deck in json.loads(out)["decks"]) == [
+        "demo",
+        "khrushchev-destalinisation",
+    ]
+    code, out, _ = run(db, "import", "--bundled")
+    assert code == 0 and "(new deck)" not in out
+
+
+def test_import_needs_something_to_import(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path / "s.db", "import")
+    assert (code, err) == (1, "error: nothing to import: give deck files, or --bundled\n")
+    code, _, err = run(tmp_path / "s.db", "import", "--bundled", "--deck", "x")
+    assert code == 1 and err.startswith("error: --bundled imports stalindeck's own decks")
+
+
 def test_invalid_import_writes_nothing(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
     db = tmp_path / "s.db"
     bad = write_deck(DECK.replace('back = "KGB"\n', "").replace('id = "speech"', 'id = "x y"'))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.errors import StalindeckError
 
 _PROGRESS_FROM = 2_000  # cards; smaller imports finish before a bar would be seen
 
@@ -20,13 +21,21 @@ def register(app: typer.Typer) -> None:
 def import_command(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
             help="Deck files (.toml, .csv/.tsv/.txt, .md, .apkg/.colpkg) or folders of .toml.",
             show_default=False,
         ),
-    ],
+    ] = None,
     *,
+    bundled: Annotated[
+        bool,
+        typer.Option(
+            "--bundled",
+            help="Also import the decks that come with stalindeck (after an upgrade: their "
+            "corrections, history kept).",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
     ] = False,
@@ -66,6 +75,18 @@ def import_command(
 
     out = console()
     with user_errors():
+        files = list(paths or [])
+        if bundled:
+            if fmt or deck or with_history:
+                raise StalindeckError(
+                    "--bundled imports stalindeck's own decks: give --format, --deck and "
+                    "--with-history in a separate import"
+                )
+            from stalindeck.resources import bundled_decks_dir
+
+            files.insert(0, bundled_decks_dir())
+        if not files:
+            raise StalindeckError("nothing to import: give deck files, or --bundled")
         store = open_for(ctx, first_run=False)
         progress = Progress(
             TextColumn("importing"),
@@ -85,7 +106,7 @@ def import_command(
         with progress:
             changes = import_paths(
                 store,
-                paths,
+                files,
                 utc_now(),
                 dry_run=dry_run,
                 on_loaded=loaded,
