@@ -91,7 +91,7 @@ def test_problems_are_all_reported(tmp_path: Path) -> None:
     assert list(caught.value.problems) == [
         f"{path}:1: 'A:' without a 'Q:' before it",
         f"{path}:3: question has no 'A:' answer",
-        f"{path}:5: cloze text has no {{{{...}}}} deletion",
+        f"{path}:5: cloze text has no [...] deletion",
         f"{path}:9: same question as line 7: cards are identified by their question, "
         "so each must be unique",
     ]
@@ -144,4 +144,19 @@ def test_a_line_separator_inside_a_question_is_not_a_new_line(tmp_path: Path) ->
     assert [(card.front, card.back, card.line) for card in deck.cards] == [
         ("Who became First Secretary\u2028in September 1953?", "Khrushchev", 1),
         ("Who was arrested in June 1953?", "Beria", 4),
+    ]
+
+
+def test_cloze_problems_are_written_in_the_files_own_syntax(tmp_path: Path) -> None:
+    path = tmp_path / "clozes.md"
+    path.write_text(
+        "C: No deletion here.\n\nC: An empty [ ] one.\n\nC: Hint empty [1957::] here.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DeckError) as caught:
+        load_files([path])
+    assert list(caught.value.problems) == [
+        f"{path}:1: cloze text has no [...] deletion",
+        f"{path}:3: cloze deletion '[]' is empty",
+        f"{path}:5: cloze deletion '[1957::]' has an empty hint",
     ]

@@ -40,6 +40,7 @@ _MARKER = re.compile(r"(Q|A|C):[ \t]?(.*)")
 _RULE = re.compile(r"\s*(-{3,}|\*{3,}|_{3,})\s*")
 _HEADING = re.compile(r"#{1,6}\s+(.*?)\s*#*\s*")
 _DELETION = re.compile(r"\[([^\[\]\n]+)\](?!\()")
+_BRACES = re.compile(r"\{\{(.*?)\}\}")
 
 
 @dataclass
@@ -71,7 +72,8 @@ def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> lis
     first_line: dict[str, int] = {}
     for block in blocks:
         note = _note(block)
-        messages = note_problems(note)
+        # Cloze problems quote deletions as stored ({{...}}): say them as the file has them.
+        messages = [_BRACES.sub(r"[\1]", message) for message in note_problems(note)]
         if block.kind == "Q" and block.answer is None:
             messages = ["question has no 'A:' answer"]
         if note.note in first_line:
