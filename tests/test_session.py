@@ -605,3 +605,37 @@ def test_a_failing_checkpoint_does_not_stop_reviewing(
     assert review_count(demo) == 2
     review._path._db = real
     review.close()
+
+
+def test_a_card_whose_question_was_edited_away_comes_back_as_a_new_card(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A spreadsheet row is matched by its question: editing it (the edit key) retires the
+    card and adds a new one, which the session picks up first instead of ending."""
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\nWho led the secret police?,Beria\nQ2,A2\n", encoding="utf-8")
+    import_paths(store, [sheet], clock())
+    review = session(store, clock)
+    shown = review.next_card()
+    assert shown is not None and shown.card.front == "Who led the secret police?"
+    sheet.write_text("front,back\nWho ran the MVD?,Beria\nQ2,A2\n", encoding="utf-8")
+    import_paths(store, [sheet], clock())
+    assert review.reload_current() is None
+    assert review.take_new_arrivals() == 1
+    assert [review.next_card().card.front for _ in range(2)] == ["Who ran the MVD?", "Q2"]  # type: ignore[union-attr]
+    assert review.take_new_arrivals() == 0
+
+
+def test_new_arrivals_stay_within_the_days_allowance(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\nQ1,A1\nQ2,A2\n", encoding="utf-8")
+    import_paths(store, [sheet], clock())
+    review = session(store, clock, limits=Limits(new_per_day=2))
+    shown = review.next_card()
+    assert shown is not None and shown.card.front == "Q1"
+    sheet.write_text("front,back\nQ1,A1\nQ2,A2\nQ3,A3\n", encoding="utf-8")
+    import_paths(store, [sheet], clock())
+    assert review.reload_current() is not None
+    assert review.take_new_arrivals() == 0  # Q1 on screen and Q2 queued fill the day's two

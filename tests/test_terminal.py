@@ -206,3 +206,23 @@ def test_keys_typed_ahead_in_a_terminal(tmp_path: Path, write_deck: Callable[...
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_editing_a_spreadsheet_question_says_it_is_a_new_card(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\nWho led the secret police?,Beria\n", encoding="utf-8")
+    stalindeck(db, "import", str(sheet)).expect(pexpect.EOF)
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\nsed -i 's/Who led the secret police/Who ran the MVD/' \"$2\"\n",
+        encoding="utf-8",
+    )
+    editor.chmod(0o755)
+    child = stalindeck(db, "review", "sheet", editor=str(editor))
+    child.expect("Who led the secret police")
+    child.send("e")
+    child.expect("Who ran the MVD")
+    child.expect("matched by their question")
+    child.send("q")
+    child.expect(pexpect.EOF)

@@ -180,6 +180,7 @@ class ReviewSession:
         self._card_limit = card_limit
         self.ahead = ahead
         self._drawn = 0  # cards taken from the new and review queues
+        self._new_drawn: set[int] = set()  # new cards this session has put on screen
         self._path = AnswerPath(store)
         # Cards that may come next, read while the student reads the current one; good while
         # the store's data version stays the one they were read at (see `_prefetch`).
@@ -256,7 +257,9 @@ class ReviewSession:
             )
             if take_new:
                 self._drawn += 1
-                return self._new.popleft(), Source.NEW
+                entry = self._new.popleft()
+                self._new_drawn.add(entry.card_id)
+                return entry, Source.NEW
             if self._reviews:
                 self._drawn += 1
                 return self._reviews.popleft(), Source.REVIEW
@@ -481,6 +484,26 @@ class ReviewSession:
             return None
         self.current = self._show(card, shown.source, self.clock())
         return self.current
+
+    def take_new_arrivals(self) -> int:
+        """After this session's decks were re-imported (the edit key) and the card on screen
+        read again: new cards that are not queued yet — a spreadsheet row whose question was
+        edited comes back as one — join the front of the new queue, within today's allowance
+        (the new card on screen counts). How many joined."""
+        if self.ahead:
+            return 0
+        now = self.clock()
+        _reviews, allowance = self._left_today(now)
+        on_screen = self.current is not None and self.current.source is Source.NEW
+        room = allowance - len(self._new) - on_screen
+        known = self._new_drawn.union(entry.card_id for entry in self._new)
+        arrivals = [
+            entry
+            for entry in queries.new_cards(self.store, now, self.where, allowance)
+            if entry.card_id not in known
+        ][: max(0, room)]
+        self._new.extendleft(reversed(arrivals))
+        return len(arrivals)
 
     def close(self) -> None:
         """Release the session's connection."""

@@ -280,11 +280,22 @@ class ReviewScreen:
             self.message = Text(f"  not re-imported: {problem}", "red")
             return shown
         reloaded = self.session.reload_current()
+        self.session.take_new_arrivals()
         if reloaded is None:
             self.message = Text("  that card is no longer in the deck", "yellow")
+            if path.suffix.lower() in _MATCHED_BY_QUESTION:
+                self.message.append(
+                    ": its rows are matched by their question (first field), so a changed "
+                    "question is a new card; the old one is retired, history kept"
+                )
             return self.session.next_card()
         self.message = Text("  deck re-imported; the card keeps its history", "green")
         return reloaded
+
+
+# Files whose cards are found again on re-import by their question (first field), unless a
+# CSV row has a guid: editing the question makes a new card.
+_MATCHED_BY_QUESTION = frozenset({".csv", ".tsv", ".txt", ".md"})
 
 
 class _Stay:
