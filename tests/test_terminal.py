@@ -223,6 +223,6 @@ def test_editing_a_spreadsheet_question_says_it_is_a_new_card(tmp_path: Path) ->
     child.expect("Who led the secret police")
     child.send("e")
     child.expect("Who ran the MVD")
-    child.expect("matched by their question")
+    child.expect("known by their question")
     child.send("q")
     child.expect(pexpect.EOF)

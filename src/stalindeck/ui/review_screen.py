@@ -280,14 +280,14 @@ class ReviewScreen:
             self.message = Text(f"  not re-imported: {problem}", "red")
             return shown
         reloaded = self.session.reload_current()
-        self.session.take_new_arrivals()
+        arrived = self.session.take_new_arrivals()
         if reloaded is None:
-            self.message = Text("  that card is no longer in the deck", "yellow")
-            if path.suffix.lower() in _MATCHED_BY_QUESTION:
-                self.message.append(
-                    ": its rows are matched by their question (first field), so a changed "
-                    "question is a new card; the old one is retired, history kept"
-                )
+            self.message = Text(
+                "  a new card: this file's cards are known by their question, which you changed"
+                if arrived and path.suffix.lower() in _MATCHED_BY_QUESTION
+                else "  that card is no longer in the deck",
+                "yellow",
+            )
             return self.session.next_card()
         self.message = Text("  deck re-imported; the card keeps its history", "green")
         return reloaded
