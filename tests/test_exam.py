@@ -24,6 +24,7 @@ from stalindeck.decks.importing import import_paths
 from stalindeck.errors import NotFoundError, StalindeckError
 from stalindeck.review.session import ReviewSession
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
+from stalindeck.scheduling.settings import save_value, spec_for
 from stalindeck.stats.exam import (
     DAY_MS,
     ExamForecast,
@@ -38,7 +39,7 @@ from stalindeck.stats.figures import default_curve
 from stalindeck.store.engine import reading
 from stalindeck.store.exam_queries import ExamCardRow
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW, Card, CardState, to_millis
-from stalindeck.store.open import Store
+from stalindeck.store.open import Store, open_store
 from stalindeck.store.stats_queries import Scope
 
 from .conftest import T0, FakeClock
@@ -502,6 +503,9 @@ def test_the_stored_exam_date_is_the_default(db_path: Path) -> None:
     # A date given wins over the stored one.
     code, out, _ = run(db_path, future(60), "--json")
     assert code == 0 and json.loads(out)["exam_date"] == future(60)
-    settings("exam_date", "2020-01-01")
+    # A stored date that has since passed (`settings` refuses a past date when it is set).
+    store = open_store(str(db_path))
+    save_value(store, spec_for("exam_date"), date(2020, 1, 1))
+    store.close()
     code, _, err = run(db_path)
     assert code == 1 and "stored exam date 2020-01-01" in err

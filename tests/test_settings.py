@@ -73,7 +73,7 @@ ROUND_TRIPS = [
     ("learning_steps", "1 10", "1m 10m", "1m 10m"),
     ("relearning_steps", "none", "none", "none"),
     ("maximum_interval", "365", 365, "365"),
-    ("exam_date", "2027-06-15", "2027-06-15", "2027-06-15"),
+    ("exam_date", "2099-06-15", "2099-06-15", "2099-06-15"),
     ("fsrs_parameters", ", ".join(map(str, PARAMETERS)), list(PARAMETERS), "0.3000, 1.5000"),
 ]
 
@@ -130,6 +130,13 @@ def test_a_bad_value_is_one_line_and_changes_nothing(
     assert allowed in err and f"e.g. `stalindeck settings {key} " in err
     assert "Traceback" not in err
     assert stored(db_path) == {"new_per_day": 7}
+
+
+def test_an_exam_date_in_the_past_is_refused(db_path: Path) -> None:
+    code, out, err = run(db_path, "settings", "exam_date", "2020-01-01")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith("error: the exam date 2020-01-01 is in the past (today is ")
+    assert stored(db_path) == {}
 
 
 def test_unknown_keys_and_misused_options(db_path: Path) -> None:

@@ -63,7 +63,14 @@ def settings_command(
         if spec is not None and value is not None:
             value_typed = s.parse_value(spec, value)  # before the store is opened or made
             store = open_for(ctx, first_run=False)
-            before = getattr(s.load_settings(store), spec.key)
+            current = s.load_settings(store)
+            if spec.key == "exam_date" and value_typed is not None:
+                from stalindeck.clock import utc_now
+                from stalindeck.scheduling.day import study_date
+                from stalindeck.stats.exam import check_exam_date
+
+                check_exam_date(value_typed, study_date(utc_now(), current.rollover_hour))
+            before = getattr(current, spec.key)
             s.save_value(store, spec, value_typed)
             print(f"{spec.key} = {spec.show(value_typed)} (was {spec.show(before)}).")
             warning = s.caution(spec, value_typed)
