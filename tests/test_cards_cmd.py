@@ -77,6 +77,12 @@ def test_cards_lists_filters_and_sorts(db: Path) -> None:
         (("card", "demo/nope"), "no card 'demo/nope'"),
         (("card", "no-slash"), "no card 'no-slash'"),
         (("stats", "nope"), "no deck named 'nope'"),
+        # A tag no card has is a slip, not an empty day.
+        (("cards", "--tag", "nope"), "no card is tagged 'nope';"),
+        (("stats", "--tag", "nope"), "no card is tagged 'nope';"),
+        (("review", "--tag", "nope", "--tag", "gone"), "no card is tagged 'nope' or 'gone';"),
+        (("exam", "2099-06-05", "--tag", "nope"), "no card is tagged 'nope';"),
+        (("stats", "--svg", "/no/such/folder/p.svg"), "there is no folder /no/such/folder"),
     ],
 )
 def test_wrong_input_is_one_line(db: Path, args: tuple[str, ...], message: str) -> None:

@@ -90,7 +90,7 @@ def stats_command(
     from stalindeck.clock import utc_now
     from stalindeck.errors import StalindeckError
     from stalindeck.scheduling.settings import load_settings
-    from stalindeck.stats.cards import check_decks
+    from stalindeck.stats.cards import check_scope
     from stalindeck.stats.figures import compute, default_curve, to_json
     from stalindeck.store.stats_queries import Scope
 
@@ -100,9 +100,13 @@ def stats_command(
         picture = svg or html
         if picture is not None and picture.exists() and not force:
             raise StalindeckError(f"{picture} already exists; pass --force to overwrite it")
+        if picture is not None and not picture.absolute().parent.is_dir():
+            raise StalindeckError(
+                f"cannot write {picture}: there is no folder {picture.absolute().parent}"
+            )
         store = open_for(ctx)
         scope = Scope(decks=tuple(decks or ()), tags=tuple(tags or ()))
-        check_decks(store, scope.decks)
+        check_scope(store, scope)
         settings = load_settings(store)
         stats = compute(
             store,

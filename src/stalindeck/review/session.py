@@ -17,7 +17,6 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from stalindeck.clock import Clock, utc_now
-from stalindeck.errors import NotFoundError
 from stalindeck.scheduling.day import day_end, day_start
 from stalindeck.scheduling.fsrs_bridge import Memory, SchedulerSettings, make_scheduler, shifted
 from stalindeck.scheduling.limits import Limits
@@ -186,12 +185,7 @@ class ReviewSession:
         # the store's data version stays the one they were read at (see `_prefetch`).
         self._ready: dict[int, CardView] = {}
         self._ready_version: int | None = None
-        if self.where.decks:
-            unknown = queries.unknown_decks(store, self.where.decks)
-            if unknown:
-                raise NotFoundError(
-                    f"no deck named {', '.join(map(repr, unknown))}; `stalindeck decks` lists them"
-                )
+        queries.require_known(store, self.where.decks, self.where.tags)
         self._build(new_limit)
 
     # -- the queue -------------------------------------------------------------------------

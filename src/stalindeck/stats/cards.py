@@ -17,15 +17,12 @@ STATES = q.CARD_STATES
 SORTS = q.CARD_SORTS
 
 
-def check_decks(store: Store, decks: Sequence[str]) -> None:
-    """Raise `NotFoundError` naming any deck (slug or name) the store does not hold."""
-    from stalindeck.store.queue import unknown_decks
+def check_scope(store: Store, scope: Scope) -> None:
+    """Raise `NotFoundError` naming any deck (slug or name) the store does not hold, or any
+    tag no card has."""
+    from stalindeck.store.queue import require_known
 
-    unknown = unknown_decks(store, decks) if decks else []
-    if unknown:
-        raise NotFoundError(
-            f"no deck named {', '.join(map(repr, unknown))}; `stalindeck decks` lists them"
-        )
+    require_known(store, scope.decks, scope.tags)
 
 
 def find(
@@ -47,7 +44,7 @@ def find(
         raise StalindeckError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     if limit is not None and limit < 0:
         raise StalindeckError("--limit must be 0 (no limit) or more")
-    check_decks(store, scope.decks)
+    check_scope(store, scope)
     return q.find_cards(
         store, scope, now, curve, state=state, search=search, sort=sort, limit=limit or None
     )

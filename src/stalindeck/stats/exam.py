@@ -398,7 +398,7 @@ def forecast(
     Raises:
         StalindeckError: the exam is not after today, or `new_per_day` is negative.
     """
-    from stalindeck.stats.cards import check_decks
+    from stalindeck.stats.cards import check_scope
     from stalindeck.stats.figures import default_curve
     from stalindeck.store.exam_queries import exam_cards
 
@@ -410,7 +410,7 @@ def forecast(
         raise StalindeckError(f"new cards per day must be 0 or more, not {per_day}")
     today = study_date(now, limits.rollover_hour, tz)
     check_exam_date(exam, today)
-    check_decks(store, scope.decks)
+    check_scope(store, scope)
     rows = exam_cards(store, scope)
     return plan(
         rows,

@@ -22,6 +22,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from stalindeck.errors import NotFoundError
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.engine import reading
 from stalindeck.store.models import (
@@ -250,3 +251,30 @@ def unknown_decks(store: Store, names: Sequence[str]) -> list[str]:
         rows = connection.execute(select(Deck.slug, Deck.name)).all()
     known = {value for row in rows for value in row}
     return [name for name in names if name not in known]
+
+
+def unknown_tags(store: Store, tags: Sequence[str]) -> list[str]:
+    """The tags in `tags` that no card has."""
+    with reading(store.engine) as connection:
+        found = set(
+            connection.execute(select(CardTag.tag).where(CardTag.tag.in_(tags)).distinct())
+            .scalars()
+            .all()
+        )
+    return [tag for tag in tags if tag not in found]
+
+
+def require_known(store: Store, decks: Sequence[str], tags: Sequence[str]) -> None:
+    """Raise `NotFoundError` naming any deck the store does not hold or tag no card has: a
+    typing slip in a filter, which would otherwise look like a day with nothing to do."""
+    unknown = unknown_decks(store, decks) if decks else []
+    if unknown:
+        raise NotFoundError(
+            f"no deck named {', '.join(map(repr, unknown))}; `stalindeck decks` lists them"
+        )
+    missing = unknown_tags(store, tags) if tags else []
+    if missing:
+        raise NotFoundError(
+            f"no card is tagged {' or '.join(map(repr, missing))}; the topics are the tags "
+            "`stalindeck stats` lists"
+        )

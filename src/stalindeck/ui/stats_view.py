@@ -120,7 +120,7 @@ def _calendar(stats: Stats) -> RenderableType:
     caption = Text(
         f"Studied {calendar.days_studied} of {span} days · "
         f"streak {_plural(calendar.current_streak, 'day')} "
-        f"(longest {calendar.longest_streak}) · {calendar.total_reviews:,} answers",
+        f"(longest {calendar.longest_streak}) · {_plural(calendar.total_reviews, 'answer')}",
         style="dim",
     )
     return Group(heatmap(counts, calendar.first, calendar.last), caption)
