@@ -255,23 +255,32 @@ def _insert_values(
     rows: Sequence[tuple[Any, ...]],
     progress: Progress | None = None,
 ) -> None:
-    """``head`` (an INSERT up to VALUES) for `rows`, hundreds of rows to a statement.
+    """``head`` (an INSERT up to VALUES) for `rows`: on SQLite hundreds of rows to a statement.
 
-    `values` is one row's placeholders. A statement that inserts many rows binds its values in
-    one call and runs once: `executemany` pays a bind call and a step per row, which for
-    100,000 cards cost more than SQLite's own work of storing them.
+    `values` is one row's placeholders. On SQLite a statement that inserts many rows binds its
+    values in one call and runs once: `executemany` pays a bind call and a step per row, which
+    for 100,000 cards cost more than SQLite's own work of storing them.
     """
     if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        # psycopg sends `executemany` rows in one pipeline, but parses a statement's
+        # placeholders again on each execution: there one row to a statement is faster.
+        for start in range(0, len(rows), _BATCH):
+            chunk = list(rows[start : start + _BATCH])
+            connection.exec_driver_sql(head + values, chunk)
+            if progress is not None:
+                progress(len(chunk))
         return
     width = len(rows[0])
     per = max(1, min(_ROWS_PER_INSERT, _MAX_PARAMETERS // width))
     statement = head + ", ".join([values] * per)
     for start in range(0, len(rows), per):
-        chunk = rows[start : start + per]
-        sql = statement if len(chunk) == per else head + ", ".join([values] * len(chunk))
-        connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+        some = rows[start : start + per]
+        sql = statement if len(some) == per else head + ", ".join([values] * len(some))
+        connection.exec_driver_sql(sql, tuple(chain.from_iterable(some)))
         if progress is not None:
-            progress(len(chunk))
+            progress(len(some))
 
 
 def _consecutive(card_ids: list[int]) -> bool:
