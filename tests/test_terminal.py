@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -9,6 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from stalindeck.store.open import Store
+
+from .conftest import T0
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -226,3 +231,31 @@ def test_editing_a_spreadsheet_question_says_it_is_a_new_card(tmp_path: Path) ->
     child.expect("known by their question")
     child.send("q")
     child.expect(pexpect.EOF)
+
+
+def test_the_edit_key_leaves_an_installed_deck_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    """A deck installed with stalindeck is replaced by an upgrade: the edit key says how to
+    get a copy of one's own instead of opening it (a source checkout's decks stay editable)."""
+    from rich.console import Console
+
+    from stalindeck import resources
+    from stalindeck.decks.importing import import_paths
+    from stalindeck.review.session import ReviewSession
+    from stalindeck.ui.review_screen import ReviewScreen
+
+    package = tmp_path / "site-packages" / "stalindeck"
+    shipped = package / "_data" / "decks" / "demo.toml"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_text(DECK, encoding="utf-8")
+    monkeypatch.setattr(resources, "_PACKAGE", package)
+    monkeypatch.setenv("EDITOR", str(tmp_path / "no-editor-may-run"))
+    import_paths(store, [shipped], T0)
+    screen = ReviewScreen(ReviewSession(store, clock=lambda: T0), Console(file=io.StringIO()))
+    shown = screen.session.next_card()
+    assert shown is not None and screen._edit(shown) is shown
+    assert screen.message is not None
+    assert "this deck comes with stalindeck" in screen.message.plain
+    assert "stalindeck export deck demo -o FILE.toml" in screen.message.plain
+    assert resources.is_shipped(shipped) and not resources.is_shipped(tmp_path / "demo.toml")

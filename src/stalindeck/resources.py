@@ -29,3 +29,9 @@ def bundled_decks_dir() -> Path:
 def migrations_dir() -> Path:
     """The Alembic script folder."""
     return _data_dir("migrations")
+
+
+def is_shipped(path: Path) -> bool:
+    """Whether `path` is one of the files installed with stalindeck (not a source checkout's):
+    an upgrade replaces those, so they are not for editing."""
+    return (_PACKAGE / "_data") in path.resolve().parents

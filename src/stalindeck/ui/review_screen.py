@@ -22,6 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from stalindeck.resources import is_shipped
 from stalindeck.review.matcher import Match, Verdict
 from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown, Source
 from stalindeck.review.typed import check, expected_answer, proposed_grade
@@ -261,6 +262,14 @@ class ReviewScreen:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         if not path.is_file():
             self.message = Text(f"  cannot edit: {path} is gone", "red")
+            return shown
+        if is_shipped(path):
+            self.message = Text(
+                "  this deck comes with stalindeck (an upgrade replaces it): `stalindeck export "
+                f"deck {shown.card.deck_slug} -o FILE.toml`, then `stalindeck import FILE.toml`, "
+                "gives you a copy to edit, history kept",
+                "yellow",
+            )
             return shown
         if path.suffix.lower() in (".apkg", ".colpkg"):
             self.message = Text(
