@@ -294,3 +294,25 @@ def test_a_store_url_never_shows_its_password() -> None:
         result = runner.invoke(app, ["--db", url, "status"])
         assert result.exit_code == 1
         assert "hunter2" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_an_upgraded_bundled_deck_is_brought_in_and_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stalindeck import resources
+
+    shipped = tmp_path / "shipped" / "demo.toml"
+    shipped.parent.mkdir()
+    shipped.write_text(DECK, encoding="utf-8")
+    monkeypatch.setattr(resources, "bundled_decks_dir", lambda: shipped.parent)
+    db = tmp_path / "s.db"
+    code, _, err = run(db, "stats", "--json")
+    assert code == 0 and err.startswith("First run: loaded 3 cards from the bundled decks (Demo)")
+    code, _, err = run(db, "stats", "--json")
+    assert code == 0 and err == ""
+    shipped.write_text(DECK.replace('back = "KGB"', 'back = "the KGB"'), encoding="utf-8")
+    code, _, err = run(db, "stats", "--json")
+    assert code == 0 and err == (
+        "Updated the bundled deck Demo from this version of stalindeck: 2 edited, 0 added, "
+        "0 retired (history kept).\n"
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from stalindeck.decks.importing import import_bundled_if_empty, import_paths
+from stalindeck.decks.importing import bring_in_bundled, import_paths
 from stalindeck.errors import DeckError, StoreError
 from stalindeck.store import migrate
 from stalindeck.store.engine import make_engine, resolve_url
@@ -259,9 +259,39 @@ def test_tags_and_states_written(store: Store, write_deck: Callable[..., Path]) 
 
 
 def test_first_run_imports_bundled_decks_once(store: Store) -> None:
-    first = import_bundled_if_empty(store, T0)
-    assert first and first[0].slug == "khrushchev-destalinisation" and first[0].added >= 80
-    assert import_bundled_if_empty(store, T0) == []
+    first = bring_in_bundled(store, T0)
+    assert first.first_run and first.changes[0].slug == "khrushchev-destalinisation"
+    assert first.changes[0].added >= 80
+    assert bring_in_bundled(store, T0) == (False, [])
+
+
+def test_an_upgrade_brings_the_bundled_decks_corrections(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled deck follows the installed file (an upgrade's corrections come in, cards
+    keep their ids and history) until the student imports a copy of their own."""
+    from stalindeck import resources
+
+    shipped = tmp_path / "shipped" / "demo.toml"
+    shipped.parent.mkdir()
+    shipped.write_text(DECK, encoding="utf-8")
+    monkeypatch.setattr(resources, "bundled_decks_dir", lambda: shipped.parent)
+    assert bring_in_bundled(store, T0).first_run
+    before = _cards(store)
+    assert bring_in_bundled(store, T0) == (False, [])  # unchanged: nothing to say
+    shipped.write_text(DECK.replace("When was the Secret Speech?", "When was it?"), "utf-8")
+    update = bring_in_bundled(store, T0)
+    assert not update.first_run
+    assert [(change.slug, change.updated, change.added) for change in update.changes] == [
+        ("demo", 1, 0)
+    ]
+    assert _cards(store)["speech"] == (before["speech"][0], "When was it?", False)
+    own = tmp_path / "mine.toml"
+    own.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    import_paths(store, [own], T0)  # the student's own copy from now on
+    shipped.write_text(DECK, encoding="utf-8")
+    assert bring_in_bundled(store, T0) == (False, [])
+    assert _cards(store)["speech"][1] == "When was it?"
 
 
 def test_new_profile_gets_every_card(db_path: Path, write_deck: Callable[..., Path]) -> None:

@@ -66,14 +66,21 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
     # Release the connections when the command ends, not whenever they are collected.
     ctx.call_on_close(store.close)
     if first_run:
-        from stalindeck.decks.importing import import_bundled_if_empty
+        from stalindeck.decks.importing import bring_in_bundled
 
-        added = import_bundled_if_empty(store, utc_now())
-        if added:
-            names = ", ".join(change.name for change in added)
-            cards = sum(change.added for change in added)
+        update = bring_in_bundled(store, utc_now())
+        if update.first_run and update.changes:
+            names = ", ".join(change.name for change in update.changes)
+            cards = sum(change.added for change in update.changes)
             print(
                 f"First run: loaded {cards} cards from the bundled decks ({names}).",
+                file=sys.stderr,
+            )
+        for change in update.changes if not update.first_run else ():
+            print(
+                f"Updated the bundled deck {change.name} from this version of stalindeck: "
+                f"{change.updated} edited, {change.added} added, {change.retired} retired "
+                "(history kept).",
                 file=sys.stderr,
             )
     return store

@@ -32,8 +32,8 @@ def import_command(
         bool,
         typer.Option(
             "--bundled",
-            help="Also import the decks that come with stalindeck (after an upgrade: their "
-            "corrections, history kept).",
+            help="Also import the decks that come with stalindeck (a store's first command "
+            "loads them only into an empty store).",
         ),
     ] = False,
     dry_run: Annotated[

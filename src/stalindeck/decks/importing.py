@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from stalindeck.decks.foreign import CardHistory
 from stalindeck.decks.formats import load_files
@@ -140,11 +141,32 @@ def _digest(path: Path, options: str) -> str:
     return digest.hexdigest()
 
 
-def import_bundled_if_empty(store: Store, now: datetime) -> list[DeckChanges]:
-    """On first run (no decks in the store), import the decks that ship with stalindeck."""
+class BundledUpdate(NamedTuple):
+    """What opening the store did with the decks that ship with stalindeck."""
+
+    first_run: bool  # the store was empty: they were loaded
+    changes: list[DeckChanges]  # the decks loaded, or changed by an upgrade
+
+
+def bring_in_bundled(store: Store, now: datetime) -> BundledUpdate:
+    """Load the bundled decks into an empty store (the first run); later, re-import those
+    that an upgrade of stalindeck changed, history kept.
+
+    Only decks still read from the installed files follow them: a deck the student exported
+    to a file of their own and imported from there is theirs. An unchanged file is recognised
+    by its digest and not read (a query and a digest of a small file per command).
+    """
     from stalindeck.resources import bundled_decks_dir
     from stalindeck.store.counts import deck_count
+    from stalindeck.store.deck_sync import deck_names_from
 
-    if deck_count(store):
-        return []
-    return import_paths(store, [bundled_decks_dir()], now)
+    folder = bundled_decks_dir()
+    if not deck_count(store):
+        return BundledUpdate(True, import_paths(store, [folder], now))
+    in_use = [path for path in deck_files([folder]) if deck_names_from(store, path)]
+    if not in_use:
+        return BundledUpdate(False, [])
+    changes = import_paths(store, in_use, now)
+    return BundledUpdate(
+        False, [change for change in changes if change.added or change.updated or change.retired]
+    )
