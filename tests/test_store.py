@@ -262,7 +262,7 @@ def test_first_run_imports_bundled_decks_once(store: Store) -> None:
     first = bring_in_bundled(store, T0)
     assert first.first_run and first.changes[0].slug == "khrushchev-destalinisation"
     assert first.changes[0].added >= 80
-    assert bring_in_bundled(store, T0) == (False, [])
+    assert bring_in_bundled(store, T0) == (False, [], None)
 
 
 def test_an_upgrade_brings_the_bundled_decks_corrections(
@@ -278,7 +278,7 @@ def test_an_upgrade_brings_the_bundled_decks_corrections(
     monkeypatch.setattr(resources, "bundled_decks_dir", lambda: shipped.parent)
     assert bring_in_bundled(store, T0).first_run
     before = _cards(store)
-    assert bring_in_bundled(store, T0) == (False, [])  # unchanged: nothing to say
+    assert bring_in_bundled(store, T0) == (False, [], None)  # unchanged: nothing to say
     shipped.write_text(DECK.replace("When was the Secret Speech?", "When was it?"), "utf-8")
     update = bring_in_bundled(store, T0)
     assert not update.first_run
@@ -290,7 +290,7 @@ def test_an_upgrade_brings_the_bundled_decks_corrections(
     own.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
     import_paths(store, [own], T0)  # the student's own copy from now on
     shipped.write_text(DECK, encoding="utf-8")
-    assert bring_in_bundled(store, T0) == (False, [])
+    assert bring_in_bundled(store, T0) == (False, [], None)
     assert _cards(store)["speech"][1] == "When was it?"
 
 
@@ -345,3 +345,22 @@ def test_unchanged_file_is_not_read_again(
     path.write_text(DECK.replace("KGB", "the KGB"), encoding="utf-8")
     (edited,) = import_paths(store, [path], T0)
     assert (edited.updated, edited.unchanged) == (2, 1)
+
+
+def test_a_broken_bundled_update_does_not_stop_the_student(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stalindeck import resources
+
+    shipped = tmp_path / "shipped" / "demo.toml"
+    shipped.parent.mkdir()
+    shipped.write_text(DECK, encoding="utf-8")
+    monkeypatch.setattr(resources, "bundled_decks_dir", lambda: shipped.parent)
+    bring_in_bundled(store, T0)
+    before = _cards(store)
+    shipped.write_text(DECK.replace('back = "KGB"\n', ""), encoding="utf-8")
+    update = bring_in_bundled(store, T0)
+    assert (
+        update.changes == [] and update.problem is not None and "missing 'back'" in update.problem
+    )
+    assert _cards(store) == before

@@ -76,6 +76,14 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
                 f"First run: loaded {cards} cards from the bundled decks ({names}).",
                 file=sys.stderr,
             )
+        if update.problem is not None:
+            from stalindeck.ui.safe import clean
+
+            print(
+                f"note: the bundled decks of this version could not be brought in: "
+                f"{clean(update.problem)}",
+                file=sys.stderr,
+            )
         for change in update.changes if not update.first_run else ():
             print(
                 f"Updated the bundled deck {change.name} from this version of stalindeck: "

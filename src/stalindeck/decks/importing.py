@@ -13,7 +13,7 @@ from typing import NamedTuple
 from stalindeck.decks.foreign import CardHistory
 from stalindeck.decks.formats import load_files
 from stalindeck.decks.toml_deck import deck_files, load_decks
-from stalindeck.errors import NotFoundError
+from stalindeck.errors import DeckError, NotFoundError, StalindeckError
 from stalindeck.store.deck_sync import DeckChanges, sync_decks, unchanged_sources
 from stalindeck.store.open import Store
 
@@ -146,6 +146,7 @@ class BundledUpdate(NamedTuple):
 
     first_run: bool  # the store was empty: they were loaded
     changes: list[DeckChanges]  # the decks loaded, or changed by an upgrade
+    problem: str | None = None  # why an upgrade's changes could not be brought in
 
 
 def bring_in_bundled(store: Store, now: datetime) -> BundledUpdate:
@@ -166,7 +167,11 @@ def bring_in_bundled(store: Store, now: datetime) -> BundledUpdate:
     in_use = [path for path in deck_files([folder]) if deck_names_from(store, path)]
     if not in_use:
         return BundledUpdate(False, [])
-    changes = import_paths(store, in_use, now)
+    try:
+        changes = import_paths(store, in_use, now)
+    except StalindeckError as error:  # the student's command goes on; the store is as it was
+        first = error.problems[0] if isinstance(error, DeckError) else str(error)
+        return BundledUpdate(False, [], first)
     return BundledUpdate(
         False, [change for change in changes if change.added or change.updated or change.retired]
     )
