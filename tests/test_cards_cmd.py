@@ -119,6 +119,11 @@ def test_suspend_unsuspend_and_all_or_nothing(db: Path) -> None:
     assert len(json.loads(out)) == 2
     assert run(db, "unsuspend", "demo/speech")[0] == 0
     assert states(db)["speech"][-1] == 0 and states(db)["mvd"][-1] == 1
+    # Saying what was done, not what was asked: one of the two was suspended already.
+    code, out, _ = run(db, "suspend", "demo/speech", "demo/mvd")
+    assert (code, out) == (0, "Suspended 1 card; 1 was suspended already.\n")
+    code, out, _ = run(db, "unsuspend", "demo/mvd/reverse")
+    assert (code, out) == (0, "Unsuspended 0 cards; 1 was not suspended.\n")
 
 
 def test_reset_keeps_the_review_log(db: Path) -> None:

@@ -291,8 +291,8 @@ def suspend_command(ctx: typer.Context, ids: IdsArgument) -> None:
 
     with user_errors():
         store, card_ids = _resolve(ctx, ids)
-        set_suspended(store, card_ids, True)
-        print(f"Suspended {len(card_ids)} card{'s' if len(card_ids) != 1 else ''}.")
+        changed = set_suspended(store, card_ids, True)
+        print(_changed("Suspended", changed, len(card_ids) - changed, "suspended already"))
 
 
 def unsuspend_command(ctx: typer.Context, ids: IdsArgument) -> None:
@@ -301,8 +301,16 @@ def unsuspend_command(ctx: typer.Context, ids: IdsArgument) -> None:
 
     with user_errors():
         store, card_ids = _resolve(ctx, ids)
-        set_suspended(store, card_ids, False)
-        print(f"Unsuspended {len(card_ids)} card{'s' if len(card_ids) != 1 else ''}.")
+        changed = set_suspended(store, card_ids, False)
+        print(_changed("Unsuspended", changed, len(card_ids) - changed, "not suspended"))
+
+
+def _changed(done: str, changed: int, already: int, state: str) -> str:
+    """``Suspended 2 cards.``, and how many needed nothing (``1 was suspended already``)."""
+    line = f"{done} {changed} card{'' if changed == 1 else 's'}"
+    if already:
+        line += f"; {already} {'was' if already == 1 else 'were'} {state}"
+    return line + "."
 
 
 def reset_command(ctx: typer.Context, ids: IdsArgument) -> None:

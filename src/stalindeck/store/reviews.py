@@ -47,14 +47,20 @@ def undo_answer(store: Store, card_id: int, recorded: Recorded, before: Memory) 
             )
 
 
-def set_suspended(store: Store, card_ids: Sequence[int], value: bool) -> None:
-    """Suspend or unsuspend cards for the current profile."""
+def set_suspended(store: Store, card_ids: Sequence[int], value: bool) -> int:
+    """Suspend or unsuspend cards for the current profile; how many changed (the others were
+    so already)."""
     with writing(store.engine) as connection:
-        connection.execute(
+        result = connection.execute(
             update(CardState)
-            .where(CardState.profile_id == store.profile_id, CardState.card_id.in_(card_ids))
+            .where(
+                CardState.profile_id == store.profile_id,
+                CardState.card_id.in_(card_ids),
+                CardState.suspended.is_not(value),
+            )
             .values(suspended=value)
         )
+    return int(result.rowcount)
 
 
 def set_buried(store: Store, card_id: int, until: datetime | None) -> None:
