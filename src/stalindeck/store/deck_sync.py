@@ -154,11 +154,7 @@ def _sync_deck(
     retire_ids = [old[_ID] for old in fetched if old[0] not in kept and not old[_RETIRED]]
 
     def many(sql: str, rows: Sequence[tuple[Any, ...]], report: bool = True) -> None:
-        for start in range(0, len(rows), _BATCH):
-            chunk = rows[start : start + _BATCH]
-            connection.exec_driver_sql(sql, list(chunk))
-            if progress is not None and report:
-                progress(len(chunk))
+        _executemany(connection, sql, rows, progress if report else None)
 
     # The time and flags every written row shares are literals (integers of ours, not input).
     assignments = ", ".join(f"{column} = {mark}" for column in _CARD_COLUMNS)
@@ -248,6 +244,20 @@ def _insert_cards(
     return [int(found[row[0]]) for row in rows]
 
 
+def _executemany(
+    connection: Connection,
+    sql: str,
+    rows: Sequence[tuple[Any, ...]],
+    progress: Progress | None = None,
+) -> None:
+    """`sql` once per row, through the driver's `executemany`, a batch at a time."""
+    for start in range(0, len(rows), _BATCH):
+        chunk = list(rows[start : start + _BATCH])
+        connection.exec_driver_sql(sql, chunk)
+        if progress is not None:
+            progress(len(chunk))
+
+
 def _insert_values(
     connection: Connection,
     head: str,
@@ -266,11 +276,7 @@ def _insert_values(
     if connection.dialect.name != "sqlite":
         # psycopg sends `executemany` rows in one pipeline, but parses a statement's
         # placeholders again on each execution: there one row to a statement is faster.
-        for start in range(0, len(rows), _BATCH):
-            chunk = list(rows[start : start + _BATCH])
-            connection.exec_driver_sql(head + values, chunk)
-            if progress is not None:
-                progress(len(chunk))
+        _executemany(connection, head + values, rows, progress)
         return
     width = len(rows[0])
     per = max(1, min(_ROWS_PER_INSERT, _MAX_PARAMETERS // width))
