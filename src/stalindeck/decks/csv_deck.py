@@ -259,8 +259,10 @@ def _past_the_header(
     such as 51,439 written without quotes, split at its comma); True when there are some."""
     start = len(problems)
     for line, row in rows:
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            column = width + next(i for i, cell in enumerate(row[width:]) if cell.strip())
+        if len(row) <= width:
+            continue
+        column = next((width + i for i, cell in enumerate(row[width:]) if cell.strip()), None)
+        if column is not None:
             problems.append(
                 f"{path}:{line}: a value in column {column + 1}, past the header's {width} "
                 f'columns: put quotes around a cell that holds the separator ("51,439"), or '
