@@ -55,10 +55,10 @@ def stalindeck(db: Path, *args: str, editor: str = "true") -> pexpect.spawn:
     )
 
 
-def test_review_in_a_terminal(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
-    db = tmp_path / "s.db"
-    importer = stalindeck(db, "import", str(write_deck(DECK)))
-    importer.expect(pexpect.EOF)
+def past_the_typed_card(db: Path, deck: Path) -> pexpect.spawn:
+    """A review of the demo deck whose first card (typed) is answered and graded Good with
+    Enter; the group card is on screen."""
+    stalindeck(db, "import", str(deck)).expect(pexpect.EOF)
     child = stalindeck(db, "review", "demo")
     child.expect("When did Khrushchev give the Secret Speech")
     child.expect("type, then Enter")
@@ -67,6 +67,12 @@ def test_review_in_a_terminal(tmp_path: Path, write_deck: Callable[..., Path]) -
     child.expect("Enter = 3 Good")
     child.send("\r")
     child.expect("Which group tried to remove Khrushchev")
+    return child
+
+
+def test_review_in_a_terminal(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    child = past_the_typed_card(db, write_deck(DECK))
     child.send(" ")
     child.expect("Anti-Party Group")
     child.expect("Easy")
@@ -194,15 +200,7 @@ def test_keys_typed_ahead_each_count_and_arrows_mean_nothing() -> None:
 
 
 def test_keys_typed_ahead_in_a_terminal(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
-    db = tmp_path / "s.db"
-    importer = stalindeck(db, "import", str(write_deck(DECK)))
-    importer.expect(pexpect.EOF)
-    child = stalindeck(db, "review", "demo")
-    child.expect("type, then Enter")
-    child.sendline("25 feb 1956")
-    child.expect("Enter = 3 Good")
-    child.send("\r")
-    child.expect("Which group tried to remove Khrushchev")
+    child = past_the_typed_card(tmp_path / "s.db", write_deck(DECK))
     child.send(" 3")  # reveal and Good, typed in one go: both count
     child.expect("not markup")
     child.send("\x1b[A")  # an arrow key: ignored, not taken for Esc (quit)
