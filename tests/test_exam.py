@@ -23,6 +23,7 @@ from stalindeck.cli import app
 from stalindeck.decks.importing import import_paths
 from stalindeck.errors import NotFoundError, StalindeckError
 from stalindeck.review.session import ReviewSession
+from stalindeck.scheduling.day import study_date
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
 from stalindeck.scheduling.settings import save_value, spec_for
 from stalindeck.stats.exam import (
@@ -402,8 +403,13 @@ def run(db: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def study_today() -> date:
+    """Today as the program counts it: before the 4 am rollover, still yesterday."""
+    return study_date(datetime.now(UTC))
+
+
 def future(days: int = 100) -> str:
-    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+    return (study_today() + timedelta(days=days)).isoformat()
 
 
 def digest(path: Path) -> str:
@@ -412,7 +418,7 @@ def digest(path: Path) -> str:
 
 def test_past_or_bad_date_writes_nothing(tmp_path: Path, db_path: Path) -> None:
     fresh = tmp_path / "fresh.db"
-    for bad in ("2020-01-01", datetime.now(UTC).date().isoformat(), "2027-13-45"):
+    for bad in ("2020-01-01", study_today().isoformat(), "2027-13-45"):
         code, out, err = run(fresh, bad)
         assert code == 1 and out == ""
         assert err.startswith("error: ") and err.count("\n") == 1
