@@ -639,3 +639,33 @@ def test_new_arrivals_stay_within_the_days_allowance(
     import_paths(store, [sheet], clock())
     assert review.reload_current() is not None
     assert review.take_new_arrivals() == 0  # Q1 on screen and Q2 queued fill the day's two
+
+
+def test_one_card_per_entry_even_when_entries_have_many_siblings(
+    store: Store, write_deck: Callable[..., Path], clock: FakeClock
+) -> None:
+    # Clozes of 9 deletions: the first cards read for a queue of 3 are all one entry's, so
+    # the queue must read further to find 3 entries.
+    lines = ['id = "many"', 'name = "Many"', ""]
+    for number in range(6):
+        deletions = " ".join(f"{{{{w{number}x{index}}}}}" for index in range(9))
+        lines += ["[[cards]]", f'id = "n{number}"', f'text = "{deletions}"', ""]
+    import_paths(store, [write_deck("\n".join(lines), "many.toml")], clock())
+    from stalindeck.store import queue
+
+    everything = queue.new_cards(store, clock(), Filter(), 1000)
+    assert len(everything) == 6  # one card per entry, every entry
+    three = queue.new_cards(store, clock(), Filter(), 3)
+    assert three == everything[:3]
+    with store.engine.connect() as connection:
+        firsts = connection.execute(
+            text(
+                "SELECT c.id FROM cards c WHERE c.position = "
+                "(SELECT MIN(o.position) FROM cards o WHERE o.note = c.note) ORDER BY c.position"
+            )
+        ).scalars()
+        assert [entry.card_id for entry in everything] == list(firsts)
+    make_learnt(store, [f"n{n}/c{i}" for n in range(6) for i in range(1, 10)], stability=3.0,
+                last=to_millis(T0), due=to_millis(T0))  # fmt: skip
+    due = queue.review_cards(store, clock(), clock() + timedelta(days=1), Filter(), 2)
+    assert len(due) == 2 and len({entry.note for entry in due}) == 2
