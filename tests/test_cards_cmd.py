@@ -66,6 +66,8 @@ def test_cards_lists_filters_and_sorts(db: Path) -> None:
     code, out, _ = run(db, "cards")
     assert code == 0 and "demo/mvd/reverse" in out and "3 cards" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+    # The reverse waits for tomorrow (its sibling was answered): said whole in the table.
+    assert " buried " in out and "…" not in out.split("demo/mvd/reverse")[1]
 
 
 @pytest.mark.parametrize(

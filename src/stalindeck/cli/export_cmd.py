@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from stalindeck.store.open import Store
 
 app = typer.Typer(
-    help="Export cards or reviews as CSV or JSON.",
+    help=(
+        "Export cards, reviews or progress as CSV or JSON; decks as an Anki package or a "
+        "TOML deck file."
+    ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -283,12 +283,13 @@ def _due(card: CardRow, now: datetime) -> Text:
     return Text(f"in {interval(card.due - now)}")
 
 
-def _state(card: CardRow) -> Text:
+def _state(card: CardRow, *, short: bool = False) -> Text:
+    """The card's state; `short` (a table column): a buried card is just "buried"."""
     name = STATE_NAMES.get(card.state, str(card.state))
     if card.suspended:
         return Text("suspended", style="yellow")
     if card.buried:
-        return Text(f"{name}, buried", style="dim")
+        return Text("buried" if short else f"{name}, buried", style="dim")
     return Text(name)
 
 
@@ -329,7 +330,7 @@ def cards_table(rows: Sequence[CardRow], total: int, now: datetime) -> Group:
         parts.append(
             _card_line(
                 front,
-                _state(card),
+                _state(card, short=True),
                 _due(card, now),
                 stability,
                 percent(card.retrievability),
