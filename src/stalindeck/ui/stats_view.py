@@ -65,7 +65,8 @@ def _today(stats: Stats) -> RenderableType:
         passed = (today.answers - today.again) / today.answers
         lines.append(
             f"Studied {_plural(today.cards, 'card')} ({_plural(today.answers, 'answer')}) "
-            f"in {duration(today.time_ms)} · Again {today.again} ({percent(passed)} passed) · "
+            f"in {duration(today.time_ms)}\n"
+            f"Again {today.again} ({percent(passed)} passed) · "
             f"true retention {percent(today.retention)}\n"
         )
     else:
