@@ -240,6 +240,10 @@ def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
     assert "Nothing reviewed." in out
     assert "Left for today: 20 new cards; `stalindeck review` goes on." in out
     assert "tomorrow" not in out
+    code, out, err = run(db, "review", input="\n3\nq\n")  # one new card answered, then quit
+    assert code == 0, err
+    assert "Left for today: 19 new cards" in out
+    assert "Next card due" not in out  # the cards left can be shown now, whatever is due later
     run(db, "settings", "new_per_day", "2")
     # Easy sends a new card straight to review, days away: today's allowance is then used up.
     code, out, err = run(db, "review", input="\n4\n" * 3)

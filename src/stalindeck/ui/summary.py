@@ -34,7 +34,9 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     elif left:
         lines.append(f"Left for today: {' and '.join(left)}; `stalindeck review` goes on.")
     upcoming = session.next_due()
-    if upcoming is not None:
+    # Reviews and new cards left for today can be shown now: the time the next card falls due
+    # matters when nothing else is waiting, or only learning steps, or when reviewing ahead.
+    if upcoming is not None and (session.ahead or not (counts.review or counts.new)):
         lines.append(f"Next card due {when(upcoming, now)}.")
     new_today = session.new_for_today() if session.ahead else 0
     if new_today:
