@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from stalindeck.cli import app
 from stalindeck.decks import anki_package, cloze
 from stalindeck.decks.anki_package import Package
+from stalindeck.decks.foreign import CardHistory
 from stalindeck.decks.formats import load_files
 from stalindeck.decks.importing import import_paths
 from stalindeck.decks.model import Kind, stored_rows
@@ -25,7 +26,9 @@ from stalindeck.decks.toml_deck import load_deck
 from stalindeck.decks.toml_writer import cloze_text
 from stalindeck.errors import DeckError, StalindeckError
 from stalindeck.interop.apkg_export import export_apkg
+from stalindeck.interop.history import replay
 from stalindeck.interop.toml_export import export_deck_toml
+from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
 from stalindeck.store.open import Store
 
 from .conftest import BUNDLED_DECK, T0
@@ -183,6 +186,57 @@ def test_collection_package_with_history_through_the_cli(tmp_path: Path) -> None
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM reviews").fetchone() == (3,)
         assert connection.execute("SELECT count(*) FROM cards").fetchone() == (7,)
+
+
+def test_imported_histories_answered_alike_fall_due_on_several_days(
+    store: Store, tmp_path: Path
+) -> None:
+    # Thirty cards answered Good on the same three days, as a student who learnt them together
+    # in Anki: replayed exactly, then the last interval fuzzed, as an answer here would be.
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    deck = collection.decks.id("Together")
+    for number in range(30):
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note["Front"], note["Back"] = f"Question {number}", f"Answer {number}"
+        collection.add_note(note, deck)
+    for card_id in collection.find_cards("deck:Together"):
+        for number, when in enumerate(REVIEW_TIMES):
+            collection.db.execute(
+                "INSERT INTO revlog VALUES (?, ?, -1, 3, ?, 0, 0, 5000, ?)",
+                int(when.timestamp() * 1000) + card_id % 1000,
+                card_id,
+                number + 1,
+                0 if number == 0 else 1,
+            )
+    package = tmp_path / "together.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+    )
+    collection.export_anki_package(out_path=str(package), options=options, limit=None)
+    collection.close()
+    import_paths(store, [package], T0, with_history=True)
+    rows = on_disk(store, "SELECT due, last_review, stability FROM card_states WHERE reps = 3")
+    assert len(rows) == 30
+    # One exact replay: the same memory for every card...
+    assert len({round(stability, 9) for _due, _last, stability in rows}) == 1
+    # ... and intervals spread within FSRS's fuzz of the exact one, not all on one day.
+    answers = tuple((when, 3, 5000) for when in REVIEW_TIMES)
+    exact = replay(make_scheduler(SchedulerSettings(enable_fuzzing=False)), 1,
+                   CardHistory("together", "x", answers), [])  # fmt: skip
+    assert exact.due is not None and exact.last_review is not None
+    interval = (exact.due - exact.last_review).total_seconds() / 86_400
+    spread = (  # Anki's and FSRS's fuzz: 15% of the part of the interval from 2.5 to 7 days,
+        # 10% from 7 to 20, 5% beyond, plus a day
+        1 + 0.15 * (min(interval, 7) - 2.5) + 0.1 * max(0, min(interval, 20) - 7)
+        + 0.05 * max(0, interval - 20)
+    )  # fmt: skip
+    days = [(due - last) / 86_400_000 for due, last, _stability in rows]
+    assert all(abs(day - interval) <= spread + 1 for day in days)
+    assert len({round(day) for day in days}) > 2
 
 
 def test_import_without_history_writes_no_reviews(store: Store, packages: dict[str, Path]) -> None:

@@ -2,7 +2,8 @@
 
 Anki's own scheduling fields (SM-2 ease and intervals) are not carried over: replaying the
 answers through the same FSRS scheduler stalindeck reviews with gives states consistent with
-everything that follows.
+everything that follows. The replay is exact; only the last answer's interval is fuzzed, as a
+review here would be, so cards answered alike on one day do not all fall due on one day.
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ def history_writer(
     from stalindeck.scheduling.settings import load_settings
 
     # The profile's own parameters and steps, as its reviews will be scheduled from now on.
-    settings = load_settings(store).scheduler(enable_fuzzing=False)
+    settings = load_settings(store)
+    exact, last = settings.scheduler(enable_fuzzing=False), settings.scheduler()
 
     def write(connection: Connection) -> None:
         ids = interop_queries.card_ids_by_key(connection, ((h.deck, h.key) for h in history))
         done = interop_queries.reviewed_cards(connection, store.profile_id, ids.values())
-        scheduler = make_scheduler(settings)
+        scheduler, final = make_scheduler(exact), make_scheduler(last)
         reviews: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         for item in history:
@@ -52,7 +54,7 @@ def history_writer(
             if card_id is None or card_id in done or not item.reviews:
                 continue
             done.add(card_id)
-            memory = replay(scheduler, card_id, item, reviews)
+            memory = replay(scheduler, card_id, item, reviews, final)
             states.append({"state_card": card_id, **memory._asdict()})
         interop_queries.write_history(connection, store.profile_id, reviews, states)
         if on_history is not None:
@@ -62,13 +64,20 @@ def history_writer(
 
 
 def replay(
-    scheduler: fsrs.Scheduler, card_id: int, item: CardHistory, rows: list[dict[str, Any]]
+    scheduler: fsrs.Scheduler,
+    card_id: int,
+    item: CardHistory,
+    rows: list[dict[str, Any]],
+    final: fsrs.Scheduler | None = None,
 ) -> Memory:
-    """Answer a new card as the log says, appending one review row per answer to `rows`."""
+    """Answer a new card as the log says, appending one review row per answer to `rows`;
+    the last answer through `final` (the profile's fuzz) when given."""
     memory = _FRESH
     card = to_fsrs(card_id, memory, item.reviews[0][0])
-    for when, grade, spent in sorted(item.reviews, key=lambda review: review[0]):
-        card, _ = scheduler.review_card(card, fsrs.Rating(grade), review_datetime=when)
+    answers = sorted(item.reviews, key=lambda review: review[0])
+    for index, (when, grade, spent) in enumerate(answers):
+        by = final if final is not None and index == len(answers) - 1 else scheduler
+        card, _ = by.review_card(card, fsrs.Rating(grade), review_datetime=when)
         after = after_review(memory, card, grade)
         rows.append(
             {
