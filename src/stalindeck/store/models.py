@@ -1,4 +1,9 @@
-"""Typed SQLAlchemy models of the store.
+"""The store's tables, declared as classes of typed SQLAlchemy Core columns.
+
+Each class names one table: `Card.front` is that table's column, and `insert(Card)`,
+`select(Card)` or `join(Card, ...)` use the table itself. They are not ORM classes: nothing
+here maps rows to objects, so no command pays for importing SQLAlchemy's ORM (a fifth of a
+command's start).
 
 Times are stored as integer milliseconds since the Unix epoch (UTC): compact, fast to compare
 and index, and the same on SQLite and PostgreSQL. `UtcMillis` converts to aware datetimes.
@@ -7,10 +12,12 @@ and index, and the same on SQLite and PostgreSQL. `UtcMillis` converts to aware 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     Float,
     ForeignKey,
     Index,
@@ -18,12 +25,13 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from stalindeck.store.values import (
     LEARNING,
@@ -39,6 +47,8 @@ DEFAULT_PROFILE_ID = 1
 DEFAULT_PROFILE_NAME = "default"
 
 __all__ = ["LEARNING", "NEW", "RELEARNING", "REVIEW", "STATE_NAMES", "from_millis", "to_millis"]
+
+_T = TypeVar("_T")
 
 
 class UtcMillis(TypeDecorator[datetime]):
@@ -63,9 +73,42 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+metadata = MetaData(naming_convention=NAMING)
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+
+def column(
+    kind: TypeEngine[_T] | type[TypeEngine[_T]], *args: Any, nullable: bool = False, **kwargs: Any
+) -> Column[_T]:
+    """A column of the class it is assigned in, named after its attribute; NOT NULL unless
+    `nullable`."""
+    return Column(kind, *args, nullable=nullable, **kwargs)
+
+
+def _reference(target: str) -> ForeignKey:
+    return ForeignKey(target, ondelete="CASCADE")
+
+
+class Base:
+    """A table: the class's `column(...)` attributes, in order, and `__table_args__`."""
+
+    __tablename__: ClassVar[str]
+    __table__: ClassVar[Table]
+    __table_args__: ClassVar[tuple[Any, ...]] = ()
+
+    def __init_subclass__(cls) -> None:
+        columns = []
+        for name, value in vars(cls).items():
+            if isinstance(value, Column):
+                value.name = value.key = name
+                columns.append(value)
+        args = list(cls.__table_args__)
+        options = args.pop() if args and isinstance(args[-1], dict) else {}
+        cls.__table__ = Table(cls.__tablename__, metadata, *columns, *args, **options)
+
+    @classmethod
+    def __clause_element__(cls) -> Table:
+        """The table, wherever SQLAlchemy expects one (``insert(Card)``, ``select(Card)``)."""
+        return cls.__table__
 
 
 class Profile(Base):
@@ -73,9 +116,9 @@ class Profile(Base):
 
     __tablename__ = "profiles"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UtcMillis)
+    id: ClassVar[ColumnClause[int]] = column(Integer, primary_key=True)
+    name: ClassVar[ColumnClause[str]] = column(String(64), unique=True)
+    created_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
 
 
 class Deck(Base):
@@ -83,16 +126,16 @@ class Deck(Base):
 
     __tablename__ = "decks"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(Text, default="")
-    tags: Mapped[str] = mapped_column(Text, default="")  # space-separated
-    path: Mapped[str] = mapped_column(Text, default="")
-    imported_at: Mapped[datetime] = mapped_column(UtcMillis)
+    id: ClassVar[ColumnClause[int]] = column(Integer, primary_key=True)
+    slug: ClassVar[ColumnClause[str]] = column(String(64), unique=True)
+    name: ClassVar[ColumnClause[str]] = column(String(200))
+    description: ClassVar[ColumnClause[str]] = column(Text, default="")
+    source: ClassVar[ColumnClause[str]] = column(Text, default="")
+    tags: ClassVar[ColumnClause[str]] = column(Text, default="")  # space-separated
+    path: ClassVar[ColumnClause[str]] = column(Text, default="")
+    imported_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
     # A digest of the file (and import options) the deck last came from: unchanged, skip it.
-    source_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source_digest: ClassVar[ColumnClause[str]] = column(String(64), nullable=True)
 
 
 class Card(Base):
@@ -104,23 +147,25 @@ class Card(Base):
         Index("ix_cards_deck_note", "deck_id", "note"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(String(64))  # sibling group
-    kind: Mapped[str] = mapped_column(String(16))
-    front: Mapped[str] = mapped_column(Text)
-    back: Mapped[str] = mapped_column(Text)
-    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
-    accept: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
-    extra: Mapped[str] = mapped_column(Text, default="")
-    section: Mapped[str] = mapped_column(Text, default="")
-    tags: Mapped[str] = mapped_column(Text, default="")  # space-separated, deck tags included
-    line: Mapped[int] = mapped_column(Integer, default=0)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    retired: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UtcMillis)
-    updated_at: Mapped[datetime] = mapped_column(UtcMillis)
+    id: ClassVar[ColumnClause[int]] = column(Integer, primary_key=True)
+    deck_id: ClassVar[ColumnClause[int]] = column(Integer, _reference("decks.id"))
+    key: ClassVar[ColumnClause[str]] = column(String(200))
+    note: ClassVar[ColumnClause[str]] = column(String(64))  # sibling group
+    kind: ClassVar[ColumnClause[str]] = column(String(16))
+    front: ClassVar[ColumnClause[str]] = column(Text)
+    back: ClassVar[ColumnClause[str]] = column(Text)
+    answer: ClassVar[ColumnClause[str]] = column(Text, nullable=True)
+    accept: ClassVar[ColumnClause[str]] = column(Text, default="[]")  # JSON list
+    extra: ClassVar[ColumnClause[str]] = column(Text, default="")
+    section: ClassVar[ColumnClause[str]] = column(Text, default="")
+    tags: ClassVar[ColumnClause[str]] = column(
+        Text, default=""
+    )  # space-separated, deck tags included
+    line: ClassVar[ColumnClause[int]] = column(Integer, default=0)
+    position: ClassVar[ColumnClause[int]] = column(Integer, default=0)
+    retired: ClassVar[ColumnClause[bool]] = column(Boolean, default=False)
+    created_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
+    updated_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
 
 
 class CardTag(Base):
@@ -130,10 +175,8 @@ class CardTag(Base):
     # Found by its key only: on SQLite the rows live in the key's b-tree (no rowid copy).
     __table_args__ = (Index("ix_card_tags_tag", "tag"), {"sqlite_with_rowid": False})
 
-    card_id: Mapped[int] = mapped_column(
-        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
-    )
-    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    card_id: ClassVar[ColumnClause[int]] = column(Integer, _reference("cards.id"), primary_key=True)
+    tag: ClassVar[ColumnClause[str]] = column(String(64), primary_key=True)
 
 
 class CardState(Base):
@@ -142,22 +185,20 @@ class CardState(Base):
     __tablename__ = "card_states"
     __table_args__ = (Index("ix_card_states_profile_due", "profile_id", "state", "due"),)
 
-    profile_id: Mapped[int] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    profile_id: ClassVar[ColumnClause[int]] = column(
+        Integer, _reference("profiles.id"), primary_key=True
     )
-    card_id: Mapped[int] = mapped_column(
-        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
-    )
-    state: Mapped[int] = mapped_column(SmallInteger, default=NEW)
-    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    stability: Mapped[float | None] = mapped_column(Float, nullable=True)
-    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
-    due: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
-    last_review: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
-    reps: Mapped[int] = mapped_column(Integer, default=0)
-    lapses: Mapped[int] = mapped_column(Integer, default=0)
-    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
-    buried_until: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
+    card_id: ClassVar[ColumnClause[int]] = column(Integer, _reference("cards.id"), primary_key=True)
+    state: ClassVar[ColumnClause[int]] = column(SmallInteger, default=NEW)
+    step: ClassVar[ColumnClause[int]] = column(Integer, nullable=True)
+    stability: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
+    difficulty: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
+    due: ClassVar[ColumnClause[datetime]] = column(UtcMillis, nullable=True)
+    last_review: ClassVar[ColumnClause[datetime]] = column(UtcMillis, nullable=True)
+    reps: ClassVar[ColumnClause[int]] = column(Integer, default=0)
+    lapses: ClassVar[ColumnClause[int]] = column(Integer, default=0)
+    suspended: ClassVar[ColumnClause[bool]] = column(Boolean, default=False)
+    buried_until: ClassVar[ColumnClause[datetime]] = column(UtcMillis, nullable=True)
 
 
 class Review(Base):
@@ -172,24 +213,24 @@ class Review(Base):
         Index("ix_reviews_card", "card_id", "reviewed_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
-    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
-    grade: Mapped[int] = mapped_column(SmallInteger)
-    reviewed_at: Mapped[datetime] = mapped_column(UtcMillis)
-    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    elapsed_days: Mapped[float | None] = mapped_column(Float, nullable=True)
-    state_before: Mapped[int] = mapped_column(SmallInteger)
-    step_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    stability_before: Mapped[float | None] = mapped_column(Float, nullable=True)
-    difficulty_before: Mapped[float | None] = mapped_column(Float, nullable=True)
-    due_before: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
-    last_review_before: Mapped[datetime | None] = mapped_column(UtcMillis, nullable=True)
-    state_after: Mapped[int] = mapped_column(SmallInteger)
-    step_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    stability_after: Mapped[float | None] = mapped_column(Float, nullable=True)
-    difficulty_after: Mapped[float | None] = mapped_column(Float, nullable=True)
-    due_after: Mapped[datetime] = mapped_column(UtcMillis)
+    id: ClassVar[ColumnClause[int]] = column(Integer, primary_key=True)
+    card_id: ClassVar[ColumnClause[int]] = column(Integer, _reference("cards.id"))
+    profile_id: ClassVar[ColumnClause[int]] = column(Integer, _reference("profiles.id"))
+    grade: ClassVar[ColumnClause[int]] = column(SmallInteger)
+    reviewed_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
+    duration_ms: ClassVar[ColumnClause[int]] = column(Integer, default=0)
+    elapsed_days: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
+    state_before: ClassVar[ColumnClause[int]] = column(SmallInteger)
+    step_before: ClassVar[ColumnClause[int]] = column(Integer, nullable=True)
+    stability_before: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
+    difficulty_before: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
+    due_before: ClassVar[ColumnClause[datetime]] = column(UtcMillis, nullable=True)
+    last_review_before: ClassVar[ColumnClause[datetime]] = column(UtcMillis, nullable=True)
+    state_after: ClassVar[ColumnClause[int]] = column(SmallInteger)
+    step_after: ClassVar[ColumnClause[int]] = column(Integer, nullable=True)
+    stability_after: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
+    difficulty_after: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
+    due_after: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
 
 
 class Setting(Base):
@@ -197,8 +238,8 @@ class Setting(Base):
 
     __tablename__ = "settings"
 
-    profile_id: Mapped[int] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    profile_id: ClassVar[ColumnClause[int]] = column(
+        Integer, _reference("profiles.id"), primary_key=True
     )
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    key: ClassVar[ColumnClause[str]] = column(String(64), primary_key=True)
+    value: ClassVar[ColumnClause[str]] = column(Text)

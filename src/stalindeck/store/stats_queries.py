@@ -38,7 +38,6 @@ from sqlalchemy import (
     type_coerce,
     values,
 )
-from sqlalchemy.orm import aliased
 
 from stalindeck.store.engine import reading
 from stalindeck.store.models import (
@@ -175,8 +174,8 @@ def _card_conditions(store: Store, scope: Scope) -> list[ColumnElement[bool]]:
 
 def _tagged(tags: Sequence[str]) -> ColumnElement[bool]:
     # An alias, so that the test never correlates with a `card_tags` the query itself joins.
-    chosen = aliased(CardTag, name="scope_tags")
-    return exists().where(chosen.card_id == Card.id, chosen.tag.in_(tags))
+    chosen = CardTag.__table__.alias("scope_tags")
+    return exists().where(chosen.c.card_id == Card.id, chosen.c.tag.in_(tags))
 
 
 def _cards(store: Store, scope: Scope, *columns: Any) -> Select[Any]:
