@@ -76,3 +76,18 @@ def test_csv_import_and_re_import_on_postgresql(tmp_path: Path) -> None:
     code, out, _ = run("export", "cards", "-f", "json")
     backs = sorted(card["back"] for card in json.loads(out) if card["deck"] == "class")
     assert backs == ["A1 edited", "A3"]
+
+
+def test_a_class_of_profiles_on_postgresql() -> None:
+    # The default profile is made with id 1 by the first migration; students added after it
+    # must get their own ids (PostgreSQL's sequence had been left at 1).
+    assert run("status")[0] == 0
+    for student in ("amira", "ben", "chloe"):
+        code, out, err = run("--profile", student, "review", "--limit", "1", input="\n3\n")
+        assert code == 0, err
+        assert "Reviewed 1 card" in out
+    code, out, err = run("--profile", "ben", "stats", "--json")
+    assert code == 0, err
+    assert json.loads(out)["today"]["answers"] == 1
+    code, _out, err = run("--profile", "x" * 65, "status")
+    assert code == 1 and "cannot name a profile" in err and err.count("\n") == 1

@@ -305,6 +305,15 @@ def test_new_profile_gets_every_card(db_path: Path, write_deck: Callable[..., Pa
     assert other.profile_id != store.profile_id and count == 3
 
 
+@pytest.mark.parametrize("name", ["", "   ", "x" * 65, "tab\there"])
+def test_a_profile_name_that_cannot_be_stored_is_one_line(db_path: Path, name: str) -> None:
+    open_store(str(db_path)).close()
+    with pytest.raises(StoreError, match="cannot name a profile: use 1 to 64 printable"):
+        open_store(str(db_path), profile=name)
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("SELECT name FROM profiles").fetchall() == [("default",)]
+
+
 def test_store_behind_head_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     engine = make_engine(resolve_url(str(path)))

@@ -79,6 +79,9 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
     try:
         ensure_schema(engine, None if path is None else path.parent / "backups")
         profile_id = _profile_id(engine, profile)
+    except StoreError:
+        engine.dispose()
+        raise
     except OperationalError as error:
         engine.dispose()
         from stalindeck.store.safety import translate
@@ -99,11 +102,20 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
     return Store(engine=engine, url=url, path=path, profile_id=profile_id)
 
 
+# Profile names are stored in a column of 64 characters (PostgreSQL enforces it).
+PROFILE_NAME_LENGTH = 64
+
+
 def _profile_id(engine: Engine, name: str) -> int:
     with engine.connect() as connection:
         found = connection.execute(select(Profile.id).where(Profile.name == name)).scalar()
     if found is not None:
         return found
+    if not name.strip() or len(name) > PROFILE_NAME_LENGTH or not name.isprintable():
+        raise StoreError(
+            f"--profile {name!r} cannot name a profile: use 1 to {PROFILE_NAME_LENGTH} "
+            "printable characters, e.g. --profile alice"
+        )
     with writing(engine) as connection:
         profile_id = connection.execute(
             insert(Profile).values(name=name, created_at=utc_now()).returning(Profile.id)
