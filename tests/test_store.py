@@ -314,6 +314,23 @@ def test_a_profile_name_that_cannot_be_stored_is_one_line(db_path: Path, name: s
         assert connection.execute("SELECT name FROM profiles").fetchall() == [("default",)]
 
 
+def test_a_refused_value_at_open_is_not_called_damage(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from stalindeck.store import open as opening
+
+    def refused(*_args: object) -> int:
+        raise IntegrityError("INSERT INTO profiles", {}, Exception("duplicate key (id)=(1)"))
+
+    monkeypatch.setattr(opening, "_profile_id", refused)
+    with pytest.raises(StoreError) as raised:
+        open_store(str(db_path))
+    assert "cannot open the store" in str(raised.value)
+    assert "damaged" not in str(raised.value) and "restore" not in str(raised.value)
+
+
 def test_store_behind_head_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     engine = make_engine(resolve_url(str(path)))

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, literal, select
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from stalindeck.clock import utc_now
 from stalindeck.errors import StoreError
@@ -82,13 +89,16 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
     except StoreError:
         engine.dispose()
         raise
-    except OperationalError as error:
+    except (OperationalError, IntegrityError, DataError) as error:
+        # Locked, unreachable, read-only, or a value refused: not damage (a backup would not
+        # help), unless SQLite says so.
         engine.dispose()
-        from stalindeck.store.safety import translate
+        if isinstance(error, OperationalError):
+            from stalindeck.store.safety import translate
 
-        translated = translate(error, str(path or shown))
-        if translated is not None and "damaged" not in str(translated):
-            raise translated from error
+            translated = translate(error, str(path or shown))
+            if translated is not None and "damaged" not in str(translated):
+                raise translated from error
         reason = " ".join(str(error.orig).split())  # a server's message may span lines
         raise StoreError(f"cannot open the store at {path or shown}: {reason}") from error
     except DatabaseError as error:
