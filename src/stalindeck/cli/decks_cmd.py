@@ -154,8 +154,9 @@ def decks_command(ctx: typer.Context) -> None:
             table.add_column(column, justify="right", no_wrap=True)
         for deck in counts:
             label = safe_text(deck.name, "bold")
-            label.append("\n")
-            label.append_text(safe_text(deck.slug, "dim"))
+            if deck.slug != deck.name:  # the id commands take, when the name is not it
+                label.append("\n")
+                label.append_text(safe_text(deck.slug, "dim"))
             table.add_row(
                 label,
                 str(deck.total),
