@@ -29,7 +29,7 @@ from stalindeck.interop.apkg_export import export_apkg
 from stalindeck.interop.history import replay
 from stalindeck.interop.toml_export import export_deck_toml
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
-from stalindeck.store.open import Store
+from stalindeck.store.open import Store, open_store
 
 from .conftest import BUNDLED_DECK, T0
 
@@ -168,6 +168,24 @@ def test_import_with_history_rebuilds_fsrs_state(store: Store, packages: dict[st
     import_paths(store, [packages["current"]], T0, with_history=True, on_history=counted.append)
     assert counted == [3, 0]
     assert len(on_disk(store, "SELECT id FROM reviews")) == 3
+
+
+def test_each_profile_imports_the_history_of_one_package(
+    store: Store, packages: dict[str, Path]
+) -> None:
+    # One package file on a shared store: the second student's import of it is not skipped
+    # as "unchanged", since the history goes to the profile importing it.
+    import_paths(store, [packages["current"]], T0, with_history=True)
+    assert store.path is not None
+    other = open_store(str(store.path), profile="sam")
+    counted: list[int] = []
+    import_paths(other, [packages["current"]], T0, with_history=True, on_history=counted.append)
+    other.close()
+    assert counted == [3]
+    assert on_disk(store, "SELECT profile_id, count(*) FROM reviews GROUP BY 1") == [
+        (store.profile_id, 3),
+        (other.profile_id, 3),
+    ]
 
 
 def test_collection_package_with_history_through_the_cli(tmp_path: Path) -> None:

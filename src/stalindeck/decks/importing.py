@@ -58,15 +58,15 @@ def import_paths(
     files = deck_files(paths)
     if not files:
         raise NotFoundError(f"no *.toml deck files in {', '.join(map(str, paths))}")
-    # A file unchanged since it was last imported (same bytes, same options) is not read again.
+    # A file unchanged since it was last imported (same bytes, same options) is not read again;
+    # but a history is the current profile's own, and another profile may have imported the
+    # file: with `with_history` every file is read (cards with reviews keep theirs).
     options = f"{fmt}|{deck_name}|{with_history}"
     digests = {str(path.resolve()): _digest(path, options) for path in files}
-    skipped = unchanged_sources(store, digests)
+    skipped = {} if with_history else unchanged_sources(store, digests)
     files = [path for path in files if str(path.resolve()) not in skipped]
     unchanged = [change for changes in skipped.values() for change in changes]
     if not files:
-        if with_history and on_history is not None:
-            on_history(0)  # the history in an unchanged file is in the store already
         return unchanged
     with _collector_paused():
         return _import(store, files, now, unchanged, digests, dry_run, on_loaded, progress,
