@@ -259,6 +259,19 @@ def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
     assert "More new cards come with tomorrow's allowance (setting new_per_day)." in out
 
 
+def test_a_session_stopped_by_its_own_bounds_says_what_today_still_holds(
+    tmp_path: Path,
+) -> None:
+    # --limit and --new stop a session while the day's allowance still holds new cards.
+    db = tmp_path / "s.db"
+    for bound in (("--limit", "2"), ("--new", "2")):
+        code, out, err = run(db, "review", *bound, input="\n4\n" * 3)
+        assert code == 0, err
+        assert "tomorrow's allowance" not in out
+        new_left = json.loads(run(db, "status", "--json")[1])["total"]["new"]
+        assert 0 < new_left < 20 and f"Left for today: {new_left} new cards" in out
+
+
 def test_the_command_list_shows_one_sentence_per_command() -> None:
     from stalindeck.cli import export_cmd
 

@@ -503,12 +503,22 @@ class ReviewSession:
         """Release the session's connection."""
         self._path.close()
 
-    def new_for_today(self) -> int:
-        """New cards today's allowance still holds in this session's decks: what a plain
-        review would bring now (for a review-ahead session, which takes none)."""
+    def left_today(self) -> Counts:
+        """What a plain review of this session's decks would still bring today, whatever the
+        session's own bounds (a card limit, a new-card limit, minutes, reviewing ahead):
+        learning steps due today, and reviews and new cards within the day's limits."""
         now = self.clock()
-        _reviews, allowance = self._left_today(now)
-        return len(queries.new_cards(self.store, now, self.where, allowance)) if allowance else 0
+        reviews, new = self._left_today(now)
+        until = day_end(now, self.limits.rollover_hour)
+        return Counts(
+            new=len(queries.new_cards(self.store, now, self.where, new)) if new else 0,
+            learning=len(queries.learning_cards(self.store, now, until, self.where)),
+            review=(
+                len(queries.review_cards(self.store, now, until, self.where, reviews))
+                if reviews
+                else 0
+            ),
+        )
 
     def _left_today(self, now: datetime) -> tuple[int, int]:
         """What the daily limits still allow today: reviews, new cards."""

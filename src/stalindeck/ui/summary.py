@@ -21,7 +21,9 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
         )
     else:
         lines.append("Nothing reviewed.")
-    counts = session.counts()
+    # Left in a review-ahead session; otherwise left for today, past this session's own bounds
+    # (`--limit`, `--new`, `--minutes` stop a session while the day still holds cards).
+    counts = session.counts() if session.ahead else session.left_today()
     left = []
     if counts.review:
         left.append(_count(counts.review, "review"))
@@ -38,7 +40,7 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     # matters when nothing else is waiting, or only learning steps, or when reviewing ahead.
     if upcoming is not None and (session.ahead or not (counts.review or counts.new)):
         lines.append(f"Next card due {when(upcoming, now)}.")
-    new_today = session.new_for_today() if session.ahead else 0
+    new_today = session.left_today().new if session.ahead else 0
     if new_today:
         lines.append(f"New today: {_count(new_today, 'card')}; `stalindeck review` shows them.")
     elif not left and session.new_waiting():
