@@ -84,16 +84,18 @@ def test_identity_is_the_question(tmp_path: Path) -> None:
 def test_problems_are_all_reported(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        "A: orphan answer\n\nQ: no answer\n---\nC: no deletion\n\nQ: dup\nA: 1\nQ: dup\nA: 2\n",
+        "A: orphan answer\n\nQ: no answer\n---\nC: no deletion\n\nQ: dup\nA: 1\nQ: dup\nA: 2\n"
+        "---\nA: orphan at the end\n",
     )
     with pytest.raises(DeckError) as caught:
         load_markdown(path)
-    assert list(caught.value.problems) == [
+    assert list(caught.value.problems) == [  # in the file's order
         f"{path}:1: 'A:' without a 'Q:' before it",
         f"{path}:3: question has no 'A:' answer",
         f"{path}:5: cloze text has no [...] deletion",
         f"{path}:9: same question as line 7: cards are identified by their question, "
         "so each must be unique",
+        f"{path}:12: 'A:' without a 'Q:' before it",
     ]
 
 

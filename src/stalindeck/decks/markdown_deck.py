@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from stalindeck.decks.foreign import (
@@ -64,10 +65,10 @@ def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> lis
     text = read_text(path, MAX_MARKDOWN_BYTES, problems)
     if text is None:
         return []
-    start = len(problems)
+    found: list[tuple[int, str]] = []  # (line, problem), reported in line order
     # Lines end at \n, \r\n or \r only (as an editor counts them): `str.splitlines` would also
     # end one at a line separator (U+2028) pasted inside a question, and number lines wrongly.
-    blocks = _blocks(path, io.StringIO(text, newline=None).read().split("\n"), problems)
+    blocks = _blocks(io.StringIO(text, newline=None).read().split("\n"), found)
     cards: list[CardSpec] = []
     first_line: dict[str, int] = {}
     for block in blocks:
@@ -84,18 +85,20 @@ def read_markdown(path: Path, deck_name: str | None, problems: list[str]) -> lis
         else:
             first_line[note.note] = block.line
         if messages:
-            problems.extend(f"{path}:{block.line}: {message}" for message in messages)
+            found.extend((block.line, message) for message in messages)
             continue
         cards.extend(note_cards(note, len(cards), block.section))
     if not blocks:
-        problems.append(f"{path}:1: no cards: start a card with 'Q:' (and 'A:') or 'C:'")
-    if len(problems) > start:
+        found.append((1, "no cards: start a card with 'Q:' (and 'A:') or 'C:'"))
+    if found:
+        found.sort(key=itemgetter(0))
+        problems.extend(f"{path}:{line}: {message}" for line, message in found)
         return []
     name = (deck_name or path.stem).strip() or path.stem
     return [foreign_deck(slugify(name), name, path, cards)]
 
 
-def _blocks(path: Path, lines: list[str], problems: list[str]) -> list[_Block]:
+def _blocks(lines: list[str], found: list[tuple[int, str]]) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     section = ""
@@ -115,7 +118,7 @@ def _blocks(path: Path, lines: list[str], problems: list[str]) -> list[_Block]:
                 kind, rest = marker.groups()
                 if kind == "A":
                     if current is None or current.kind != "Q" or current.answer is not None:
-                        problems.append(f"{path}:{number}: 'A:' without a 'Q:' before it")
+                        found.append((number, "'A:' without a 'Q:' before it"))
                         current = None
                         continue
                     current.answer = [rest]
