@@ -210,6 +210,15 @@ CASES: list[tuple[str, str, Verdict]] = [
     ("1956-02-52", "1956-02-25", WRONG),
     ("T-34s", "T-34", WRONG),
     ("Berias", "Beria", ALMOST),
+    # lists name their items in no set order
+    ("Beria and Malenkov", "Malenkov and Beria", CORRECT),
+    ("Malenkov, Beria", "Malenkov and Beria", CORRECT),
+    ("malenkov & beria", "Malenkov and Beria", CORRECT),
+    ("Kaganovich; Molotov & Malenkov", "Molotov, Malenkov and Kaganovich", CORRECT),
+    ("Beria", "Malenkov and Beria", WRONG),  # one item missing
+    ("Beria, Malenkov, Molotov", "Malenkov and Beria", WRONG),  # one too many
+    ("Beria and Beria", "Malenkov and Beria", WRONG),
+    ("439,51", "51,439", WRONG),
     # empty answers
     ("", "Khrushchev", WRONG),
     ("   ", "Khrushchev", WRONG),

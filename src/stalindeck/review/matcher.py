@@ -517,11 +517,30 @@ def _diff(expected: str, typed: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+# Between the items of a list: a comma or semicolon followed by a space (so 51,439 stays one
+# number), "and", "&". Answers such as "Beria and Malenkov" name things in no set order.
+_LIST_SEPARATOR = re.compile(r"\s*(?:,\s+and\s+|[,;]\s+|;|\s*&\s*|\s+and\s+)\s*", re.IGNORECASE)
+
+
+def _items(text: str) -> list[str]:
+    """The canonical forms of the items of a list, sorted; one item for anything else."""
+    return sorted(normalise(item) for item in _LIST_SEPARATOR.split(text) if item.strip())
+
+
+def _same_items(typed: str, expected: str) -> bool:
+    """Whether both name the same two or more items, in any order ("Malenkov, Beria" for
+    "Beria and Malenkov")."""
+    wanted = _items(expected)
+    return len(wanted) > 1 and _items(typed) == wanted
+
+
 def check_answer(typed: str, expected: str, accept: Sequence[str] = ()) -> Match:
     """Check a typed answer against a card's answer and its accepted alternatives.
 
     The answer is CORRECT if its canonical form (see :func:`normalise`) equals that of
-    ``expected`` or of any string in ``accept``. Otherwise it is ALMOST if, for one of them,
+    ``expected`` or of any string in ``accept``, or if both are lists of the same two or more
+    items, in any order (items separated by ", ", ";", "&" or "and"). Otherwise it is ALMOST
+    if, for one of them,
     the canonical forms have the same words except one alphabetic word of at least five
     letters in the expected form, and one insertion, deletion, substitution or swap of
     adjacent letters turns the typed word into it (``Khruschev`` for ``Khrushchev``). Slips
@@ -551,6 +570,13 @@ def check_answer(typed: str, expected: str, accept: Sequence[str] = ()) -> Match
         if canonical_typed in canonical_forms:
             verdict = Verdict.CORRECT
             chosen = canonical_forms.index(canonical_typed)
+        elif in_order := [
+            i
+            for i, form in enumerate(forms)
+            if _same_items(typed[:_MAX_CHECK_CHARS], form[:_MAX_CHECK_CHARS])
+        ]:
+            verdict = Verdict.CORRECT
+            chosen = in_order[0]
         else:
             almost = [i for i, form in enumerate(canonical_forms) if _almost(canonical_typed, form)]
             if not almost:
