@@ -554,6 +554,18 @@ def test_cli_export_commands(bundled: Store, tmp_path: Path) -> None:
     assert zipfile.is_zipfile(apkg)
     missing = runner.invoke(app, ["--db", db, "export", "deck", "nope"])
     assert missing.exit_code == 1 and "no deck 'nope'" in missing.stderr
+    # One of a thing is said in the singular.
+    one = tmp_path / "one.csv"
+    one.write_text("front,back\nQ,A\n", encoding="utf-8")
+    assert runner.invoke(app, ["--db", db, "import", str(one)]).exit_code == 0
+    result = runner.invoke(
+        app, ["--db", db, "export", "deck", "one", "-o", str(tmp_path / "o.toml")]
+    )
+    assert "Wrote 1 card of one to" in result.stderr
+    result = runner.invoke(
+        app, ["--db", db, "export", "apkg", "one", "-o", str(tmp_path / "o.apkg")]
+    )
+    assert "Wrote 1 note (1 card) from 1 deck to" in result.stderr
 
 
 _PIECE = st.text(alphabet=st.sampled_from(list("ab []:.,x1")), min_size=1, max_size=6)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from stalindeck.cli.common import open_for, user_errors
+from stalindeck.ui.format import plural
 
 if TYPE_CHECKING:
     from stalindeck.store.open import Store
@@ -55,7 +56,7 @@ def _export(
             return
         with atomic_output(Path(output), force) as stream:
             count = write_rows(rows(store), columns, fmt, stream)
-        print(f"Wrote {count} rows to {output}.", file=sys.stderr)
+        print(f"Wrote {plural(count, 'row')} to {output}.", file=sys.stderr)
 
 
 @app.command("cards")

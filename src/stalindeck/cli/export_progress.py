@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from stalindeck.cli.common import open_for, user_errors
+from stalindeck.ui.format import plural
 
 
 def register(app: typer.Typer) -> None:
@@ -52,4 +53,4 @@ def export_progress(
             return
         with atomic_output(Path(output), force) as stream:
             count = write_rows(rows, COLUMNS, fmt, stream)
-        print(f"Wrote {count} rows to {output}.", file=sys.stderr)
+        print(f"Wrote {plural(count, 'row')} to {output}.", file=sys.stderr)

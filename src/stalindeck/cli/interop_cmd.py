@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from stalindeck.cli.common import open_for, user_errors
+from stalindeck.ui.format import plural
 
 
 def register(export_app: typer.Typer) -> None:
@@ -45,10 +46,10 @@ def export_apkg_command(
         if str(output) == "-":
             raise StalindeckError("an .apkg is a binary file: give a file name with -o")
         done = export_apkg(store, decks or [], output, with_history=with_history, force=force)
-        history = f", {done.reviews} reviews" if with_history else ""
+        history = f", {plural(done.reviews, 'review')}" if with_history else ""
         print(
-            f"Wrote {done.notes} notes ({done.cards} cards{history}) from {done.decks} "
-            f"deck{'s' if done.decks != 1 else ''} to {output}.",
+            f"Wrote {plural(done.notes, 'note')} ({plural(done.cards, 'card')}{history}) from "
+            f"{plural(done.decks, 'deck')} to {output}.",
             file=sys.stderr,
         )
 
@@ -76,4 +77,7 @@ def export_deck_command(
 
             for_terminal(sys.stdout).write(text)
             return
-        print(f"Wrote {len(written.cards)} cards of {written.slug} to {output}.", file=sys.stderr)
+        print(
+            f"Wrote {plural(len(written.cards), 'card')} of {written.slug} to {output}.",
+            file=sys.stderr,
+        )

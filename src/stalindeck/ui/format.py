@@ -1,4 +1,4 @@
-"""Short, human forms of intervals and times, as Anki shows them on its buttons."""
+"""Short, human forms of counts, intervals and times (these as Anki shows them on its buttons)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,10 @@ def when(moment: datetime, now: datetime) -> str:
     same_day = local.date() == now.astimezone().date()
     clock = local.strftime("%H:%M") if same_day else local.strftime("%a %d %b %H:%M")
     return f"in {interval(moment - now)} ({clock})"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 card``, ``2 cards``, ``1,000 reviews``, ``3 matches``."""
+    if count == 1:
+        return f"{count:,} {noun}"
+    return f"{count:,} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{count:,} {noun}s"

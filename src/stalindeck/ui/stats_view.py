@@ -17,7 +17,7 @@ from stalindeck.store.models import STATE_NAMES
 from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import CardRow
 from stalindeck.ui.charts import bar_chart, heatmap, histogram
-from stalindeck.ui.format import duration, interval
+from stalindeck.ui.format import duration, interval, plural
 from stalindeck.ui.safe import append_scope, clean, safe_text
 
 GRADE_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -28,12 +28,6 @@ _DASH = "-"
 def percent(value: float | None) -> str:
     """``87%``, or ``-`` when there is nothing to measure."""
     return _DASH if value is None else f"{100 * value:.0f}%"
-
-
-def _plural(count: int, noun: str) -> str:
-    if count == 1:
-        return f"{count:,} {noun}"
-    return f"{count:,} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{count:,} {noun}s"
 
 
 def _card_label(ident: str, front: str, suffix: Text | None = None) -> Group:
@@ -64,7 +58,7 @@ def _today(stats: Stats) -> RenderableType:
     if today.answers:
         passed = (today.answers - today.again) / today.answers
         lines.append(
-            f"Studied {_plural(today.cards, 'card')} ({_plural(today.answers, 'answer')}) "
+            f"Studied {plural(today.cards, 'card')} ({plural(today.answers, 'answer')}) "
             f"in {duration(today.time_ms)}\n"
             f"Again {today.again} ({percent(passed)} passed) · "
             f"true retention {percent(today.retention)}\n"
@@ -120,8 +114,8 @@ def _calendar(stats: Stats) -> RenderableType:
     span = (calendar.last - calendar.first).days + 1
     caption = Text(
         f"Studied {calendar.days_studied} of {span} days · "
-        f"streak {_plural(calendar.current_streak, 'day')} "
-        f"(longest {calendar.longest_streak}) · {_plural(calendar.total_reviews, 'answer')}",
+        f"streak {plural(calendar.current_streak, 'day')} "
+        f"(longest {calendar.longest_streak}) · {plural(calendar.total_reviews, 'answer')}",
         style="dim",
     )
     return Group(heatmap(counts, calendar.first, calendar.last), caption)
@@ -234,14 +228,14 @@ def _hardest(stats: Stats) -> RenderableType:
         suffix = Text(" leech", style="red") if card.leech else None
         label = _card_label(card.card, card.front, suffix)
         table.add_row(label, str(card.lapses), percent(card.retrievability))
-    caption = Text(f"{_plural(stats.leeches, 'leech')} (8 lapses or more)", style="dim")
+    caption = Text(f"{plural(stats.leeches, 'leech')} (8 lapses or more)", style="dim")
     return Group(table, caption)
 
 
 def _exam(stats: Stats) -> RenderableType:
     exam = stats.exam
     assert exam is not None
-    line = Text(f"{exam.date.isoformat()} ({exam.date:%a}) · {_plural(exam.days_left, 'day')} left")
+    line = Text(f"{exam.date.isoformat()} ({exam.date:%a}) · {plural(exam.days_left, 'day')} left")
     line.append(" · recall if you stop reviewing: ")
     if exam.recall_if_stopped is None:
         line.append("no cards")
@@ -340,7 +334,7 @@ def cards_table(rows: Sequence[CardRow], total: int, now: datetime) -> Group:
         )
     parts.append(
         Text(
-            _plural(total, "card") + (f", first {len(rows):,} shown" if len(rows) < total else ""),
+            plural(total, "card") + (f", first {len(rows):,} shown" if len(rows) < total else ""),
             style="dim",
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from stalindeck.review.session import ReviewSession
-from stalindeck.ui.format import duration, when
+from stalindeck.ui.format import duration, plural, when
 
 
 def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
@@ -15,9 +15,9 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     if done.answered:
         percent = done.percent_correct or 0.0
         lines.append(
-            f"Reviewed {_count(done.cards, 'card')} ({_count(done.answered, 'answer')}) · "
+            f"Reviewed {plural(done.cards, 'card')} ({plural(done.answered, 'answer')}) · "
             f"{percent:.0f}% correct · {duration(done.time_ms)} · "
-            f"{_count(done.new_learned, 'new card')} learned"
+            f"{plural(done.new_learned, 'new card')} learned"
         )
     else:
         lines.append("Nothing reviewed.")
@@ -26,9 +26,9 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     counts = session.counts() if session.ahead else session.left_today()
     left = []
     if counts.review:
-        left.append(_count(counts.review, "review"))
+        left.append(plural(counts.review, "review"))
     if counts.new:
-        left.append(_count(counts.new, "new card"))
+        left.append(plural(counts.new, "new card"))
     if counts.learning:
         left.append(f"{counts.learning} in learning")
     if left and session.ahead:
@@ -42,13 +42,9 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
         lines.append(f"Next card due {when(upcoming, now)}.")
     new_today = session.left_today().new if session.ahead else 0
     if new_today:
-        lines.append(f"New today: {_count(new_today, 'card')}; `stalindeck review` shows them.")
+        lines.append(f"New today: {plural(new_today, 'card')}; `stalindeck review` shows them.")
     elif not left and session.new_waiting():
         lines.append("More new cards come with tomorrow's allowance (setting new_per_day).")
     elif not left and upcoming is None:
         lines.append("No card is scheduled yet.")
     return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
