@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stalindeck.cli.common import Context, console, open_for, user_errors
+from stalindeck.ui.format import plural
 
 if TYPE_CHECKING:
     from stalindeck.store.backup import StoreSummary
@@ -45,9 +46,7 @@ def _local(moment: datetime) -> str:
 
 def _holds(summary: StoreSummary) -> str:
     last = "" if summary.last_review is None else f", last review {_local(summary.last_review)}"
-    cards = f"{summary.cards:,} card" + ("" if summary.cards == 1 else "s")
-    reviews = f"{summary.reviews:,} review" + ("" if summary.reviews == 1 else "s")
-    return f"{cards}, {reviews}{last}"
+    return f"{plural(summary.cards, 'card')}, {plural(summary.reviews, 'review')}{last}"
 
 
 def backup_command(

@@ -9,6 +9,7 @@ import typer
 
 from stalindeck.cli.common import console, open_for, user_errors
 from stalindeck.errors import StalindeckError
+from stalindeck.ui.format import plural
 
 _PROGRESS_FROM = 2_000  # cards; smaller imports finish before a bar would be seen
 
@@ -131,7 +132,7 @@ def import_command(
         out.print(table)
         if with_history:
             count = sum(reviews)
-            out.print(f"{count} review{'' if count == 1 else 's'} imported.")
+            out.print(f"{plural(count, 'review')} imported.")
 
 
 def decks_command(ctx: typer.Context) -> None:

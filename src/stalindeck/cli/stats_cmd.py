@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.ui.format import plural
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -307,7 +308,7 @@ def unsuspend_command(ctx: typer.Context, ids: IdsArgument) -> None:
 
 def _changed(done: str, changed: int, already: int, state: str) -> str:
     """``Suspended 2 cards.``, and how many needed nothing (``1 was suspended already``)."""
-    line = f"{done} {changed} card{'' if changed == 1 else 's'}"
+    line = f"{done} {plural(changed, 'card')}"
     if already:
         line += f"; {already} {'was' if already == 1 else 'were'} {state}"
     return line + "."
@@ -321,7 +322,4 @@ def reset_command(ctx: typer.Context, ids: IdsArgument) -> None:
     with user_errors():
         store, card_ids = _resolve(ctx, ids)
         reset_cards(store, card_ids)
-        print(
-            f"Reset {len(card_ids)} card{'s' if len(card_ids) != 1 else ''} to new; "
-            "their past reviews stay in the log."
-        )
+        print(f"Reset {plural(len(card_ids), 'card')} to new; their past reviews stay in the log.")

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, func, insert, select, text, true
 from stalindeck.store.engine import reading, writing
 from stalindeck.store.models import NEW, REVIEW, Card, CardState, CardTag, Profile, Review, Setting
 from stalindeck.store.open import Store
+from stalindeck.ui.format import plural
 
 _MAX_LISTED = 5
 # Tables whose dangling rows the checks below repair or report themselves.
@@ -133,15 +134,14 @@ def _find_repairs(connection: Connection) -> dict[str, tuple[int, str]]:
     settings = _count(connection, Setting, _ORPHAN_SETTINGS)
     missing = len(_missing_states(connection))
     return {
-        "tags": (tags, f"{_n(tags, 'topic tag')} of cards that no longer exist"),
-        "states": (states, f"{_n(states, 'card state')} of cards or profiles that no longer exist"),
-        "settings": (settings, f"{_n(settings, 'setting')} of profiles that no longer exist"),
-        "missing": (missing, f"{_n(missing, 'card')} without a scheduling state for a profile"),
+        "tags": (tags, f"{plural(tags, 'topic tag')} of cards that no longer exist"),
+        "states": (
+            states,
+            f"{plural(states, 'card state')} of cards or profiles that no longer exist",
+        ),
+        "settings": (settings, f"{plural(settings, 'setting')} of profiles that no longer exist"),
+        "missing": (missing, f"{plural(missing, 'card')} without a scheduling state for a profile"),
     }
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _repair(connection: Connection, repairs: dict[str, tuple[int, str]]) -> list[str]:
@@ -159,7 +159,7 @@ def _repair(connection: Connection, repairs: dict[str, tuple[int, str]]) -> list
     if missing:
         rebuilt = sum(_rebuild_state(connection, profile, card) for profile, card in missing)
         done.append(
-            f"recreated {_n(len(missing), 'missing card state')} "
+            f"recreated {plural(len(missing), 'missing card state')} "
             f"({rebuilt} from the review log, the others as new cards)"
         )
     return done
@@ -217,7 +217,7 @@ def _find_problems(connection: Connection, now: datetime) -> list[str]:
     ]
     if orphans:
         problems.append(
-            f"{_n(len(orphans), 'review')} of a card or profile that no longer exists "
+            f"{plural(len(orphans), 'review')} of a card or profile that no longer exists "
             f"(review ids {_ids(orphans)}); kept, since they are history"
         )
     cards = [
@@ -227,7 +227,7 @@ def _find_problems(connection: Connection, now: datetime) -> list[str]:
         )
     ]
     if cards:
-        problems.append(f"{_n(len(cards), 'card')} of no deck (card ids {_ids(cards)})")
+        problems.append(f"{plural(len(cards), 'card')} of no deck (card ids {_ids(cards)})")
     invalid = [
         int(row[0])
         for row in connection.execute(
@@ -241,7 +241,7 @@ def _find_problems(connection: Connection, now: datetime) -> list[str]:
     ]
     if invalid:
         problems.append(
-            f"{_n(len(invalid), 'review')} with an impossible grade, state or due date "
+            f"{plural(len(invalid), 'review')} with an impossible grade, state or due date "
             f"(review ids {_ids(invalid)})"
         )
     future = [
@@ -252,7 +252,7 @@ def _find_problems(connection: Connection, now: datetime) -> list[str]:
     ]
     if future:
         problems.append(
-            f"{_n(len(future), 'review')} dated in the future (review ids {_ids(future)}); "
+            f"{plural(len(future), 'review')} dated in the future (review ids {_ids(future)}); "
             "is the computer's clock right?"
         )
     newest = (
@@ -272,8 +272,8 @@ def _find_problems(connection: Connection, now: datetime) -> list[str]:
     ]
     if stale:
         problems.append(
-            f"{_n(len(stale), 'card')} with a newer review in the log than its scheduling state "
-            f"records (card ids {_ids(stale)})"
+            f"{plural(len(stale), 'card')} with a newer review in the log than its scheduling "
+            f"state records (card ids {_ids(stale)})"
         )
     return problems
 
@@ -289,6 +289,6 @@ def _foreign_key_problems(store: Store) -> list[str]:
         if str(row[0]) not in _COVERED:
             counts[str(row[0])] = counts.get(str(row[0]), 0) + 1
     return [
-        f"{_n(count, 'row')} of {table} pointing at rows that no longer exist"
+        f"{plural(count, 'row')} of {table} pointing at rows that no longer exist"
         for table, count in sorted(counts.items())
     ]

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from stalindeck.stats.exam import ExamForecast, Recall, SectionForecast, TopicForecast, Workload
 from stalindeck.ui.charts import bar_rows
+from stalindeck.ui.format import plural
 from stalindeck.ui.safe import append_scope, safe_text
 
 GROUPS_SHOWN = 12
@@ -25,10 +26,6 @@ _DASH = "-"
 
 def _percent(value: float | None) -> str:
     return _DASH if value is None else f"{100 * value:.0f}%"
-
-
-def _cards(count: int) -> str:
-    return f"{count:,} card" + ("" if count == 1 else "s")
 
 
 def _bar(value: float | None, width: int, style: str) -> Text:
@@ -53,8 +50,8 @@ def _day(day: date) -> str:
 
 def _title(found: ExamForecast) -> Text:
     text = Text(f"Exam on {_day(found.exam_date)}", style="bold")
-    text.append(f" · {found.days_left:,} day{'s' if found.days_left != 1 else ''} left")
-    text.append(f" · {_cards(found.cards)}")
+    text.append(f" · {plural(found.days_left, 'day')} left")
+    text.append(f" · {plural(found.cards, 'card')}")
     append_scope(text, found.decks, found.tags)
     return text
 
@@ -76,7 +73,7 @@ def _plans(found: ExamForecast) -> RenderableType:
             f"≈ {plan.remembered:,.0f} of {found.cards:,} remembered",
         )
     risk = Text(
-        f"At risk even if you keep reviewing: {_cards(found.at_risk)} below "
+        f"At risk even if you keep reviewing: {plural(found.at_risk, 'card')} below "
         f"{_percent(found.desired_retention)} on exam day",
         style="yellow" if found.at_risk else "green",
     )
@@ -88,7 +85,7 @@ def _plans(found: ExamForecast) -> RenderableType:
         unseen = found.cards - found.seen
         verb = "counts" if unseen == 1 else "count"
         parts.append(
-            Text(f"{_cards(unseen)} never reviewed {verb} as forgotten if you stop.", "dim")
+            Text(f"{plural(unseen, 'card')} never reviewed {verb} as forgotten if you stop.", "dim")
         )
     return Group(*parts)
 
@@ -147,9 +144,7 @@ def _workload(found: ExamForecast) -> RenderableType:
         )
     else:
         margin = (
-            f"at least {new.lead_days} day{'s' if new.lead_days != 1 else ''} before it"
-            if new.lead_days
-            else "before it"
+            f"at least {plural(new.lead_days, 'day')} before it" if new.lead_days else "before it"
         )
         needed = new.needed_per_day or new.count
         advice = (
