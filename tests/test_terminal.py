@@ -40,8 +40,12 @@ back = "inert"
 """
 
 
-def stalindeck(db: Path, *args: str, editor: str = "true") -> pexpect.spawn:
+def stalindeck(db: Path, *args: str, editor: str = "true", sized: bool = True) -> pexpect.spawn:
+    """`stalindeck ARGS` in an 80x24 terminal (`sized`: told so by COLUMNS and LINES too, which
+    Rich then keeps to; otherwise it asks the terminal, which can be resized)."""
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    if not sized:
+        del env["COLUMNS"], env["LINES"]
     env["EDITOR"] = editor
     env.pop("VISUAL", None)
     env.pop("NO_COLOR", None)
@@ -120,6 +124,29 @@ def test_ctrl_c_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) ->
     export.expect(pexpect.EOF)
     text = (export.before or "").replace("\r\n", "\n")
     assert json.loads(text[text.index("[") :])[0]["grade"] == 1
+
+
+def test_a_resized_terminal_gets_the_screen_drawn_again(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    stalindeck(db, "import", str(write_deck(DECK))).expect(pexpect.EOF)
+    child = stalindeck(db, "review", "demo", "--new", "2", sized=False)
+    child.expect("type, then Enter")
+    child.sendline("25 feb 1956")
+    child.expect("Enter = 3 Good")
+    child.send("\r")
+    child.expect("Which group tried")
+    child.expect("space show")
+    child.setwinsize(24, 50)  # the terminal sends SIGWINCH
+    child.expect("╭" + "─" * 48 + "╮")  # the card's box, drawn again 50 columns wide
+    child.send(" ")
+    child.expect("Anti-Party Group")
+    child.send("3")
+    child.expect("type, then Enter")  # the typed card's learning step, back within the session
+    child.sendline(":q")
+    child.expect("Reviewed 2 cards")
+    child.expect(pexpect.EOF)
 
 
 def test_closed_terminal_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) -> None:

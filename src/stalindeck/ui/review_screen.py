@@ -75,6 +75,10 @@ def _on_hangup(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+class _Resized(Exception):
+    """The terminal changed size while a key was awaited: draw the screen again."""
+
+
 class ReviewScreen:
     """Draws cards and turns keys into session actions.
 
@@ -101,6 +105,8 @@ class ReviewScreen:
         self.read_key = read_key or Keys()
         self.reimport = reimport
         self.message: Text | None = None
+        self._drawn: tuple[Shown, tuple[object, ...], Text | None] | None = None
+        self._awaiting_key = False
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -157,6 +163,7 @@ class ReviewScreen:
         return text
 
     def _draw(self, shown: Shown, *parts: object) -> None:
+        self._drawn = (shown, parts, self.message)
         self.console.clear()
         self.console.print(self._header(shown))
         self.console.print(self._question(shown))
@@ -172,6 +179,9 @@ class ReviewScreen:
     def run(self) -> None:
         """Review until the queue is empty or the student quits."""
         previous = signal.signal(signal.SIGHUP, _on_hangup) if hasattr(signal, "SIGHUP") else None
+        resized = (
+            signal.signal(signal.SIGWINCH, self._on_resize) if hasattr(signal, "SIGWINCH") else None
+        )
         try:
             shown = self.session.next_card()
             while shown is not None:
@@ -181,6 +191,28 @@ class ReviewScreen:
         finally:
             if previous is not None:
                 signal.signal(signal.SIGHUP, previous)
+            if resized is not None:
+                signal.signal(signal.SIGWINCH, resized)
+
+    def _on_resize(self, _signum: int, _frame: FrameType | None) -> None:
+        # Only a wait for a key is cut short; a resize while typing an answer or drawing
+        # shows at the next drawing.
+        if self._awaiting_key:
+            raise _Resized
+
+    def _key(self) -> str:
+        """The next key; the screen is drawn again at the terminal's new size meanwhile."""
+        while True:
+            self._awaiting_key = True
+            try:
+                return self.read_key()
+            except _Resized:
+                pass
+            finally:
+                self._awaiting_key = False
+            if self._drawn is not None:
+                shown, parts, self.message = self._drawn
+                self._draw(shown, *parts)
 
     def _card(self, shown: Shown) -> Shown | None:
         """Handle one card; returns the next card to show."""
@@ -190,7 +222,7 @@ class ReviewScreen:
         if expected is None:
             self._draw(shown, self._footer("space show"))
             while True:
-                key = self.read_key()
+                key = self._key()
                 if key in (" ", "\r", "\n"):
                     break
                 if key in GRADE_KEYS:  # grading straight away is allowed, as in Anki
@@ -220,7 +252,7 @@ class ReviewScreen:
         parts.append(self._footer(hint))
         self._draw(shown, *parts)
         while True:
-            key = self.read_key()
+            key = self._key()
             if key in GRADE_KEYS:
                 return self._grade(shown, int(key), started)
             if key in (" ", "\r", "\n"):
