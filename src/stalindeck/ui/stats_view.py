@@ -236,12 +236,12 @@ def _exam(stats: Stats) -> RenderableType:
     exam = stats.exam
     assert exam is not None
     line = Text(f"{exam.date.isoformat()} ({exam.date:%a}) · {plural(exam.days_left, 'day')} left")
-    line.append(" · recall if you stop reviewing: ")
+    line.append("\nRecall if you stop reviewing now: ")
     if exam.recall_if_stopped is None:
         line.append("no cards")
     else:
         line.append(percent(exam.recall_if_stopped), style="bold")
-        line.append(f" of {exam.cards:,} cards")
+        line.append(f" of {plural(exam.cards, 'card')}")
     hint = Text("stalindeck exam: what keeping up gives, per topic, and the work", style="dim")
     return Group(line, hint)
 
