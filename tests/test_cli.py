@@ -227,16 +227,32 @@ def test_json_export_round_trips(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("url", "message"),
-    [("nonsense://x", "is not a store URL"), ("postgresql://u@localhost/x", "needs the Python")],
+    [
+        ("nonsense://x", "is not a store URL"),
+        ("postgresql://u@localhost/x", "needs the Python"),
+        # The module is MySQLdb; what pip installs is mysqlclient.
+        ("mysql://u@localhost/x", "needs the Python package 'mysqlclient'"),
+    ],
 )
 def test_unusable_store_urls_are_one_line(url: str, message: str) -> None:
     import importlib.util
 
     if url.startswith("postgresql") and importlib.util.find_spec("psycopg"):
         pytest.skip("psycopg is installed here: the URL would be tried for real")
+    if url.startswith("mysql") and importlib.util.find_spec("MySQLdb"):
+        pytest.skip("mysqlclient is installed here: the URL would be tried for real")
     result = runner.invoke(app, ["--db", url, "status"])
     assert result.exit_code == 1
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_relative_sqlite_url_names_a_file_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["--db", "sqlite:///rel.db", "status"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "rel.db").is_file() and "First run: loaded" in result.stderr
 
 
 def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)
+    # A URL may name a relative file (sqlite:///store.db): held absolute, as backups need.
+    return Path(parsed.database).expanduser().resolve()
 
 
 def make_engine(url: str) -> Engine:

@@ -55,6 +55,16 @@ class Store:
         self.engine.dispose()
 
 
+# What to install for a database driver SQLAlchemy could not import, where the package on PyPI
+# is not named as the module is.
+_DRIVER_PACKAGES = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "MySQLdb": "mysqlclient",
+    "pymysql": "PyMySQL",
+}
+
+
 def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> Store:
     """Open (creating or upgrading as needed) the store named by `db`.
 
@@ -79,9 +89,10 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
             f"--db {shown!r} is not a store URL stalindeck can open: {shown_url(str(error))}"
         ) from error
     except ModuleNotFoundError as error:
+        package = _DRIVER_PACKAGES.get(error.name or "", error.name)
         raise StoreError(
-            f"--db {shown!r} needs the Python package {error.name!r}; install it "
-            f"(pip install {error.name}) or use a SQLite file"
+            f"--db {shown!r} needs the Python package {package!r}; install it "
+            f"(pip install '{package}') or use a SQLite file"
         ) from error
     try:
         ensure_schema(engine, None if path is None else path.parent / "backups")
