@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, literal, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
@@ -57,12 +58,7 @@ class Store:
 
 # What to install for a database driver SQLAlchemy could not import, where the package on PyPI
 # is not named as the module is.
-_DRIVER_PACKAGES = {
-    "psycopg": "psycopg[binary]",
-    "psycopg2": "psycopg2-binary",
-    "MySQLdb": "mysqlclient",
-    "pymysql": "PyMySQL",
-}
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary"}
 
 
 def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> Store:
@@ -78,13 +74,20 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
     url = resolve_url(db)
     shown = shown_url(url)
     try:
+        backend = make_url(url).get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise StoreError(
+                f"--db {shown!r}: a store is a SQLite file or a PostgreSQL database "
+                "(postgresql+psycopg://user:password@host/name), not "
+                f"{backend if backend.isidentifier() else 'this'}"
+            )
         path = sqlite_path(url)
         if path is not None:
             from stalindeck.store.safety import check_header
 
             check_header(path)
         engine = make_engine(url)
-    except (ArgumentError, NoSuchModuleError) as error:
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:  # ValueError: a bad port
         raise StoreError(
             f"--db {shown!r} is not a store URL stalindeck can open: {shown_url(str(error))}"
         ) from error
