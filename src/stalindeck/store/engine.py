@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
+from stalindeck.errors import StoreError
 from stalindeck.store import safety
-from stalindeck.store.location import ENV_VAR, default_path, resolve_url
+from stalindeck.store.location import ENV_VAR, default_path, resolve_url, shown_url
 
 __all__ = [
     "ENV_VAR",
@@ -35,11 +36,29 @@ _IMMEDIATE = "stalindeck_immediate"
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for other databases and in-memory stores."""
-    from sqlalchemy.engine import make_url
+    """The file behind a SQLite URL, or None for PostgreSQL and in-memory stores.
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    Raises:
+        StoreError: `url` cannot be read, or names another kind of database.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    shown = shown_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
+        raise StoreError(
+            f"--db {shown!r} is not a store URL stalindeck can open: {shown_url(str(error))}"
+        ) from error
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"--db {shown!r}: a store is a SQLite file or a PostgreSQL database "
+            "(postgresql+psycopg://user:password@host/name), not "
+            f"{backend if backend.isidentifier() else 'this'}"
+        )
+    if backend != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     # A URL may name a relative file (sqlite:///store.db): held absolute, as backups need.
     return Path(parsed.database).expanduser().resolve()

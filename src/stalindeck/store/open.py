@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, literal, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
@@ -74,20 +73,13 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
     url = resolve_url(db)
     shown = shown_url(url)
     try:
-        backend = make_url(url).get_backend_name()
-        if backend not in ("sqlite", "postgresql"):
-            raise StoreError(
-                f"--db {shown!r}: a store is a SQLite file or a PostgreSQL database "
-                "(postgresql+psycopg://user:password@host/name), not "
-                f"{backend if backend.isidentifier() else 'this'}"
-            )
         path = sqlite_path(url)
         if path is not None:
             from stalindeck.store.safety import check_header
 
             check_header(path)
         engine = make_engine(url)
-    except (ArgumentError, NoSuchModuleError, ValueError) as error:  # ValueError: a bad port
+    except (ArgumentError, NoSuchModuleError) as error:
         raise StoreError(
             f"--db {shown!r} is not a store URL stalindeck can open: {shown_url(str(error))}"
         ) from error
