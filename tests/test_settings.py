@@ -132,6 +132,15 @@ def test_a_bad_value_is_one_line_and_changes_nothing(
     assert stored(db_path) == {"new_per_day": 7}
 
 
+@pytest.mark.parametrize("key", ["rollover_hour", "new_per_day", "learning_steps"])
+def test_typing_default_as_a_value_points_to_reset(db_path: Path, key: str) -> None:
+    run(db_path, "settings", "new_per_day", "7")
+    code, _out, err = run(db_path, "settings", key, "default")
+    assert code == 1 and err.count("\n") == 1
+    assert f"`stalindeck settings {key} --reset`" in err
+    assert stored(db_path) == {"new_per_day": 7}
+
+
 def test_an_exam_date_in_the_past_is_refused(db_path: Path) -> None:
     code, out, err = run(db_path, "settings", "exam_date", "2020-01-01")
     assert code == 1 and out == "" and err.count("\n") == 1

@@ -127,7 +127,11 @@ def _show_all(specs: list[Spec], overview: Overview) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, caption="Bold: your own value. Change one: settings KEY VALUE.")
+    table = Table(
+        box=None,
+        caption="Bold: your own value. Change one: settings KEY VALUE; "
+        "back to the default: settings KEY --reset.",
+    )
     table.add_column("setting", no_wrap=True)
     table.add_column("value", overflow="fold")
     table.add_column("default", overflow="fold")

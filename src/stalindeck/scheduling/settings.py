@@ -367,6 +367,11 @@ def parse_value(spec: Spec, text: str) -> Any:
     try:
         return spec.parse(text)
     except ValueError as error:
+        if text.strip().lower() in ("default", "reset"):
+            raise SettingError(
+                f"to put {spec.key} back to its default, use `stalindeck settings {spec.key} "
+                "--reset`; nothing was changed"
+            ) from None
         reason = f" ({error})" if str(error) else ""
         raise SettingError(
             f"{spec.key} cannot be {text!r}{reason}: it must be {spec.allowed}, "
