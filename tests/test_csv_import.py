@@ -171,6 +171,8 @@ def test_html_reduced_to_text() -> None:
         "x[image][sound]"
     )
     assert html_to_text("<script>alert(1)</script>ok&nbsp;&lt;b&gt;") == "ok <b>"
+    table = "<table><tr><th>Year</th><th>Fell</th></tr><tr><td>1953</td><td>Beria</td></tr></table>"
+    assert html_to_text(table) == "Year Fell\n1953 Beria"
 
 
 def test_reimport_matches_by_first_field_and_keeps_ids(store: Store, tmp_path: Path) -> None:

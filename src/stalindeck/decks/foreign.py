@@ -23,6 +23,7 @@ from stalindeck.decks.model import CardSpec, DeckSpec, Kind
 MAX_TAG = 64
 _DROP = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>|</(?:div|p|li|tr|h[1-6])\s*>", re.IGNORECASE)
+_CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)  # a table's cells, apart on their row
 _IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
@@ -63,6 +64,7 @@ def html_to_text(value: str) -> str:
         return value.strip()
     value = _DROP.sub("", value)
     value = _BREAK.sub("\n", value)
+    value = _CELL_END.sub(" ", value)
     value = _IMAGE.sub("[image]", value)
     value = _SOUND.sub("[sound]", value)
     value = html.unescape(_TAG.sub("", value))
