@@ -103,6 +103,17 @@ def test_card_shows_history_and_forgetting_time(db: Path) -> None:
     assert data["below_target"] is not None and 0 < data["retrievability"] <= 1
     code, out, _ = run(db, "card", "demo/mvd")
     assert code == 0 and "History" in out and "4 Easy" in out and "below 90%" in out
+    assert "extra" not in out and data["extra"] == ""
+
+
+def test_card_shows_its_extra_line(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    db = tmp_path / "s.db"
+    deck = 'id = "x"\nname = "X"\n[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n'
+    deck += 'extra = "Source: Edexcel"\n'
+    assert run(db, "import", str(write_deck(deck, "x.toml")))[0] == 0
+    code, out, _ = run(db, "card", "x/a")
+    assert code == 0 and "extra" in out and "Source: Edexcel" in out
+    assert json.loads(run(db, "card", "x/a", "--json")[1])["extra"] == "Source: Edexcel"
 
 
 def test_suspend_unsuspend_and_all_or_nothing(db: Path) -> None:

@@ -244,6 +244,7 @@ def card_command(
 
             data = _card_json(found.card)
             data["back"] = found.back
+            data["extra"] = found.extra
             data["below_target"] = (
                 None
                 if found.below_target is None

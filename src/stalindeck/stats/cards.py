@@ -69,6 +69,7 @@ class CardDetail:
     Attributes:
         card: the card and its current state.
         back: the back of the card.
+        extra: what the card shows under its answer ("" for none).
         history: every review, oldest first.
         below_target: when its retrievability falls below `target` (None if never reviewed).
         target: the desired retention.
@@ -76,6 +77,7 @@ class CardDetail:
 
     card: CardRow
     back: str
+    extra: str
     history: tuple[HistoryRow, ...]
     below_target: datetime | None
     target: float
@@ -98,11 +100,12 @@ def detail(store: Store, ident: str, now: datetime, curve: Curve, target: float)
     card = q.card_by_id(store, card_id, now, curve)
     if card is None:  # the profile has no state for it: cannot happen for a live card
         raise NotFoundError(f"no card {ident!r} for this profile")
-    back, last_review = q.card_back_and_last_review(store, card_id)
+    back, extra, last_review = q.card_text_and_last_review(store, card_id)
     history = tuple(q.card_history(store, card_id))
     return CardDetail(
         card=card,
         back=back,
+        extra=extra,
         history=history,
         below_target=below_target(card, last_review, curve, target),
         target=target,

@@ -983,13 +983,13 @@ def progress(
     return rows
 
 
-def card_back_and_last_review(store: Store, card_id: int) -> tuple[str, datetime | None]:
-    """The back of a card and when the current profile last reviewed it."""
+def card_text_and_last_review(store: Store, card_id: int) -> tuple[str, str, datetime | None]:
+    """The back and the extra line of a card, and when the current profile last reviewed it."""
     query = (
-        select(Card.back, CardState.last_review)
+        select(Card.back, Card.extra, CardState.last_review)
         .join(CardState, CardState.card_id == Card.id)
         .where(Card.id == card_id, CardState.profile_id == store.profile_id)
     )
     with reading(store.engine) as connection:
-        back, last_review = connection.execute(query).one()
-    return back, last_review
+        back, extra, last_review = connection.execute(query).one()
+    return back, extra, last_review

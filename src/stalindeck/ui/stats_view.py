@@ -357,6 +357,8 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
     facts.add_column(overflow="fold")
     facts.add_row("front", safe_text(card.front))
     facts.add_row("back", safe_text(detail.back))
+    if detail.extra:
+        facts.add_row("extra", safe_text(detail.extra))
     if card.tags:
         facts.add_row("tags", safe_text(card.tags))
     facts.add_row("due", _due(card, now))
