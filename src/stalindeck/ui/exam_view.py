@@ -79,7 +79,7 @@ def _plans(found: ExamForecast) -> RenderableType:
     )
     unreached = found.new_cards.count - found.new_cards.introduced
     if unreached:
-        risk.append(f" ({unreached:,} of them new cards not reached in time)")
+        risk.append(f"\n{unreached:,} of them are new cards the daily limit reaches too late.")
     parts: list[RenderableType] = [table, risk]
     if found.seen < found.cards:
         unseen = found.cards - found.seen
