@@ -288,6 +288,18 @@ def test_a_session_stopped_by_its_own_bounds_says_what_today_still_holds(
         assert 0 < new_left < 20 and f"Left for today: {new_left} new cards" in out
 
 
+def test_a_review_of_suspended_cards_only_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    sheet = tmp_path / "class.csv"
+    sheet.write_text("front,back\nQ1,A1\nQ2,A2\n", encoding="utf-8")
+    run(db, "import", str(sheet))
+    ids = [card["card_id"] for card in json.loads(run(db, "cards", "-d", "class", "--json")[1])]
+    assert run(db, "suspend", *ids)[0] == 0
+    code, out, err = run(db, "review", "class", input="")
+    assert code == 0, err
+    assert "All 2 cards here are suspended" in out and "No card is scheduled" not in out
+
+
 def test_the_command_list_shows_one_sentence_per_command() -> None:
     from stalindeck.cli import export_cmd
 

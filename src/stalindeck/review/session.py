@@ -533,6 +533,10 @@ class ReviewSession:
         once the session's own new cards are done)."""
         return bool(queries.new_cards(self.store, self.clock(), self.where, 1))
 
+    def suspended(self) -> int:
+        """How many of this session's cards are suspended."""
+        return queries.suspended_count(self.store, self.where)
+
     def next_due(self) -> datetime | None:
         """When the next card of this session's decks falls due, after now."""
         return queries.next_due(self.store, self.clock(), self.where)

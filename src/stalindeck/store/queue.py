@@ -248,6 +248,23 @@ def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:
         return connection.execute(query).scalar()
 
 
+def suspended_count(store: Store, where: Filter) -> int:
+    """How many of the session's cards the profile has suspended."""
+    query = (
+        select(func.count())
+        .select_from(Card)
+        .join(CardState, CardState.card_id == Card.id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(
+            *_matching(where),
+            CardState.profile_id == store.profile_id,
+            CardState.suspended.is_(True),
+        )
+    )
+    with reading(store.engine) as connection:
+        return int(connection.execute(query).scalar_one())
+
+
 def unknown_decks(store: Store, names: Sequence[str]) -> list[str]:
     """The names in `names` that match no deck slug or name."""
     with reading(store.engine) as connection:

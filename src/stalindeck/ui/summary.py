@@ -46,5 +46,11 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     elif not left and session.new_waiting():
         lines.append("More new cards come with tomorrow's allowance (setting new_per_day).")
     elif not left and upcoming is None:
-        lines.append("No card is scheduled yet.")
+        suspended = session.suspended()
+        lines.append(
+            f"All {plural(suspended, 'card')} here are suspended: `stalindeck cards --state "
+            "suspended` lists them, `stalindeck unsuspend ID...` brings them back."
+            if suspended
+            else "No card is scheduled yet."
+        )
     return lines
