@@ -106,6 +106,22 @@ def test_card_shows_history_and_forgetting_time(db: Path) -> None:
     assert "extra" not in out and data["extra"] == ""
 
 
+def test_a_card_gone_from_its_file_is_named_as_such(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    two = 'id = "x"\nname = "X"\n[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n'
+    two += '[[cards]]\nid = "b"\nfront = "Q2"\nback = "A2"\n'
+    path = write_deck(two, "x.toml")
+    run(db, "import", str(path))
+    path.write_text(two.split('[[cards]]\nid = "b"')[0], encoding="utf-8")
+    run(db, "import", str(path))
+    for command in ("card", "suspend", "reset"):
+        code, _out, err = run(db, command, "x/b")
+        assert code == 1 and err.count("\n") == 1
+        assert "'x/b' left its deck file (the history is kept)" in err
+
+
 def test_card_shows_its_extra_line(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
     db = tmp_path / "s.db"
     deck = 'id = "x"\nname = "X"\n[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n'

@@ -53,11 +53,17 @@ def find(
 def resolve(store: Store, idents: Sequence[str]) -> dict[str, int]:
     """Card ids for ``deck-slug/card-key`` identifiers; raises `NotFoundError` naming every
     unknown one (and nothing is changed by the caller)."""
-    known, unknown = q.resolve_idents(store, idents)
+    known, retired, unknown = q.resolve_idents(store, idents)
     if unknown:
         names = ", ".join(repr(ident) for ident in unknown)
         raise NotFoundError(
             f"no card {names}; a card id is deck-slug/card-key, as `stalindeck cards` shows"
+        )
+    if retired:
+        names = ", ".join(repr(ident) for ident in retired)
+        raise NotFoundError(
+            f"{names} left {'its' if len(retired) == 1 else 'their'} deck file (the history is "
+            "kept): put it back in the file and import it again to use it"
         )
     return known
 

@@ -793,31 +793,37 @@ def find_cards(
     return rows, count
 
 
-def resolve_idents(store: Store, idents: Sequence[str]) -> tuple[dict[str, int], list[str]]:
-    """Card ids for ``deck-slug/card-key`` identifiers (as `export cards` writes them), and the
-    identifiers that name no card (retired cards count as unknown)."""
+def resolve_idents(
+    store: Store, idents: Sequence[str]
+) -> tuple[dict[str, int], list[str], list[str]]:
+    """Card ids for ``deck-slug/card-key`` identifiers (as `export cards` writes them); the
+    identifiers of retired cards (gone from their deck file); and those that name no card."""
     pairs = {ident: ident.partition("/") for ident in idents}
     wanted = [(slug, key) for slug, sep, key in pairs.values() if sep and slug and key]
-    found: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str], tuple[int, bool]] = {}
     if wanted:
         query = (
-            select(Deck.slug, Card.key, Card.id)
+            select(Deck.slug, Card.key, Card.id, Card.retired)
             .join(Deck, Deck.id == Card.deck_id)
-            .where(
-                Card.retired.is_(False),
-                or_(*(and_(Deck.slug == slug, Card.key == key) for slug, key in wanted)),
-            )
+            .where(or_(*(and_(Deck.slug == slug, Card.key == key) for slug, key in wanted)))
         )
         with reading(store.engine) as connection:
-            found = {(slug, key): card_id for slug, key, card_id in connection.execute(query)}
+            found = {
+                (slug, key): (card_id, bool(retired))
+                for slug, key, card_id, retired in connection.execute(query)
+            }
     known: dict[str, int] = {}
+    retired: list[str] = []
     unknown: list[str] = []
     for ident, (slug, _sep, key) in pairs.items():
-        if (slug, key) in found:
-            known[ident] = found[(slug, key)]
-        else:
+        card = found.get((slug, key))
+        if card is None:
             unknown.append(ident)
-    return known, unknown
+        elif card[1]:
+            retired.append(ident)
+        else:
+            known[ident] = card[0]
+    return known, retired, unknown
 
 
 @dataclass(frozen=True, slots=True)
