@@ -61,9 +61,10 @@ def resolve(store: Store, idents: Sequence[str]) -> dict[str, int]:
         )
     if retired:
         names = ", ".join(repr(ident) for ident in retired)
+        its, it = ("its", "it") if len(retired) == 1 else ("their", "them")
         raise NotFoundError(
-            f"{names} left {'its' if len(retired) == 1 else 'their'} deck file (the history is "
-            "kept): put it back in the file and import it again to use it"
+            f"{names} left {its} deck file (the history is kept): put {it} back in the file and "
+            f"import it again to use {it}"
         )
     return known
 
