@@ -300,6 +300,43 @@ def test_a_review_of_suspended_cards_only_says_so(tmp_path: Path) -> None:
     assert "All 2 cards here are suspended" in out and "No card is scheduled" not in out
 
 
+def test_a_removed_deck_leaves_lists_and_queues_and_comes_back_with_its_history(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "s.db"
+    sheet = tmp_path / "class.csv"
+    sheet.write_text("front,back\nQ1,A1\nQ2,A2\n", encoding="utf-8")
+    run(db, "import", str(sheet))
+    assert run(db, "review", "class", input="\n3\n")[0] == 0
+    code, out, err = run(db, "remove", "class", "nope")
+    assert code == 1 and "no deck named 'nope'" in err  # a slip: nothing removed
+    code, out, err = run(db, "remove", "class")
+    assert code == 0, err
+    assert "Removed class (2 cards; the history is kept)" in out
+    assert f"`stalindeck import {sheet.resolve()}` brings it back" in out
+    assert list((tmp_path / "backups").glob("*-remove.db"))
+    assert "class" not in run(db, "decks")[1] and "class" not in run(db, "status")[1]
+    assert "no deck named 'class'" in run(db, "review", "class")[2]
+    reviews = json.loads(run(db, "export", "reviews", "-f", "json")[1])
+    assert [review["card_id"].split("/")[0] for review in reviews] == ["class"]  # kept
+    code, out, err = run(db, "import", str(sheet))  # the same file, unchanged: read again
+    assert code == 0, err
+    cards = json.loads(run(db, "cards", "-d", "class", "--json")[1])
+    assert sorted(card["state"] for card in cards) == ["learning", "new"]  # as it was
+
+
+def test_a_removed_bundled_deck_stays_removed_until_asked_for(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    run(db, "status")  # the first run loads the bundled deck
+    code, _out, err = run(db, "remove", "khrushchev-destalinisation")
+    assert code == 0, err
+    assert run(db, "status", "--json")[1].count('"deck"') == 0  # not loaded again
+    code, _out, err = run(db, "import", "--bundled")
+    assert code == 0, err
+    (deck,) = json.loads(run(db, "status", "--json")[1])["decks"]
+    assert deck["deck"] == "khrushchev-destalinisation"
+
+
 def test_the_command_list_shows_one_sentence_per_command() -> None:
     from stalindeck.cli import export_cmd
 

@@ -1,4 +1,4 @@
-"""`stalindeck import` and `stalindeck decks`."""
+"""`stalindeck import`, `stalindeck decks` and `stalindeck remove`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ _PROGRESS_FROM = 2_000  # cards; smaller imports finish before a bar would be se
 def register(app: typer.Typer) -> None:
     app.command("import")(import_command)
     app.command("decks")(decks_command)
+    app.command("remove")(remove_command)
 
 
 def import_command(
@@ -167,3 +168,38 @@ def decks_command(ctx: typer.Context) -> None:
                 str(deck.suspended),
             )
         console().print(table)
+
+
+def remove_command(
+    ctx: typer.Context,
+    decks: Annotated[
+        list[str], typer.Argument(help="Decks to remove (id or name).", show_default=False)
+    ],
+) -> None:
+    """Remove decks from reviews, lists and figures, for every profile of the store.
+
+    Their cards and review history stay in the store (a backup is taken first): importing a
+    deck's file again brings it back as it was.
+    """
+    from stalindeck.clock import utc_now
+    from stalindeck.resources import is_shipped
+    from stalindeck.store.backup import backup_before_import
+    from stalindeck.store.deck_sync import remove_decks
+    from stalindeck.store.queue import require_known
+    from stalindeck.ui.safe import clean
+
+    with user_errors():
+        store = open_for(ctx, first_run=False)
+        require_known(store, decks, ())  # a slip is told before the backup is taken
+        backup_before_import(store.path, "remove")
+        for deck in remove_decks(store, decks, utc_now()):
+            path = Path(deck.path) if deck.path else None
+            again = (
+                "stalindeck import --bundled"
+                if path is not None and is_shipped(path)
+                else f"stalindeck import {deck.path}"
+            )
+            print(
+                f"Removed {clean(deck.name)} ({plural(deck.cards, 'card')}; the history is kept). "
+                f"`{clean(again)}` brings it back."
+            )

@@ -45,6 +45,7 @@ _SIDES = ("-wal", "-shm")  # a damaged store set aside keeps its journals beside
 REASONS = {
     "review": "during review",
     "import": "before import",
+    "remove": "before removing decks",
     "manual": "by hand",
     "restore": "before restore",
     "check": "before check",
@@ -390,18 +391,20 @@ def newest_backup_quietly(folder: Path, store: str | None = None) -> BackupInfo 
         return None
 
 
-def backup_before_import(store_path: Path | None) -> Path | None:
-    """Copy the store before an import writes to it (nothing for an empty or non-file store).
+def backup_before_import(store_path: Path | None, reason: str = "import") -> Path | None:
+    """Copy the store before an import (or another `reason` of `REASONS`) writes to it; nothing
+    for an empty or non-file store.
 
     Raises:
-        StoreError: the copy failed; the caller should not import.
+        StoreError: the copy failed; the caller should not write.
     """
     if store_path is None or not _has_data(store_path):
         return None
     try:
-        return take_backup(store_path, "import")
+        return take_backup(store_path, reason)
     except StoreError as error:
-        raise StoreError(f"{error}; nothing was imported") from error
+        done = "imported" if reason == "import" else "changed"
+        raise StoreError(f"{error}; nothing was {done}") from error
 
 
 def _has_data(store_path: Path) -> bool:

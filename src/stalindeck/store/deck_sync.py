@@ -23,7 +23,7 @@ from stalindeck.decks.model import (
     stored_rows,
 )
 from stalindeck.store.engine import reading, writing
-from stalindeck.store.models import NEW, Deck, Profile, to_millis
+from stalindeck.store.models import NEW, Card, Deck, Profile, to_millis
 from stalindeck.store.open import Store
 
 Progress = Callable[[int], None]
@@ -110,6 +110,7 @@ def _sync_deck(
         "tags": " ".join(deck.tags),
         "path": str(deck.path.resolve()),
         "imported_at": now,
+        "removed_at": None,  # importing a removed deck's file brings it back
     }
     deck_id = connection.execute(select(Deck.id).where(Deck.slug == deck.slug)).scalar()
     new_deck = deck_id is None
@@ -377,8 +378,49 @@ def unchanged_sources(store: Store, digests: Mapping[str, str]) -> dict[str, lis
     return {path: changes for path, changes in found.items() if path not in stale}
 
 
+@dataclass(frozen=True, slots=True)
+class RemovedDeck:
+    """A deck `remove_decks` took out of use."""
+
+    slug: str
+    name: str
+    path: str  # the file it was last imported from
+    cards: int  # its cards in use until then, now retired
+
+
+def remove_decks(store: Store, names: Sequence[str], now: datetime) -> list[RemovedDeck]:
+    """Take the decks named (id or name) out of use for every profile, in one transaction:
+    their cards are retired (states and history kept) and the decks marked removed, so lists,
+    queues and figures leave them out. Importing a deck's file again brings it back, history
+    and all (the file's digest is forgotten, so it is read again).
+
+    Raises:
+        NotFoundError: a name matches no deck in use; nothing is changed.
+    """
+    from stalindeck.store.queue import require_known
+
+    require_known(store, names, ())
+    with writing(store.engine) as connection:
+        decks = connection.execute(
+            select(Deck.id, Deck.slug, Deck.name, Deck.path).where(Deck.removed_at.is_(None))
+        ).all()
+        chosen = [deck for deck in decks if deck.slug in names or deck.name in names]
+        removed = []
+        for deck in chosen:
+            retired = connection.execute(
+                update(Card)
+                .where(Card.deck_id == deck.id, Card.retired.is_(False))
+                .values(retired=True, updated_at=now)
+            ).rowcount
+            connection.execute(
+                update(Deck).where(Deck.id == deck.id).values(removed_at=now, source_digest=None)
+            )
+            removed.append(RemovedDeck(deck.slug, deck.name, deck.path, int(retired)))
+    return removed
+
+
 def deck_names_from(store: Store, path: Path) -> list[str]:
-    """The names of the decks last imported from the file at `path`."""
-    query = text("SELECT name FROM decks WHERE path = :path ORDER BY name")
+    """The names of the decks in use last imported from the file at `path`."""
+    query = text("SELECT name FROM decks WHERE path = :path AND removed_at IS NULL ORDER BY name")
     with reading(store.engine) as connection:
         return [row[0] for row in connection.execute(query, {"path": str(path.resolve())})]

@@ -70,16 +70,17 @@ class ReviewRow:
 
 
 def find_decks(store: Store, names: Sequence[str]) -> tuple[list[DeckRow], list[str]]:
-    """The decks named by id or name (all decks when `names` is empty), and the names not found."""
+    """The decks in use named by id or name (all of them when `names` is empty), and the names
+    not found."""
     with reading(store.engine) as connection:
         rows = [
             DeckRow(
                 row.id, row.slug, row.name, row.description, row.source, tuple(row.tags.split())
             )
             for row in connection.execute(
-                select(
-                    Deck.id, Deck.slug, Deck.name, Deck.description, Deck.source, Deck.tags
-                ).order_by(Deck.slug)
+                select(Deck.id, Deck.slug, Deck.name, Deck.description, Deck.source, Deck.tags)
+                .where(Deck.removed_at.is_(None))
+                .order_by(Deck.slug)
             )
         ]
     if not names:

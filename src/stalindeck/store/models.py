@@ -136,6 +136,8 @@ class Deck(Base):
     imported_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
     # A digest of the file (and import options) the deck last came from: unchanged, skip it.
     source_digest: ClassVar[ColumnClause[str]] = column(String(64), nullable=True)
+    # When `stalindeck remove` took the deck out (its cards retired), or NULL: in use.
+    removed_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis, nullable=True)
 
 
 class Card(Base):

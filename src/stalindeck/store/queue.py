@@ -266,9 +266,11 @@ def suspended_count(store: Store, where: Filter) -> int:
 
 
 def unknown_decks(store: Store, names: Sequence[str]) -> list[str]:
-    """The names in `names` that match no deck slug or name."""
+    """The names in `names` that match no deck slug or name in use (not removed)."""
     with reading(store.engine) as connection:
-        rows = connection.execute(select(Deck.slug, Deck.name)).all()
+        rows = connection.execute(
+            select(Deck.slug, Deck.name).where(Deck.removed_at.is_(None))
+        ).all()
     known = {value for row in rows for value in row}
     return [name for name in names if name not in known]
 
