@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -222,6 +222,17 @@ def load_card(store: Store, card_id: int) -> CardView | None:
         path.close()
 
 
+def _of_session(store: Store, where: Filter, column: Any) -> Select[Any]:
+    """`column` over the session's cards with the profile's states, whatever their state."""
+    return (
+        select(column)
+        .select_from(Card)
+        .join(CardState, CardState.card_id == Card.id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(*_matching(where), CardState.profile_id == store.profile_id)
+    )
+
+
 def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:
     """When the next already-seen card falls due after `now`, among the session's cards.
 
@@ -231,18 +242,8 @@ def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:
     back = case(
         (CardState.buried_until > CardState.due, CardState.buried_until), else_=CardState.due
     )
-    query = (
-        select(func.min(back))
-        .select_from(Card)
-        .join(CardState, CardState.card_id == Card.id)
-        .join(Deck, Deck.id == Card.deck_id)
-        .where(
-            *_matching(where),
-            CardState.profile_id == store.profile_id,
-            CardState.suspended.is_(False),
-            CardState.state != NEW,
-            back > now,
-        )
+    query = _of_session(store, where, func.min(back)).where(
+        CardState.suspended.is_(False), CardState.state != NEW, back > now
     )
     with reading(store.engine) as connection:
         return connection.execute(query).scalar()
@@ -250,17 +251,7 @@ def next_due(store: Store, now: datetime, where: Filter) -> datetime | None:
 
 def suspended_count(store: Store, where: Filter) -> int:
     """How many of the session's cards the profile has suspended."""
-    query = (
-        select(func.count())
-        .select_from(Card)
-        .join(CardState, CardState.card_id == Card.id)
-        .join(Deck, Deck.id == Card.deck_id)
-        .where(
-            *_matching(where),
-            CardState.profile_id == store.profile_id,
-            CardState.suspended.is_(True),
-        )
-    )
+    query = _of_session(store, where, func.count()).where(CardState.suspended.is_(True))
     with reading(store.engine) as connection:
         return int(connection.execute(query).scalar_one())
 
