@@ -305,7 +305,7 @@ def test_a_removed_deck_leaves_lists_and_queues_and_comes_back_with_its_history(
 ) -> None:
     db = tmp_path / "s.db"
     sheet = tmp_path / "class.csv"
-    sheet.write_text("front,back\nQ1,A1\nQ2,A2\n", encoding="utf-8")
+    sheet.write_text("front,back,tags\nQ1,A1,gone\nQ2,A2,gone\n", encoding="utf-8")
     run(db, "import", str(sheet))
     assert run(db, "review", "class", input="\n3\n")[0] == 0
     code, out, err = run(db, "remove", "class", "nope")
@@ -319,6 +319,7 @@ def test_a_removed_deck_leaves_lists_and_queues_and_comes_back_with_its_history(
     assert "no deck named 'class'" in run(db, "review", "class")[2]
     reviews = json.loads(run(db, "export", "reviews", "-f", "json")[1])
     assert [review["card_id"].split("/")[0] for review in reviews] == ["class"]  # kept
+    assert "no card is tagged 'gone'" in run(db, "review", "--tag", "gone")[2]
     code, out, err = run(db, "import", str(sheet))  # the same file, unchanged: read again
     assert code == 0, err
     cards = json.loads(run(db, "cards", "-d", "class", "--json")[1])

@@ -267,13 +267,16 @@ def unknown_decks(store: Store, names: Sequence[str]) -> list[str]:
 
 
 def unknown_tags(store: Store, tags: Sequence[str]) -> list[str]:
-    """The tags in `tags` that no card has."""
+    """The tags in `tags` that no card in use has (cards that left their deck file, or whose
+    deck was removed, keep their tags but count for nothing)."""
+    query = (
+        select(CardTag.tag)
+        .join(Card, Card.id == CardTag.card_id)
+        .where(CardTag.tag.in_(tags), Card.retired.is_(False))
+        .distinct()
+    )
     with reading(store.engine) as connection:
-        found = set(
-            connection.execute(select(CardTag.tag).where(CardTag.tag.in_(tags)).distinct())
-            .scalars()
-            .all()
-        )
+        found = set(connection.execute(query).scalars().all())
     return [tag for tag in tags if tag not in found]
 
 
