@@ -149,6 +149,24 @@ def test_a_resized_terminal_gets_the_screen_drawn_again(
     child.expect(pexpect.EOF)
 
 
+def test_ctrl_c_during_an_import_imports_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    sheet = tmp_path / "big.csv"
+    rows = "".join(f"Question {n}?,Answer {n}\n" for n in range(200_000))
+    sheet.write_text("front,back\n" + rows, encoding="utf-8")
+    db = tmp_path / "s.db"
+    child = stalindeck(db, "import", str(sheet))
+    child.expect("importing")  # the cards are being written
+    child.sendcontrol("c")
+    child.expect("Interrupted: nothing was imported.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM cards").fetchone() == (0,)
+
+
 def test_closed_terminal_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
     import signal
 

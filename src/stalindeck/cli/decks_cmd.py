@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -105,19 +106,24 @@ def import_command(
             if total >= _PROGRESS_FROM and out.is_terminal:
                 progress.start()
 
-        with progress:
-            changes = import_paths(
-                store,
-                files,
-                utc_now(),
-                dry_run=dry_run,
-                on_loaded=loaded,
-                progress=lambda n: progress.advance(task, n),
-                fmt=fmt,
-                deck_name=deck,
-                with_history=with_history,
-                on_history=reviews.append,
-            )
+        try:
+            with progress:
+                changes = import_paths(
+                    store,
+                    files,
+                    utc_now(),
+                    dry_run=dry_run,
+                    on_loaded=loaded,
+                    progress=lambda n: progress.advance(task, n),
+                    fmt=fmt,
+                    deck_name=deck,
+                    with_history=with_history,
+                    on_history=reviews.append,
+                )
+        except KeyboardInterrupt:
+            # The import is one transaction: stopped before its end, it is rolled back.
+            print("Interrupted: nothing was imported.", file=sys.stderr)
+            raise typer.Exit(130) from None
         table = Table(title="Dry run: nothing was written" if dry_run else None, box=None)
         for column in ("deck", "added", "updated", "unchanged", "retired"):
             table.add_column(column, justify="left" if column == "deck" else "right")
