@@ -94,4 +94,7 @@ for _typer in (app, export_cmd.app):
 
 def main() -> None:
     """Console entry point."""
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C past a command's own handling (closing the store)
+        raise SystemExit(130) from None
