@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import text
@@ -78,8 +80,11 @@ def _stream(store: Store, sql: str) -> Iterator[Sequence[Any]]:
             try:
                 yield from cursor.execute(sql, params)
             finally:
-                cursor.execute("ROLLBACK")
-                cursor.close()
+                # After a Ctrl-C the store may be closed before this generator is: the read
+                # has nothing left to undo then.
+                with suppress(sqlite3.Error):
+                    cursor.execute("ROLLBACK")
+                    cursor.close()
         finally:
             raw.close()
         return
