@@ -76,8 +76,9 @@ def test_import_summary_and_decks(tmp_path: Path, write_deck: Callable[..., Path
     sheet.write_text("front,back\nQ1,A1\n", encoding="utf-8")
     run(db, "import", str(sheet))
     code, out, _ = run(db, "decks")
-    # A deck whose name is its id is listed once; Demo's id (demo) goes under its name.
-    assert [line.split()[0] for line in out.splitlines()[1:]] == ["Demo", "demo", "class"]
+    # Alphabetical whatever the case; a deck whose name is its id is listed once, and Demo's id
+    # (demo) goes under its name.
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["class", "Demo", "demo"]
 
 
 def test_bundled_decks_can_be_imported_after_a_first_import_of_ones_own(

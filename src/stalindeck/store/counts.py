@@ -32,7 +32,7 @@ LEFT JOIN cards c ON c.deck_id = d.id AND NOT c.retired
 LEFT JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
 WHERE d.removed_at IS NULL
 GROUP BY d.id, d.slug, d.name
-ORDER BY d.name
+ORDER BY lower(d.name), d.name
 """.replace("{available}", "NOT s.suspended AND (s.buried_until IS NULL OR s.buried_until <= :now)")
 _DONE_TODAY = f"""
 SELECT COALESCE(SUM(CASE WHEN state_before = {NEW} THEN 1 ELSE 0 END), 0),
@@ -45,7 +45,9 @@ _DECK_COUNT = "SELECT COUNT(*) FROM decks"  # removed ones too: a store with dec
 # the cards that are due (through the state/due index) and at most `cap` new ones per deck,
 # instead of every card. CROSS JOIN keeps SQLite driving from card_states.
 _AVAILABLE = "NOT s.suspended AND (s.buried_until IS NULL OR s.buried_until <= :now)"
-_TODAY_DECKS = "SELECT id, slug, name FROM decks WHERE removed_at IS NULL ORDER BY name"
+_TODAY_DECKS = (
+    "SELECT id, slug, name FROM decks WHERE removed_at IS NULL ORDER BY lower(name), name"
+)
 _TODAY_DUE = f"""
 SELECT c.deck_id,
   SUM(CASE WHEN s.state = {REVIEW} THEN 1 ELSE 0 END),
