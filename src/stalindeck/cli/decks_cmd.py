@@ -179,7 +179,8 @@ def decks_command(ctx: typer.Context) -> None:
 def remove_command(
     ctx: typer.Context,
     decks: Annotated[
-        list[str], typer.Argument(help="Decks to remove (id or name).", show_default=False)
+        list[str],
+        typer.Argument(metavar="DECK", help="Decks to remove (id or name).", show_default=False),
     ],
 ) -> None:
     """Remove decks from reviews, lists and figures, for every profile of the store.
