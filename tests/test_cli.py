@@ -339,6 +339,14 @@ def test_a_removed_bundled_deck_stays_removed_until_asked_for(tmp_path: Path) ->
     assert deck["deck"] == "khrushchev-destalinisation"
 
 
+def test_a_workbook_is_told_to_be_saved_as_csv(tmp_path: Path) -> None:
+    book = tmp_path / "class.xlsx"
+    book.write_bytes(b"PK\x03\x04" + bytes(60))
+    code, _out, err = run(tmp_path / "s.db", "import", str(book))
+    assert code == 1 and err.count("\n") == 1
+    assert "a spreadsheet workbook" in err and "'CSV UTF-8'" in err
+
+
 def test_the_command_list_shows_one_sentence_per_command() -> None:
     from stalindeck.cli import export_cmd
 

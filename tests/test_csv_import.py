@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sqlite3
 from pathlib import Path
 
@@ -163,6 +164,17 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"front,back\ncaf\xe9,coffee\n")
     (problem,) = problems_of(path)
     assert problem.startswith(f"{path}:2: file is not valid UTF-8")
+
+
+def test_excel_unicode_text_is_read(tmp_path: Path) -> None:
+    # Excel's "Unicode Text": tab-separated UTF-16 with a byte-order mark.
+    path = tmp_path / "sheet.txt"
+    path.write_bytes("front\tback\nKhrushchev's rival?\tБерия\n".encode("utf-16"))
+    ((card,),) = [deck.cards for deck in load_csv(path)]
+    assert (card.front, card.back) == ("Khrushchev's rival?", "Берия")
+    path.write_bytes(codecs.BOM_UTF16_LE + b"\x00\xd8")  # a lone surrogate
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:1: file is not valid UTF-16")
 
 
 def test_html_reduced_to_text() -> None:

@@ -7,6 +7,7 @@ and `html.unescape`, never interpreted.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import re
@@ -46,6 +47,13 @@ def read_text(path: Path, limit: int, problems: list[str], utf8_hint: str = "") 
     except OSError as error:
         problems.append(f"{path}:1: cannot read the file: {error.strerror or error}")
         return None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text" (tab-separated) is UTF-16 with a byte-order mark.
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            problems.append(f"{path}:1: file is not valid UTF-16{utf8_hint}")
+            return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

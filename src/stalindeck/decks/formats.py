@@ -22,6 +22,10 @@ _BY_SUFFIX = {
 }
 
 
+# Workbooks people keep decks in, which need saving as CSV first.
+_SPREADSHEETS = frozenset({".xlsx", ".xls", ".xlsm", ".ods", ".numbers"})
+
+
 def format_of(path: Path, fmt: str | None) -> str:
     """The format to read `path` as: `fmt` when given, else from its extension.
 
@@ -34,6 +38,11 @@ def format_of(path: Path, fmt: str | None) -> str:
             raise StalindeckError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         return name
     found = _BY_SUFFIX.get(path.suffix.lower())
+    if found is None and path.suffix.lower() in _SPREADSHEETS:
+        raise StalindeckError(
+            f"{path}: a spreadsheet workbook, which stalindeck does not read; save the sheet "
+            "as 'CSV UTF-8' (File > Save as / Download) and import the .csv"
+        )
     if found is None:
         raise StalindeckError(
             f"{path}: cannot tell the format from the extension {path.suffix or '(none)'!r}; "
