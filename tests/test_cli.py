@@ -298,7 +298,7 @@ def test_a_review_of_suspended_cards_only_says_so(tmp_path: Path) -> None:
     assert run(db, "suspend", *ids)[0] == 0
     code, out, err = run(db, "review", "class", input="")
     assert code == 0, err
-    assert "All 2 cards here are suspended" in out and "No card is scheduled" not in out
+    assert "All 2 cards here are suspended" in out and "No cards here" not in out
 
 
 def test_a_removed_deck_leaves_lists_and_queues_and_comes_back_with_its_history(
@@ -333,6 +333,8 @@ def test_a_removed_bundled_deck_stays_removed_until_asked_for(tmp_path: Path) ->
     code, _out, err = run(db, "remove", "khrushchev-destalinisation")
     assert code == 0, err
     assert run(db, "status", "--json")[1].count('"deck"') == 0  # not loaded again
+    assert "No decks: `stalindeck import FILE` adds one" in run(db, "decks")[1]
+    assert "No cards here: `stalindeck import FILE` adds a deck" in run(db, "review")[1]
     code, _out, err = run(db, "import", "--bundled")
     assert code == 0, err
     (deck,) = json.loads(run(db, "status", "--json")[1])["decks"]

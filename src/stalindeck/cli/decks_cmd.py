@@ -156,6 +156,9 @@ def decks_command(ctx: typer.Context) -> None:
         store = open_for(ctx)
         now = utc_now()
         counts = deck_counts(store, now, day_end(now, load_settings(store).rollover_hour))
+        if not counts:
+            print("No decks: `stalindeck import FILE` adds one (`--bundled`: the 9HI0 deck).")
+            return
         table = Table(box=None)
         table.add_column("deck", overflow="fold")
         for column in ("cards", "new", "learning", "due today", "suspended"):

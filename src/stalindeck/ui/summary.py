@@ -51,6 +51,7 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
             f"All {plural(suspended, 'card')} here are suspended: `stalindeck cards --state "
             "suspended` lists them, `stalindeck unsuspend ID...` brings them back."
             if suspended
-            else "No card is scheduled yet."
+            else "No cards here: `stalindeck import FILE` adds a deck (`stalindeck import "
+            "--bundled`, the 9HI0 deck)."
         )
     return lines
