@@ -392,14 +392,9 @@ def remove_decks(store: Store, names: Sequence[str], now: datetime) -> list[Remo
     """Take the decks named (id or name) out of use for every profile, in one transaction:
     their cards are retired (states and history kept) and the decks marked removed, so lists,
     queues and figures leave them out. Importing a deck's file again brings it back, history
-    and all (the file's digest is forgotten, so it is read again).
-
-    Raises:
-        NotFoundError: a name matches no deck in use; nothing is changed.
+    and all (the file's digest is forgotten, so it is read again). A name that matches no deck
+    in use is passed over: callers check the names first (`queue.require_known`).
     """
-    from stalindeck.store.queue import require_known
-
-    require_known(store, names, ())
     with writing(store.engine) as connection:
         decks = connection.execute(
             select(Deck.id, Deck.slug, Deck.name, Deck.path).where(Deck.removed_at.is_(None))
