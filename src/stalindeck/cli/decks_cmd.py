@@ -193,7 +193,7 @@ def remove_command(
     """
     from stalindeck.clock import utc_now
     from stalindeck.resources import is_shipped
-    from stalindeck.store.backup import backup_before_import
+    from stalindeck.store.backup import backup_before
     from stalindeck.store.deck_sync import remove_decks
     from stalindeck.store.queue import require_known
     from stalindeck.ui.safe import clean
@@ -201,7 +201,7 @@ def remove_command(
     with user_errors():
         store = open_for(ctx, first_run=False)
         require_known(store, decks, ())  # a slip is told before the backup is taken
-        backup_before_import(store.path, "remove")
+        backup_before(store.path, "remove")
         for deck in remove_decks(store, decks, utc_now()):
             path = Path(deck.path) if deck.path else None
             again = (

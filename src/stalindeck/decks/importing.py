@@ -121,9 +121,9 @@ def _import(
 
         after = history_writer(store, history, on_history)
     if not dry_run:
-        from stalindeck.store.backup import backup_before_import
+        from stalindeck.store.backup import backup_before
 
-        backup_before_import(store.path)
+        backup_before(store.path, "import")
     changes = sync_decks(
         store, decks, now, dry_run=dry_run, progress=progress, after=after, digests=digests
     )

@@ -391,9 +391,9 @@ def newest_backup_quietly(folder: Path, store: str | None = None) -> BackupInfo 
         return None
 
 
-def backup_before_import(store_path: Path | None, reason: str = "import") -> Path | None:
-    """Copy the store before an import (or another `reason` of `REASONS`) writes to it; nothing
-    for an empty or non-file store.
+def backup_before(store_path: Path | None, reason: str) -> Path | None:
+    """Copy the store before a change (`reason`, a key of `REASONS`: an import, a removal)
+    writes to it; nothing for an empty or non-file store.
 
     Raises:
         StoreError: the copy failed; the caller should not write.
