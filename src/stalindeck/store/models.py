@@ -45,6 +45,7 @@ from stalindeck.store.values import (
 
 DEFAULT_PROFILE_ID = 1
 DEFAULT_PROFILE_NAME = "default"
+PROFILE_NAME_LENGTH = 64  # characters (PostgreSQL enforces it)
 
 __all__ = ["LEARNING", "NEW", "RELEARNING", "REVIEW", "STATE_NAMES", "from_millis", "to_millis"]
 
@@ -117,7 +118,7 @@ class Profile(Base):
     __tablename__ = "profiles"
 
     id: ClassVar[ColumnClause[int]] = column(Integer, primary_key=True)
-    name: ClassVar[ColumnClause[str]] = column(String(64), unique=True)
+    name: ClassVar[ColumnClause[str]] = column(String(PROFILE_NAME_LENGTH), unique=True)
     created_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
 
 
@@ -160,9 +161,8 @@ class Card(Base):
     accept: ClassVar[ColumnClause[str]] = column(Text, default="[]")  # JSON list
     extra: ClassVar[ColumnClause[str]] = column(Text, default="")
     section: ClassVar[ColumnClause[str]] = column(Text, default="")
-    tags: ClassVar[ColumnClause[str]] = column(
-        Text, default=""
-    )  # space-separated, deck tags included
+    # Space-separated, the deck's tags included.
+    tags: ClassVar[ColumnClause[str]] = column(Text, default="")
     line: ClassVar[ColumnClause[int]] = column(Integer, default=0)
     position: ClassVar[ColumnClause[int]] = column(Integer, default=0)
     retired: ClassVar[ColumnClause[bool]] = column(Boolean, default=False)

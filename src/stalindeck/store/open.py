@@ -23,6 +23,7 @@ from stalindeck.store.migrate import ensure_schema
 from stalindeck.store.models import (
     DEFAULT_PROFILE_NAME,
     NEW,
+    PROFILE_NAME_LENGTH,
     Card,
     CardState,
     Profile,
@@ -116,10 +117,6 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
             + restore_hint(path)
         ) from error
     return Store(engine=engine, url=url, path=path, profile_id=profile_id)
-
-
-# Profile names are stored in a column of 64 characters (PostgreSQL enforces it).
-PROFILE_NAME_LENGTH = 64
 
 
 def _profile_id(engine: Engine, name: str) -> int:
