@@ -540,12 +540,11 @@ def check_answer(typed: str, expected: str, accept: Sequence[str] = ()) -> Match
     The answer is CORRECT if its canonical form (see :func:`normalise`) equals that of
     ``expected`` or of any string in ``accept``, or if both are lists of the same two or more
     items, in any order (items separated by ", ", ";", "&" or "and"). Otherwise it is ALMOST
-    if, for one of them,
-    the canonical forms have the same words except one alphabetic word of at least five
-    letters in the expected form, and one insertion, deletion, substitution or swap of
-    adjacent letters turns the typed word into it (``Khruschev`` for ``Khrushchev``). Slips
-    in numbers and dates are never forgiven, but a misspelt month name is, when the date is
-    written the same way as in the expected form (``25 Febuary 1956`` for ``25 February
+    if, for one of them, the canonical forms have the same words except one alphabetic word of
+    at least five letters in the expected form, and one insertion, deletion, substitution or
+    swap of adjacent letters turns the typed word into it (``Khruschev`` for ``Khrushchev``).
+    Slips in numbers and dates are never forgiven, but a misspelt month name is, when the date
+    is written the same way as in the expected form (``25 Febuary 1956`` for ``25 February
     1956``). Anything else, including a blank answer, is WRONG.
 
     Only the first 10,000 characters of each text are compared. The function never raises
@@ -570,13 +569,13 @@ def check_answer(typed: str, expected: str, accept: Sequence[str] = ()) -> Match
         if canonical_typed in canonical_forms:
             verdict = Verdict.CORRECT
             chosen = canonical_forms.index(canonical_typed)
-        elif in_order := [
+        elif as_lists := [
             i
             for i, form in enumerate(forms)
             if _same_items(typed[:_MAX_CHECK_CHARS], form[:_MAX_CHECK_CHARS])
         ]:
             verdict = Verdict.CORRECT
-            chosen = in_order[0]
+            chosen = as_lists[0]
         else:
             almost = [i for i, form in enumerate(canonical_forms) if _almost(canonical_typed, form)]
             if not almost:
