@@ -95,7 +95,7 @@ def simulate(store: Store, cards: int, write_deck: Callable[..., Path], seed: in
     assert store.path is not None
     connection = sqlite3.connect(store.path)
     ids = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
-    rows = []
+    rows, memories = [], []
     for index, card_id in enumerate(ids):
         card = fsrs.Card(card_id=card_id)
         when = T0 + timedelta(hours=index * 7)
@@ -116,11 +116,19 @@ def simulate(store: Store, cards: int, write_deck: Callable[..., Path], seed: in
             first = False
             wait = card.due - when
             when = card.due + wait * rng.uniform(0, 0.3)
+        memories.append(
+            (int(card.state), card.stability, card.difficulty, to_millis(card.due), card_id)
+        )
     with connection:
         connection.executemany(
             "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms,"
             " state_before, state_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
+        )
+        connection.executemany(
+            "UPDATE card_states SET state = ?, stability = ?, difficulty = ?, due = ? "
+            "WHERE card_id = ?",
+            memories,
         )
     connection.close()
     return len(rows)
@@ -143,13 +151,14 @@ def test_optimize_fits_the_history_and_saves(learner: Store, db_path: Path) -> N
     code, out, err = run(db_path, "optimize")
     assert code == 0, err
     assert "Saved the new parameters" in out and "log loss" in out
+    assert "memory state (stability, difficulty) of 150 cards was worked out again" in out
     saved = stored(db_path)["fsrs_parameters"]
     assert isinstance(saved, list) and len(saved) == 21
     assert saved == pytest.approx(list(preview.new))  # the fit is seeded: the same again
     assert saved != pytest.approx(list(DEFAULTS), abs=1e-3)
     # w2 is the stability after a first Good: the learner's is much longer than FSRS's default.
     assert saved[2] > DEFAULTS[2]
-    # Reviews from now on use them; the stored memory of the cards is left as it was.
+    # Reviews from now on use them.
     settings = load_settings(learner)
     assert settings.fsrs_parameters == tuple(saved)
     assert make_scheduler(settings.scheduler()).parameters == tuple(saved)
@@ -176,7 +185,7 @@ def test_reset_goes_back_to_the_defaults(learner: Store, db_path: Path) -> None:
     assert run(db_path, "optimize")[0] == 0
     assert "fsrs_parameters" in stored(db_path)
     code, out, _ = run(db_path, "optimize", "--reset")
-    assert code == 0 and "back to the defaults" in out
+    assert code == 0 and "back to the defaults" in out and "of 150 cards" in out
     assert stored(db_path) == {}
     assert load_settings(learner).fsrs_parameters is None
     code, out, _ = run(db_path, "optimize", "--reset")

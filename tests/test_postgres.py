@@ -62,6 +62,36 @@ def test_a_day_of_study_on_postgresql(tmp_path: Path) -> None:
     assert code == 0 and "graded: 3 Good" in out, err
     code, out, err = run("check")
     assert code == 0 and "sound" in out, err
+    # New weights recompute the answered cards' memory (two cards: the Good, the cloze).
+    weights = ", ".join(
+        [
+            "0.5",
+            "1.5",
+            "4",
+            "12",
+            "6.5",
+            "0.6",
+            "2",
+            "0.01",
+            "1.5",
+            "0.15",
+            "0.9",
+            "1.9",
+            "0.1",
+            "0.3",
+            "2.3",
+            "0.2",
+            "2.9",
+            "0.5",
+            "0.1",
+            "0.06",
+            "0.15",
+        ]
+    )
+    code, out, err = run("settings", "fsrs_parameters", weights)
+    assert code == 0 and "of 2 cards was worked out again" in out, err
+    code, out, err = run("settings", "fsrs_parameters", "--reset")
+    assert code == 0 and "of 2 cards was worked out again" in out, err
 
 
 def test_csv_import_and_re_import_on_postgresql(tmp_path: Path) -> None:

@@ -36,10 +36,11 @@ def optimize_command(
     if they predict your answers better than the current ones (lower log loss).
 
     Needs at least 400 reviews made on a later day than the card's previous review.
-    Cards keep their memory state: the new parameters apply from each card's next review.
+    New parameters recompute each card's memory state from its reviews; due dates are kept.
     """
     from stalindeck.errors import StalindeckError
     from stalindeck.scheduling.optimizer import optimize, reset_parameters
+    from stalindeck.scheduling.settings import memory_note
 
     with user_errors():
         if reset and (dry_run or force):
@@ -47,10 +48,9 @@ def optimize_command(
         store = open_for(ctx, first_run=False)
         out = console()
         if reset:
-            if reset_parameters(store):
-                out.print(
-                    "FSRS parameters are back to the defaults; cards keep their memory state."
-                )
+            recomputed = reset_parameters(store)
+            if recomputed is not None:
+                out.print(f"FSRS parameters are back to the defaults. {memory_note(recomputed)}")
             else:
                 out.print("FSRS's default parameters were in use already; nothing changed.")
             return
@@ -64,7 +64,7 @@ def optimize_command(
 def _report(out: Console, outcome: Outcome, dry_run: bool) -> None:
     from rich.table import Table
 
-    from stalindeck.scheduling.settings import show_parameters
+    from stalindeck.scheduling.settings import memory_note, show_parameters
 
     out.print(
         f"Fitted to {outcome.items:,} reviews of {outcome.cards:,} cards "
@@ -83,10 +83,7 @@ def _report(out: Console, outcome: Outcome, dry_run: bool) -> None:
     if outcome.saved:
         why = "they fit your history better" if outcome.improved else "--force"
         out.print(f"Saved the new parameters ({why}; {change}).", markup=False)
-        out.print(
-            "Cards keep their memory state; each uses the new parameters from its next review.",
-            markup=False,
-        )
+        out.print(memory_note(outcome.recomputed), markup=False)
     elif dry_run:
         verdict = "would be saved" if outcome.improved else "would not be saved (no better)"
         out.print(f"Dry run, nothing stored: the new parameters {verdict} ({change}).")

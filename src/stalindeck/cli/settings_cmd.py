@@ -71,16 +71,21 @@ def settings_command(
 
                 check_exam_date(value_typed, study_date(utc_now(), current.rollover_hour))
             before = getattr(current, spec.key)
-            s.save_value(store, spec, value_typed)
+            changed = s.save_value(store, spec, value_typed)
             print(f"{spec.key} = {spec.show(value_typed)} (was {spec.show(before)}).")
+            if spec.key == "fsrs_parameters":
+                print(s.memory_note(changed))
             warning = s.caution(spec, value_typed)
             if warning is not None:
                 print(f"note: {warning}", file=sys.stderr)
             return
         store = open_for(ctx, first_run=False)
         if spec is not None and reset:
-            if s.reset_setting(store, spec.key):
+            was_set = s.reset_setting(store, spec.key)
+            if was_set is not None:
                 print(f"{spec.key} is back to its default, {spec.show(spec.default)}.")
+                if spec.key == "fsrs_parameters":
+                    print(s.memory_note(was_set))
             else:
                 print(f"{spec.key} was at its default already, {spec.show(spec.default)}.")
             return

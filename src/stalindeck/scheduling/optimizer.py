@@ -11,8 +11,9 @@ ones more.
 
 Like Anki, at least `MIN_ITEMS` such answers are needed, and new parameters replace the old
 ones only if they fit the same items better: lower log loss (the measure srs-benchmark ranks
-by; RMSE(bins) is shown too). Cards keep their stored stability and difficulty: only future
-answers use the new parameters (Anki without "reschedule cards on change").
+by; RMSE(bins) is shown too). Storing them recomputes every answered card's stability and
+difficulty from its reviews, as Anki does (`scheduling.memory`); due dates are kept (Anki
+without "reschedule cards on change").
 
 fsrs-rs-python is imported only here, inside the functions: it is needed by no other command.
 """
@@ -81,6 +82,7 @@ class Outcome:
         new: the fitted parameters.
         new_fit: how well `new` fits the same items.
         saved: `new` was stored.
+        recomputed: cards whose memory state changed with `new` (0 unless saved).
     """
 
     reviews: int
@@ -92,6 +94,7 @@ class Outcome:
     new: tuple[float, ...]
     new_fit: Fit
     saved: bool
+    recomputed: int = 0
 
     @property
     def improved(self) -> bool:
@@ -237,11 +240,12 @@ def optimize(
         saved=False,
     )
     if not dry_run and (force or outcome.improved):
-        save_value(store, SPECS["fsrs_parameters"], new)
-        outcome = replace(outcome, saved=True)
+        recomputed = save_value(store, SPECS["fsrs_parameters"], new)
+        outcome = replace(outcome, saved=True, recomputed=recomputed)
     return outcome
 
 
-def reset_parameters(store: Store) -> bool:
-    """Go back to FSRS's default parameters; False if they were in force already."""
+def reset_parameters(store: Store) -> int | None:
+    """Go back to FSRS's default parameters; None if they were in force already, else how
+    many cards' memory state changed."""
     return reset_setting(store, "fsrs_parameters")

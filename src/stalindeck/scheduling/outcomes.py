@@ -108,6 +108,22 @@ class Outcomes:
             )  # fmt: skip
         return result
 
+    def next_memory(
+        self, memory: tuple[float, float] | None, days: int, grade: int
+    ) -> tuple[float, float]:
+        """Stability and difficulty after an answer `grade` given `days` whole days after the
+        last one, from `memory` (None: a new card's first answer), as `__call__` works them
+        out."""
+        if memory is None:
+            return self._first[grade]
+        stability, difficulty = memory
+        if days < 1:
+            new_s = self._short_term(stability, grade)
+        else:
+            recall = (1 + self._factor * days / stability) ** self._decay
+            new_s = self._next_stability(difficulty, stability, recall, grade)
+        return new_s, self._next_difficulty(difficulty, grade)
+
     # -- the steps of `Scheduler.review_card`, in its order of operations ---------------------
 
     def _move(

@@ -25,6 +25,8 @@ from stalindeck.scheduling.day import DEFAULT_ROLLOVER_HOUR
 from stalindeck.scheduling.limits import Limits
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
     from stalindeck.store.open import Store
 
@@ -449,11 +451,18 @@ def _decodes(spec: Spec, raw: str) -> bool:
     return True
 
 
-def save_value(store: Store, spec: Spec, value: Any) -> None:
-    """Store a value already checked by `parse_value` (or built by stalindeck itself)."""
+def save_value(store: Store, spec: Spec, value: Any) -> int:
+    """Store a value already checked by `parse_value` (or built by stalindeck itself).
+
+    New FSRS weights recompute, in the same transaction, the memory state of every card the
+    profile has answered (`scheduling.memory`). Returns how many cards' memory changed (0 for
+    any other setting).
+    """
     from stalindeck.store.settings_store import write_setting
 
-    write_setting(store, spec.key, json.dumps(spec.encode(value)))
+    refresh = _MemoryRefresh(store, value) if spec.key == _WEIGHTS else None
+    write_setting(store, spec.key, json.dumps(spec.encode(value)), refresh)
+    return 0 if refresh is None else refresh.changed
 
 
 def set_setting(store: Store, key: str, text: str) -> Any:
@@ -464,8 +473,50 @@ def set_setting(store: Store, key: str, text: str) -> Any:
     return value
 
 
-def reset_setting(store: Store, key: str) -> bool:
-    """Put `key` back to its default; False if it was at its default already."""
+def reset_setting(store: Store, key: str) -> int | None:
+    """Put `key` back to its default; None if it was at its default already, else how many
+    cards' memory changed (FSRS's default weights recompute it, as in `save_value`)."""
     from stalindeck.store.settings_store import delete_setting
 
-    return delete_setting(store, spec_for(key).key)
+    key = spec_for(key).key
+    refresh = _MemoryRefresh(store, SPECS[key].default) if key == _WEIGHTS else None
+    if not delete_setting(store, key, refresh):
+        return None
+    return 0 if refresh is None else refresh.changed
+
+
+_WEIGHTS = "fsrs_parameters"
+
+
+def memory_note(changed: int) -> str:
+    """What a change of FSRS weights did to the cards, in a line."""
+    if not changed:
+        return "No card's memory state changed."
+    from stalindeck.ui.format import plural
+
+    return (
+        f"The memory state (stability, difficulty) of {plural(changed, 'card')} was worked "
+        "out again from their reviews; due dates are kept."
+    )
+
+
+class _MemoryRefresh:
+    """Recomputes the profile's memory states under `weights` inside the transaction that
+    stores them; `changed` is then how many cards' memory changed."""
+
+    def __init__(self, store: Store, weights: tuple[float, ...] | None) -> None:
+        self.profile_id = store.profile_id
+        self.weights = weights
+        self.changed = 0
+
+    def __call__(self, connection: Connection) -> None:
+        from stalindeck.scheduling.memory import recomputed
+        from stalindeck.store.settings_store import review_log, stored_memory, write_memory
+
+        log, stored = (
+            review_log(connection, self.profile_id),
+            stored_memory(connection, self.profile_id),
+        )
+        changed = recomputed(log, stored, self.weights)
+        write_memory(connection, self.profile_id, changed)
+        self.changed = len(changed)

@@ -22,7 +22,7 @@ from stalindeck.decks.model import (
     StoredRow,
     stored_rows,
 )
-from stalindeck.store.engine import reading, writing
+from stalindeck.store.engine import placeholder, reading, writing
 from stalindeck.store.models import NEW, Card, Deck, Profile, to_millis
 from stalindeck.store.open import Store
 
@@ -124,7 +124,7 @@ def _sync_deck(
     # Bulk work goes straight to the driver: building SQLAlchemy parameters (or rows) for
     # 100,000 cards cost more than SQLite's own work. A card is edited when the text the
     # store holds differs from the file's: comparing the columns is cheaper than hashing.
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = placeholder(connection)
     now_ms = to_millis(now)
     # Plain tuples from the driver: SQLAlchemy's rows cost a quarter more for 100,000 cards.
     raw: Any = connection.connection.driver_connection

@@ -25,6 +25,7 @@ __all__ = [
     "ENV_VAR",
     "default_path",
     "make_engine",
+    "placeholder",
     "reading",
     "resolve_url",
     "sqlite_path",
@@ -125,6 +126,12 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """A read transaction: one consistent snapshot of the store."""
     with safety.store_errors(_where(engine)), engine.connect() as connection, connection.begin():
         yield connection
+
+
+def placeholder(connection: Connection) -> str:
+    """The driver's mark for a bound value in SQL sent to it as is: ``?`` for sqlite3,
+    ``%s`` for psycopg."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def _where(engine: Engine) -> str:

@@ -1,0 +1,63 @@
+"""Each card's FSRS memory (stability, difficulty) worked out again from its reviews.
+
+Stability and difficulty mean something only under the weights that produced them: when the
+weights change (`optimize`, or `settings fsrs_parameters`), the forgetting curve of the new
+ones would otherwise be applied to stabilities worked out under the old. Anki recomputes the
+memory state of every card whose weights change, from its review log; so does stalindeck, in
+the transaction that stores the weights. Due dates, states and steps stay as they are (Anki
+without "Reschedule cards on change"): each card's next interval comes from its new memory.
+
+The replay is the answer path's own arithmetic (`Outcomes.next_memory`), from the card's last
+answer as a new card (a reset starts it again): with the weights in force, every card's memory
+comes back exactly as its answers left it. (The review screen works out a grade's memory when
+the card is shown, as Anki does, and the log keeps when the grade was given: for a card left on
+screen across the hour it was last answered at, the whole days between answers differ by one.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import groupby
+from operator import itemgetter
+
+from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
+from stalindeck.scheduling.outcomes import Outcomes
+from stalindeck.store.values import NEW
+
+# (card_id, reviewed_at epoch ms, grade, state_before): card by card, each card's reviews in
+# the order they were given (`store.settings_store.review_log`).
+LogRow = tuple[int, int, int, int]
+_DAY_MS = 86_400_000
+
+
+def recomputed(
+    rows: Iterable[LogRow],
+    stored: Mapping[int, tuple[float | None, float | None]],
+    parameters: Sequence[float] | None,
+) -> list[tuple[float, float, int]]:
+    """``(stability, difficulty, card_id)`` of each card in `stored` (its memory now, by card
+    id) whose memory under `parameters` (None: FSRS's defaults) differs.
+
+    A card whose log does not start from new (its beginning is not here) keeps its memory.
+    """
+    weights = None if parameters is None else tuple(parameters)
+    memory_after = Outcomes(
+        make_scheduler(SchedulerSettings(parameters=weights, enable_fuzzing=False))
+    ).next_memory
+    changed = []
+    for card_id, group in groupby(rows, key=itemgetter(0)):
+        now = stored.get(card_id)
+        if now is None:
+            continue  # new (again): nothing to work out
+        reviews = list(group)
+        starts = [index for index, row in enumerate(reviews) if row[3] == NEW]
+        if not starts:
+            continue
+        memory: tuple[float, float] | None = None
+        last = 0
+        for _card, at, grade, _before in reviews[starts[-1] :]:
+            memory = memory_after(memory, (at - last) // _DAY_MS, grade)
+            last = at
+        if memory is not None and memory != now:
+            changed.append((*memory, card_id))
+    return changed
