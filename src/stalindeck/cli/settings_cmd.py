@@ -82,12 +82,14 @@ def settings_command(
         store = open_for(ctx, first_run=False)
         if spec is not None and reset:
             was_set = s.reset_setting(store, spec.key)
+            default = spec.show(spec.default)
+            default = "" if default == "default" else f", {default}"  # not "its default, default"
             if was_set is not None:
-                print(f"{spec.key} is back to its default, {spec.show(spec.default)}.")
+                print(f"{spec.key} is back to its default{default}.")
                 if spec.key == "fsrs_parameters":
                     print(s.memory_note(was_set))
             else:
-                print(f"{spec.key} was at its default already, {spec.show(spec.default)}.")
+                print(f"{spec.key} was at its default already{default}.")
             return
         overview = s.load_overview(store)
         specs = list(s.SPECS.values()) if spec is None else [spec]
