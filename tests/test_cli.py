@@ -323,6 +323,10 @@ def test_a_removed_deck_leaves_lists_and_queues_and_comes_back_with_its_history(
     assert "no card is tagged 'gone'" in run(db, "review", "--tag", "gone")[2]
     code, out, err = run(db, "import", str(sheet))  # the same file, unchanged: read again
     assert code == 0, err
+    header, row = [line for line in out.splitlines() if line.strip()][:2]
+    assert header.split()[-2:] == ["retired", "restored"]
+    assert row.split()[1:] == ["0", "0", "0", "0", "2"]  # back in use, not "updated"
+    assert "restored" not in run(db, "import", str(sheet))[1]  # nothing restored: no column
     cards = json.loads(run(db, "cards", "-d", "class", "--json")[1])
     assert sorted(card["state"] for card in cards) == ["learning", "new"]  # as it was
 

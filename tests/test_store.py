@@ -214,7 +214,8 @@ def test_import_add_update_unchanged_retire(store: Store, write_deck: Callable[.
     # Put the reverse back: the same card returns.
     path.write_text(DECK, encoding="utf-8")
     (changes,) = import_paths(store, [path], T0 + timedelta(days=2))
-    assert (changes.added, changes.updated, changes.retired) == (0, 2, 1)
+    # One edited back, the reverse restored, the card added last time retired.
+    assert (changes.added, changes.updated, changes.retired, changes.restored) == (0, 1, 1, 1)
     assert _cards(store)["mvd/reverse"] == (before["mvd/reverse"][0], "KGB", False)
 
 

@@ -85,9 +85,10 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
                 file=sys.stderr,
             )
         for change in update.changes if not update.first_run else ():
+            back = f", {change.restored} back in use" if change.restored else ""
             print(
                 f"Updated the bundled deck {change.name} from this version of stalindeck: "
-                f"{change.updated} edited, {change.added} added, {change.retired} retired "
+                f"{change.updated} edited, {change.added} added, {change.retired} retired{back} "
                 "(history kept).",
                 file=sys.stderr,
             )

@@ -125,17 +125,16 @@ def import_command(
             print("Interrupted: nothing was imported.", file=sys.stderr)
             raise typer.Exit(130) from None
         table = Table(title="Dry run: nothing was written" if dry_run else None, box=None)
-        for column in ("deck", "added", "updated", "unchanged", "retired"):
+        columns = ["deck", "added", "updated", "unchanged", "retired"]
+        if any(change.restored for change in changes):
+            columns.append("restored")  # cards back in use: a removed deck, a re-added entry
+        for column in columns:
             table.add_column(column, justify="left" if column == "deck" else "right")
         for change in changes:
             label = safe_text(change.slug + (" (new deck)" if change.new_deck else ""))
-            table.add_row(
-                label,
-                str(change.added),
-                str(change.updated),
-                str(change.unchanged),
-                str(change.retired),
-            )
+            counts = [change.added, change.updated, change.unchanged, change.retired]
+            counts.append(change.restored)
+            table.add_row(label, *[str(count) for count in counts[: len(columns) - 1]])
         out.print(table)
         if with_history:
             count = sum(reviews)

@@ -173,5 +173,10 @@ def bring_in_bundled(store: Store, now: datetime) -> BundledUpdate:
         first = error.problems[0] if isinstance(error, DeckError) else str(error)
         return BundledUpdate(False, [], first)
     return BundledUpdate(
-        False, [change for change in changes if change.added or change.updated or change.retired]
+        False,
+        [
+            change
+            for change in changes
+            if change.added or change.updated or change.retired or change.restored
+        ],
     )

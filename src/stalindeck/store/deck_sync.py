@@ -45,6 +45,7 @@ class DeckChanges:
     updated: int
     unchanged: int
     retired: int
+    restored: int = 0  # retired cards back in use, edited or not (not counted in `updated`)
 
 
 class _DryRun(Exception):
@@ -141,6 +142,7 @@ def _sync_deck(
     to_update: list[tuple[Any, ...]] = []
     retagged: list[tuple[int, Sequence[str]]] = []
     moved: list[tuple[int, int, int]] = []
+    restored = 0
     for row in [row for row in rows if row not in same] if existing else ():
         old = existing.get(row[0])
         if old is None:
@@ -148,6 +150,7 @@ def _sync_deck(
         elif old[1:10] != row[1:10] or old[_RETIRED]:  # 1:10: the content
             to_update.append((*row[1:], old[_ID]))
             retagged.append((old[_ID], row[_TAGS].split()))
+            restored += bool(old[_RETIRED])
         else:  # the same card, at another line or place in the deck
             moved.append((*row[-2:], old[_ID]))
     unchanged = len(rows) - len(to_add) - len(to_update)  # moved cards included
@@ -205,9 +208,10 @@ def _sync_deck(
         name=deck.name,
         new_deck=new_deck,
         added=len(to_add),
-        updated=len(to_update),
+        updated=len(to_update) - restored,
         unchanged=unchanged,
         retired=len(retire_ids),
+        restored=restored,
     )
 
 
