@@ -121,3 +121,20 @@ def test_a_class_of_profiles_on_postgresql() -> None:
     assert json.loads(out)["today"]["answers"] == 1
     code, _out, err = run("--profile", "x" * 65, "status")
     assert code == 1 and "cannot name a profile" in err and err.count("\n") == 1
+
+
+def test_an_accepted_answer_on_postgresql(tmp_path: Path) -> None:
+    deck = tmp_path / "soviet.toml"
+    deck.write_text(
+        'id = "soviet"\nname = "Soviet"\n\n[[cards]]\nid = "bloc"\n'
+        'front = "Which state led the Warsaw Pact?"\nback = "The Soviet Union"\n'
+        'answer = "Soviet Union"\n',
+        encoding="utf-8",
+    )
+    assert run("import", str(deck))[0] == 0
+    code, out, err = run("review", "soviet", input="USSR\na\n:q\n")
+    assert code == 0 and "accepted: USSR" in out, err
+    code, out, err = run("review", "soviet", input="USSR\n\n:q\n")
+    assert code == 0 and "result: correct" in out, err
+    code, out, err = run("card", "soviet/bloc", "--unaccept", "USSR")
+    assert code == 0 and "no longer counts as right" in out, err

@@ -302,3 +302,32 @@ def test_the_edit_key_leaves_an_installed_deck_alone(
     assert "this deck comes with stalindeck" in screen.message.plain
     assert "stalindeck export deck demo -o FILE.toml" in screen.message.plain
     assert resources.is_shipped(shipped) and not resources.is_shipped(tmp_path / "demo.toml")
+
+
+def test_a_typed_answer_marked_wrong_can_be_accepted(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    stalindeck(db, "import", str(write_deck(DECK))).expect(pexpect.EOF)
+    child = stalindeck(db, "review", "demo")
+    child.expect("When did Khrushchev give the Secret Speech")
+    child.expect("type, then Enter")
+    child.sendline("Feb 1956 at the 20th Congress")
+    child.expect("wrong")
+    child.expect("a it was right")
+    child.send("a")
+    child.expect("Which group tried to remove Khrushchev")
+    child.expect_exact('"Feb 1956 at the 20th Congress" is right for this card from now on')
+    child.send("u")  # undone: the card, and what it accepted
+    child.expect("When did Khrushchev give the Secret Speech")
+    child.sendline("Feb 1956 at the 20th Congress")
+    child.expect("wrong")
+    child.send("a")
+    child.expect("Which group tried to remove Khrushchev")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    card = stalindeck(db, "card", "demo/speech", "--json")
+    card.expect(pexpect.EOF)
+    shown = json.loads(card.before or "")
+    assert shown["accepted_by_you"] == ["Feb 1956 at the 20th Congress"]
+    assert [row["grade"] for row in shown["history"]] == [3]

@@ -15,6 +15,7 @@ from stalindeck.ui.format import plural
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from stalindeck.store.open import Store
     from stalindeck.store.stats_queries import CardRow
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -224,6 +225,15 @@ def card_command(
         ),
     ],
     *,
+    unaccept: Annotated[
+        str | None,
+        typer.Option(
+            "--unaccept",
+            metavar="ANSWER",
+            help="Stop counting ANSWER as right: one you accepted with `a` on the review screen.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """One card: its content, review history, current retrievability and when it will fall
@@ -235,6 +245,9 @@ def card_command(
 
     with user_errors():
         store = open_for(ctx)
+        if unaccept is not None:
+            _unaccept(store, card_id, unaccept)
+            return
         now = utc_now()
         settings = load_settings(store)
         curve = default_curve(settings.fsrs_parameters)
@@ -245,6 +258,9 @@ def card_command(
             data = _card_json(found.card)
             data["back"] = found.back
             data["extra"] = found.extra
+            data["answer"] = found.answer
+            data["accept"] = list(found.accept)
+            data["accepted_by_you"] = list(found.yours)
             data["below_target"] = (
                 None
                 if found.below_target is None
@@ -269,6 +285,24 @@ def card_command(
         from stalindeck.ui.stats_view import card_view
 
         console().print(card_view(found, now))
+
+
+def _unaccept(store: Store, ident: str, answer: str) -> None:
+    from stalindeck.errors import NotFoundError
+    from stalindeck.stats.cards import resolve
+    from stalindeck.store.reviews import accepted_answers, forget_accepted
+    from stalindeck.ui.safe import clean
+
+    card_id = resolve(store, [ident])[ident]
+    if forget_accepted(store, card_id, answer.strip()):
+        print(f"{clean(answer.strip())!r} no longer counts as right for {clean(ident)}.")
+        return
+    yours = accepted_answers(store, [card_id]).get(card_id, ())
+    listed = ", ".join(repr(clean(one)) for one in yours) if yours else "none"
+    raise NotFoundError(
+        f"{clean(answer.strip())!r} is not an answer you accepted for {clean(ident)} "
+        f"(yours: {listed})"
+    )
 
 
 IdsArgument = Annotated[

@@ -26,7 +26,7 @@ from stalindeck.store import reviews as writes
 from stalindeck.store.answer_path import AnswerPath, Recorded
 from stalindeck.store.backup import backup_if_due
 from stalindeck.store.counts import done_today
-from stalindeck.store.models import LEARNING, NEW, RELEARNING
+from stalindeck.store.models import ACCEPTED_LENGTH, LEARNING, NEW, RELEARNING
 from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView, Filter, QueueEntry
 
@@ -95,6 +95,17 @@ class Summary:
     @property
     def percent_correct(self) -> float | None:
         return None if not self.answered else 100.0 * self.passed / self.answered
+
+
+def acceptable(typed: str) -> bool:
+    """Whether a typed answer can be accepted as right: something, on one line, and at most
+    `ACCEPTED_LENGTH` characters, exactly as it is to be stored (stripped)."""
+    return (
+        bool(typed)
+        and typed == typed.strip()
+        and "\n" not in typed
+        and len(typed) <= ACCEPTED_LENGTH
+    )
 
 
 class _Undo(NamedTuple):
@@ -302,18 +313,24 @@ class ReviewSession:
             raise RuntimeError("no card is on screen")
         return self.current
 
-    def answer(self, grade: int, duration_ms: int | None = None) -> Memory:
+    def answer(
+        self, grade: int, duration_ms: int | None = None, *, accept: str | None = None
+    ) -> Memory:
         """Grade the card on screen (1 Again, 2 Hard, 3 Good, 4 Easy) and commit it.
 
         Args:
             grade: the grade.
             duration_ms: time spent on the card; by default, since it was shown (capped).
+            accept: a typed answer to accept as right for this card from now on (the
+                student's own, kept with the answer; undo takes it back). See `acceptable`.
 
         Returns:
             The card's new state.
         """
         if grade not in GRADES:
             raise ValueError(f"grade must be 1, 2, 3 or 4, not {grade!r}")
+        if accept is not None and not acceptable(accept):
+            raise ValueError(f"cannot accept {accept!r}: see `acceptable`")
         shown = self._require_current()
         now = self.clock()
         if duration_ms is None:
@@ -321,7 +338,7 @@ class ReviewSession:
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
         after = shifted(shown.outcomes[grade], now - shown.shown_at)
         recorded = self._path.record_answer(
-            shown.card, grade, now, duration_ms, after, self._day_end
+            shown.card, grade, now, duration_ms, after, self._day_end, accept
         )
         self._ready.pop(shown.card.card_id, None)
         dropped: tuple[tuple[Source, QueueEntry], ...] = ()
@@ -423,6 +440,10 @@ class ReviewSession:
         writes.set_buried(self.store, shown.card.card_id, self._day_end)
         self._undo.append(_Undo("bury", shown))
         self.current = None
+
+    def accepted(self, card_id: int) -> tuple[str, ...]:
+        """The typed answers the student accepted as right for the card (see `answer`)."""
+        return writes.accepted_answers(self.store, [card_id]).get(card_id, ())
 
     def can_undo(self) -> bool:
         return bool(self._undo)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from stalindeck.review.matcher import Match, Verdict, check_answer
 from stalindeck.store.queue import CardView
 
@@ -17,9 +19,10 @@ def expected_answer(card: CardView, force: bool) -> str | None:
     return card.back if force else None
 
 
-def check(card: CardView, typed: str, expected: str) -> Match:
-    """Check `typed` against the expected answer and the card's accepted aliases."""
-    return check_answer(typed, expected, card.accept)
+def check(card: CardView, typed: str, expected: str, own: Sequence[str] = ()) -> Match:
+    """Check `typed` against the expected answer, the card's accepted aliases and the
+    answers the student accepted as right for it (`own`)."""
+    return check_answer(typed, expected, (*card.accept, *own))
 
 
 def proposed_grade(match: Match) -> int:

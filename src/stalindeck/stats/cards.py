@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from stalindeck.errors import NotFoundError, StalindeckError
 from stalindeck.store import stats_queries as q
 from stalindeck.store.open import Store
+from stalindeck.store.reviews import accepted_answers
 from stalindeck.store.stats_queries import CardRow, Curve, HistoryRow, Scope
 
 STATES = q.CARD_STATES
@@ -77,6 +78,9 @@ class CardDetail:
         card: the card and its current state.
         back: the back of the card.
         extra: what the card shows under its answer ("" for none).
+        answer: what a typed answer is checked against (None: a reveal card).
+        accept: the deck's other answers that count as right.
+        yours: the typed answers the profile accepted as right on the review screen.
         history: every review, oldest first.
         below_target: when its retrievability falls below `target` (None if never reviewed).
         target: the desired retention.
@@ -85,6 +89,9 @@ class CardDetail:
     card: CardRow
     back: str
     extra: str
+    answer: str | None
+    accept: tuple[str, ...]
+    yours: tuple[str, ...]
     history: tuple[HistoryRow, ...]
     below_target: datetime | None
     target: float
@@ -107,13 +114,16 @@ def detail(store: Store, ident: str, now: datetime, curve: Curve, target: float)
     card = q.card_by_id(store, card_id, now, curve)
     if card is None:  # the profile has no state for it: cannot happen for a live card
         raise NotFoundError(f"no card {ident!r} for this profile")
-    back, extra, last_review = q.card_text_and_last_review(store, card_id)
+    text = q.card_text_and_last_review(store, card_id)
     history = tuple(q.card_history(store, card_id))
     return CardDetail(
         card=card,
-        back=back,
-        extra=extra,
+        back=text.back,
+        extra=text.extra,
+        answer=text.answer,
+        accept=text.accept,
+        yours=accepted_answers(store, [card_id]).get(card_id, ()),
         history=history,
-        below_target=below_target(card, last_review, curve, target),
+        below_target=below_target(card, text.last_review, curve, target),
         target=target,
     )

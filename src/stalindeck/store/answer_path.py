@@ -71,6 +71,15 @@ _LEECH = "INSERT INTO card_tags (card_id, tag) VALUES (:card, :tag)"
 _BURY = """
 UPDATE card_states SET buried_until = :until WHERE profile_id = :profile AND card_id = :card
 """
+# A typed answer the student accepts as right, with the answer that accepts it.
+_IS_ACCEPTED = """
+SELECT 1 FROM accepted_answers WHERE profile_id = :profile AND card_id = :card
+  AND answer = :answer
+"""
+_ACCEPT = """
+INSERT INTO accepted_answers (profile_id, card_id, answer, created_at)
+VALUES (:profile, :card, :answer, :created_at)
+"""
 
 
 class Recorded(NamedTuple):
@@ -79,6 +88,7 @@ class Recorded(NamedTuple):
     review_id: int
     buried: Buried  # siblings buried by this answer, with what they had before
     leech_tagged: bool = False  # this answer's lapse made the card a leech
+    accepted: str | None = None  # the typed answer this answer added to the card's accepted
 
 
 def _ms(moment: datetime | None) -> int | None:
@@ -230,8 +240,11 @@ class AnswerPath:
         duration_ms: int,
         after: Memory,
         bury_until: datetime,
+        accept: str | None = None,
     ) -> Recorded:
-        """Append the review, store the new state and bury new/review siblings, atomically."""
+        """Append the review, store the new state and bury new/review siblings, atomically;
+        with `accept`, a typed answer the student accepts as right for this card from now on
+        (at most `ACCEPTED_LENGTH` characters)."""
         before = card.memory
         elapsed = (
             (reviewed_at - before.last_review).total_seconds() / 86400
@@ -283,7 +296,13 @@ class AnswerPath:
             for sibling, _previous in siblings:
                 run(_BURY, {"until": until, "profile": profile, "card": sibling})
             buried = tuple((row[0], _time(row[1])) for row in siblings)
-            return Recorded(int(review_id), buried, leech_tagged=tag_leech)
+            accepted = None
+            if accept is not None:
+                wanted = {"profile": profile, "card": card.card_id, "answer": accept}
+                if not run(_IS_ACCEPTED, wanted):
+                    run(_ACCEPT, {**wanted, "created_at": review["reviewed_at"]})
+                    accepted = accept
+            return Recorded(int(review_id), buried, tag_leech, accepted)
 
         result: Recorded = self._transaction(work)
         return result

@@ -46,6 +46,7 @@ from stalindeck.store.values import (
 DEFAULT_PROFILE_ID = 1
 DEFAULT_PROFILE_NAME = "default"
 PROFILE_NAME_LENGTH = 64  # characters (PostgreSQL enforces it)
+ACCEPTED_LENGTH = 200  # characters of an answer the student accepts as right
 
 __all__ = ["LEARNING", "NEW", "RELEARNING", "REVIEW", "STATE_NAMES", "from_millis", "to_millis"]
 
@@ -233,6 +234,20 @@ class Review(Base):
     stability_after: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
     difficulty_after: ClassVar[ColumnClause[float]] = column(Float, nullable=True)
     due_after: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
+
+
+class AcceptedAnswer(Base):
+    """A typed answer the student accepted as right for one card (their own alias, beside the
+    deck's `accept`): kept per profile, across edits and re-imports of the deck."""
+
+    __tablename__ = "accepted_answers"
+
+    profile_id: ClassVar[ColumnClause[int]] = column(
+        Integer, _reference("profiles.id"), primary_key=True
+    )
+    card_id: ClassVar[ColumnClause[int]] = column(Integer, _reference("cards.id"), primary_key=True)
+    answer: ClassVar[ColumnClause[str]] = column(String(ACCEPTED_LENGTH), primary_key=True)
+    created_at: ClassVar[ColumnClause[datetime]] = column(UtcMillis)
 
 
 class Setting(Base):

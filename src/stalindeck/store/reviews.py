@@ -1,20 +1,30 @@
-"""The review session's other writes: undoing an answer, suspending, burying. Each is one short
-BEGIN IMMEDIATE transaction. Recording an answer is on the hot path: see `answer_path`."""
+"""The review session's other writes: undoing an answer, suspending, burying, the typed answers
+a student accepted. Each is one short BEGIN IMMEDIATE transaction. Recording an answer is on
+the hot path: see `answer_path`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import Delete, and_, delete, select, update
 
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.answer_path import LEECH_LAPSES, LEECH_TAG, Recorded
-from stalindeck.store.engine import writing
-from stalindeck.store.models import NEW, CardState, CardTag, Review
+from stalindeck.store.engine import reading, writing
+from stalindeck.store.models import NEW, AcceptedAnswer, CardState, CardTag, Review
 from stalindeck.store.open import Store
 
-__all__ = ["LEECH_LAPSES", "LEECH_TAG", "reset_cards", "set_buried", "set_suspended", "undo_answer"]
+__all__ = [
+    "LEECH_LAPSES",
+    "LEECH_TAG",
+    "accepted_answers",
+    "forget_accepted",
+    "reset_cards",
+    "set_buried",
+    "set_suspended",
+    "undo_answer",
+]
 
 
 def _state_values(memory: Memory) -> dict[str, object]:
@@ -45,6 +55,41 @@ def undo_answer(store: Store, card_id: int, recorded: Recorded, before: Memory) 
             connection.execute(
                 delete(CardTag).where(CardTag.card_id == card_id, CardTag.tag == LEECH_TAG)
             )
+        if recorded.accepted is not None:
+            connection.execute(_own(store, card_id, recorded.accepted))
+
+
+def _own(store: Store, card_id: int, answer: str) -> Delete:
+    return delete(AcceptedAnswer).where(
+        AcceptedAnswer.profile_id == store.profile_id,
+        AcceptedAnswer.card_id == card_id,
+        AcceptedAnswer.answer == answer,
+    )
+
+
+def accepted_answers(
+    store: Store, card_ids: Sequence[int] | None = None
+) -> dict[int, tuple[str, ...]]:
+    """The typed answers the profile accepted as right, by card (of `card_ids`, or all), each
+    card's in the order they were accepted."""
+    query = (
+        select(AcceptedAnswer.card_id, AcceptedAnswer.answer)
+        .where(AcceptedAnswer.profile_id == store.profile_id)
+        .order_by(AcceptedAnswer.card_id, AcceptedAnswer.created_at, AcceptedAnswer.answer)
+    )
+    if card_ids is not None:
+        query = query.where(AcceptedAnswer.card_id.in_(card_ids))
+    found: dict[int, tuple[str, ...]] = {}
+    with reading(store.engine) as connection:
+        for card_id, answer in connection.execute(query):
+            found[card_id] = (*found.get(card_id, ()), answer)
+    return found
+
+
+def forget_accepted(store: Store, card_id: int, answer: str) -> bool:
+    """Stop accepting `answer` for the card; False if it was not one the profile accepted."""
+    with writing(store.engine) as connection:
+        return bool(connection.execute(_own(store, card_id, answer)).rowcount)
 
 
 def set_suspended(store: Store, card_ids: Sequence[int], value: bool) -> int:

@@ -15,11 +15,12 @@ Two things need care to stay portable (SQLite first, PostgreSQL too):
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -989,13 +990,24 @@ def progress(
     return rows
 
 
-def card_text_and_last_review(store: Store, card_id: int) -> tuple[str, str, datetime | None]:
-    """The back and the extra line of a card, and when the current profile last reviewed it."""
+class CardText(NamedTuple):
+    """What `card` shows of a card beyond its row in `cards`, and its last review."""
+
+    back: str
+    extra: str
+    answer: str | None  # what a typed answer is checked against
+    accept: tuple[str, ...]  # the deck's other answers that count as right
+    last_review: datetime | None
+
+
+def card_text_and_last_review(store: Store, card_id: int) -> CardText:
+    """The back, extra line and typed answer of a card, and when the current profile last
+    reviewed it."""
     query = (
-        select(Card.back, Card.extra, CardState.last_review)
+        select(Card.back, Card.extra, Card.answer, Card.accept, CardState.last_review)
         .join(CardState, CardState.card_id == Card.id)
         .where(Card.id == card_id, CardState.profile_id == store.profile_id)
     )
     with reading(store.engine) as connection:
-        back, extra, last_review = connection.execute(query).one()
-    return back, extra, last_review
+        back, extra, answer, accept, last_review = connection.execute(query).one()
+    return CardText(back, extra, answer, tuple(json.loads(accept)), last_review)

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from stalindeck.review.matcher import Match
-from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown
+from stalindeck.review.matcher import Match, Verdict
+from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown, acceptable
 from stalindeck.review.typed import check, expected_answer, proposed_grade
 from stalindeck.ui.format import interval
 from stalindeck.ui.safe import clean
@@ -78,18 +78,21 @@ class LineMode:
         if command:
             return self._command(shown, command)
         if expected is not None:
-            match = check(card, line, expected)
+            match = check(card, line, expected, self.session.accepted(card.card_id))
         elif line.strip() in {str(grade) for grade in GRADES}:
             return self._grade(shown, int(line.strip()), started)
         self._say("answer", card.back)
         if card.extra:
             self._say("extra", card.extra)
         proposed = None
+        mine = ""  # a typed answer marked wrong that `a` accepts as right (graded Good)
         if match is not None:
             proposed = proposed_grade(match)
             self._say(
                 "result", f"{match.verdict.value}; expected {match.expected}; proposed {proposed}"
             )
+            if match.verdict is not Verdict.CORRECT and acceptable(line.strip()):
+                mine = line.strip()
         self._say(
             "grades",
             "   ".join(
@@ -109,10 +112,15 @@ class LineMode:
                 return self._grade(shown, int(choice), started)
             if not choice:
                 return self._grade(shown, proposed or 3, started)
-            self._say("error", f"{choice!r} is not a grade; answer 1-4, or u, s, b, q")
+            if mine and choice.lower() in ("a", ":a"):
+                self._say("accepted", mine)
+                return self._grade(shown, 3, started, mine)
+            also = ", a (it was right)" if mine else ""
+            self._say("error", f"{choice!r} is not a grade; answer 1-4{also}, or u, s, b, q")
 
-    def _grade(self, shown: Shown, grade: int, started: float) -> bool:
-        after = self.session.answer(grade, int((time.monotonic() - started) * 1000))
+    def _grade(self, shown: Shown, grade: int, started: float, accept: str | None = None) -> bool:
+        elapsed = int((time.monotonic() - started) * 1000)
+        after = self.session.answer(grade, elapsed, accept=accept)
         due = interval(after.due - self.session.clock()) if after.due else "?"
         self._say("graded", f"{grade} {GRADE_NAMES[grade]}; next in {due}")
         return True

@@ -24,7 +24,14 @@ from rich.text import Text
 
 from stalindeck.resources import is_shipped
 from stalindeck.review.matcher import Match, Verdict
-from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown, Source
+from stalindeck.review.session import (
+    GRADE_NAMES,
+    GRADES,
+    ReviewSession,
+    Shown,
+    Source,
+    acceptable,
+)
 from stalindeck.review.typed import check, expected_answer, proposed_grade
 from stalindeck.ui.format import interval
 from stalindeck.ui.safe import safe_text
@@ -219,6 +226,7 @@ class ReviewScreen:
         started = time.monotonic()
         expected = expected_answer(shown.card, self.force_type)
         match: Match | None = None
+        typed = ""
         if expected is None:
             self._draw(shown, self._footer("space show"))
             while True:
@@ -242,28 +250,39 @@ class ReviewScreen:
             if typed.strip().startswith(":") and len(typed.strip()) == 2:
                 command = self._command(shown, typed.strip()[1])
                 return shown if isinstance(command, _Stay) else command
-            match = check(shown.card, typed, expected)
+            match = check(shown.card, typed, expected, self.session.accepted(shown.card.card_id))
         proposed = proposed_grade(match) if match else None
+        # A typed answer marked wrong that the student knows is right: `a` grades it Good and
+        # accepts it for this card from now on.
+        mine = typed.strip() if match and match.verdict is not Verdict.CORRECT else ""
+        mine = mine if acceptable(mine) else ""
         parts: list[object] = [self._answer(shown)]
         if match is not None:
             parts.append(_diff(match))
         parts.append(self._grades(shown, proposed))
         hint = f"Enter = {proposed} {GRADE_NAMES[proposed]}" if proposed else "space = 3 Good"
-        parts.append(self._footer(hint))
+        parts.append(self._footer(hint + (" · a it was right" if mine else "")))
         self._draw(shown, *parts)
         while True:
             key = self._key()
             if key in GRADE_KEYS:
                 return self._grade(shown, int(key), started)
+            if mine and key in ("a", "A"):
+                self.message = safe_text(
+                    f'  "{mine}" is right for this card from now on (u to undo)', "yellow"
+                )
+                return self._grade(shown, 3, started, mine)
             if key in (" ", "\r", "\n"):
                 return self._grade(shown, proposed or 3, started)
             command = self._command(shown, key)
             if not isinstance(command, _Stay):
                 return command
 
-    def _grade(self, shown: Shown, grade: int, started: float) -> Shown | None:
+    def _grade(
+        self, shown: Shown, grade: int, started: float, accept: str | None = None
+    ) -> Shown | None:
         elapsed = int((time.monotonic() - started) * 1000)
-        self.session.answer(grade, elapsed)
+        self.session.answer(grade, elapsed, accept=accept)
         return self.session.next_card()
 
     def _command(self, shown: Shown, key: str) -> Shown | _Stay | None:

@@ -359,6 +359,15 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
     facts.add_row("back", safe_text(detail.back))
     if detail.extra:
         facts.add_row("extra", safe_text(detail.extra))
+    if detail.answer is not None:
+        facts.add_row("typed", safe_text(detail.answer))
+    if detail.accept or detail.yours:
+        accepted = safe_text("; ".join(detail.accept))
+        if detail.yours:
+            accepted.append("; " if detail.accept else "")
+            accepted.append_text(safe_text("; ".join(detail.yours)))
+            accepted.append(" (yours)", "dim")
+        facts.add_row("also right", accepted)
     if card.tags:
         facts.add_row("tags", safe_text(card.tags))
     facts.add_row("due", _due(card, now))
