@@ -276,6 +276,16 @@ def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
     assert "More new cards come with tomorrow's allowance (setting new_per_day)." in out
 
 
+def test_what_is_left_reads_as_a_sentence() -> None:
+    from stalindeck.ui.format import joined
+
+    assert joined([]) == "" and joined(["3 reviews"]) == "3 reviews"
+    assert joined(["3 reviews", "1 new card"]) == "3 reviews and 1 new card"
+    assert joined(["3 reviews", "1 new card", "2 in learning"]) == (
+        "3 reviews, 1 new card and 2 in learning"
+    )
+
+
 def test_a_session_stopped_by_its_own_bounds_says_what_today_still_holds(
     tmp_path: Path,
 ) -> None:

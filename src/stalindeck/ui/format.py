@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 
@@ -42,6 +43,13 @@ def when(moment: datetime, now: datetime) -> str:
     same_day = local.date() == now.astimezone().date()
     clock = local.strftime("%H:%M") if same_day else local.strftime("%a %d %b %H:%M")
     return f"in {interval(moment - now)} ({clock})"
+
+
+def joined(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def plural(count: int, noun: str) -> str:

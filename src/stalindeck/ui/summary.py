@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from stalindeck.review.session import ReviewSession
-from stalindeck.ui.format import duration, plural, when
+from stalindeck.ui.format import duration, joined, plural, when
 
 
 def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
@@ -31,10 +31,11 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
         left.append(plural(counts.new, "new card"))
     if counts.learning:
         left.append(f"{counts.learning} in learning")
+    listed = joined(left)
     if left and session.ahead:
-        lines.append(f"Left to review ahead: {' and '.join(left)}; `--ahead` again goes on.")
+        lines.append(f"Left to review ahead: {listed}; `--ahead` again goes on.")
     elif left:
-        lines.append(f"Left for today: {' and '.join(left)}; `stalindeck review` goes on.")
+        lines.append(f"Left for today: {listed}; `stalindeck review` goes on.")
     upcoming = session.next_due()
     # Reviews and new cards left for today can be shown now: the time the next card falls due
     # matters when nothing else is waiting, or only learning steps, or when reviewing ahead.
