@@ -59,13 +59,19 @@ def stalindeck(db: Path, *args: str, editor: str = "true", sized: bool = True) -
     )
 
 
-def past_the_typed_card(db: Path, deck: Path) -> pexpect.spawn:
-    """A review of the demo deck whose first card (typed) is answered and graded Good with
-    Enter; the group card is on screen."""
+def at_the_typed_card(db: Path, deck: Path) -> pexpect.spawn:
+    """A review of the demo deck, its first card (typed) on screen."""
     stalindeck(db, "import", str(deck)).expect(pexpect.EOF)
     child = stalindeck(db, "review", "demo")
     child.expect("When did Khrushchev give the Secret Speech")
     child.expect("type, then Enter")
+    return child
+
+
+def past_the_typed_card(db: Path, deck: Path) -> pexpect.spawn:
+    """A review of the demo deck whose first card (typed) is answered and graded Good with
+    Enter; the group card is on screen."""
+    child = at_the_typed_card(db, deck)
     child.sendline("25 feb 1956")
     child.expect("correct")
     child.expect("Enter = 3 Good")
@@ -171,9 +177,7 @@ def test_closed_terminal_keeps_grades(tmp_path: Path, write_deck: Callable[..., 
     import signal
 
     db = tmp_path / "s.db"
-    stalindeck(db, "import", str(write_deck(DECK))).expect(pexpect.EOF)
-    child = stalindeck(db, "review", "demo")
-    child.expect("Secret Speech")
+    child = at_the_typed_card(db, write_deck(DECK))
     child.sendline("25 February 1956")
     child.expect("correct")
     child.send("4")
@@ -308,10 +312,7 @@ def test_a_typed_answer_marked_wrong_can_be_accepted(
     tmp_path: Path, write_deck: Callable[..., Path]
 ) -> None:
     db = tmp_path / "s.db"
-    stalindeck(db, "import", str(write_deck(DECK))).expect(pexpect.EOF)
-    child = stalindeck(db, "review", "demo")
-    child.expect("When did Khrushchev give the Secret Speech")
-    child.expect("type, then Enter")
+    child = at_the_typed_card(db, write_deck(DECK))
     child.sendline("Feb 1956 at the 20th Congress")
     child.expect("wrong")
     child.expect("a it was right")
