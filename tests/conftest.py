@@ -16,6 +16,13 @@ BUNDLED_DECK = REPO / "decks" / "khrushchev-destalinisation.toml"
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
+def rollover_far_from_now() -> str:
+    """A `rollover_hour` twelve hours from the machine's local time: for tests on the real
+    clock whose learning steps must come back within the same study day (one due past the
+    day's end waits for the next day, as in Anki)."""
+    return str((datetime.now().hour + 12) % 24)
+
+
 @pytest.fixture(scope="session")
 def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

@@ -19,7 +19,7 @@ from stalindeck.review.typed import check
 from stalindeck.store.open import Store, open_store
 from stalindeck.store.reviews import accepted_answers
 
-from .conftest import T0, FakeClock
+from .conftest import T0, FakeClock, rollover_far_from_now
 
 DECK = """id = "soviet"
 name = "Soviet"
@@ -40,9 +40,11 @@ def run(db: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def soviet(store: Store, write_deck: Callable[..., Path]) -> Path:
+def soviet(store: Store, db_path: Path, write_deck: Callable[..., Path]) -> Path:
     path = write_deck(DECK)
     import_paths(store, [path], T0)
+    # On the real clock, the card's learning step comes back within the same study day.
+    run(db_path, "settings", "rollover_hour", rollover_far_from_now())
     return path
 
 

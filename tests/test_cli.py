@@ -16,6 +16,7 @@ from stalindeck import __version__
 from stalindeck.cli import app
 from stalindeck.exporting import safe_cell
 
+from .conftest import rollover_far_from_now
 from .test_store import DECK
 
 runner = CliRunner()
@@ -258,6 +259,7 @@ def test_a_relative_sqlite_url_names_a_file_in_the_current_folder(
 
 def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
+    run(db, "settings", "rollover_hour", rollover_far_from_now())
     code, out, err = run(db, "review", input="q\n")  # the bundled deck, quit at once
     assert code == 0, err
     assert "Nothing reviewed." in out

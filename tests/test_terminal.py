@@ -13,7 +13,7 @@ import pytest
 
 from stalindeck.store.open import Store
 
-from .conftest import T0
+from .conftest import T0, rollover_far_from_now
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -135,13 +135,9 @@ def test_ctrl_c_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) ->
 def test_a_resized_terminal_gets_the_screen_drawn_again(
     tmp_path: Path, write_deck: Callable[..., Path]
 ) -> None:
-    from datetime import datetime
-
     db = tmp_path / "s.db"
     stalindeck(db, "import", str(write_deck(DECK))).expect(pexpect.EOF)
-    # The study day ends hours from now: a learning step due after its end waits for the next.
-    hour = str((datetime.now().hour + 12) % 24)
-    stalindeck(db, "settings", "rollover_hour", hour).expect(pexpect.EOF)
+    stalindeck(db, "settings", "rollover_hour", rollover_far_from_now()).expect(pexpect.EOF)
     child = stalindeck(db, "review", "demo", "--new", "2", sized=False)
     child.expect("type, then Enter")
     child.sendline("25 feb 1956")
