@@ -333,3 +333,57 @@ def test_a_typed_answer_marked_wrong_can_be_accepted(
     shown = json.loads(card.before or "")
     assert shown["accepted_by_you"] == ["Feb 1956 at the 20th Congress"]
     assert [row["grade"] for row in shown["history"]] == [3]
+
+
+AHEAD_DECK = """id = "ahead"
+name = "Ahead"
+
+[[cards]]
+id = "group"
+front = "Which group tried to remove Khrushchev in 1957?"
+back = "The Anti-Party Group"
+
+[[cards]]
+id = "who"
+front = "Who gave the Secret Speech?"
+back = "Khrushchev"
+answer = "Khrushchev"
+
+[[cards]]
+id = "when"
+front = "In which year was the Secret Speech?"
+back = "1956"
+answer = "1956"
+"""
+
+
+def test_an_answer_typed_ahead_is_the_answers_and_can_be_edited(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    stalindeck(db, "import", str(write_deck(AHEAD_DECK))).expect(pexpect.EOF)
+    child = stalindeck(db, "review", "ahead")
+    child.expect("Which group tried")
+    child.send(" ")
+    child.expect("Anti-Party Group")
+    child.send("3Khrushchv")  # Good, then the next answer begun before its card is drawn
+    child.expect("Who gave the Secret Speech")
+    child.send("\x1b[D")  # the left arrow: edit the line, not an escape code in the answer
+    child.send("e\r")
+    child.expect("correct")
+    child.expect("Enter = 3 Good")  # "Khrushchev": begun ahead, mended with the arrow
+    child.send("3")
+    child.expect("In which year")
+    child.send("x")  # a stray key typed on a typed card's screen is not a command
+    child.sendline("1956")
+    child.expect("wrong")
+    child.expect("Enter = 1 Again")  # "x1956": the keys typed ahead were the answer's
+    child.send("q")
+    child.expect(pexpect.EOF)
+    export = stalindeck(db, "export", "reviews", "-f", "json", "-o", str(tmp_path / "r.json"))
+    export.expect(pexpect.EOF)
+    reviews = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert [(row["card_id"], row["grade"]) for row in reviews] == [
+        ("ahead/group", 3),
+        ("ahead/who", 3),
+    ]

@@ -61,6 +61,15 @@ class Keys:
         self._read_chunk = read_chunk or _getchar
         self._pending = ""
 
+    def take_ahead(self) -> str:
+        """What was typed ahead and not yet read as keys, taken out (for a typed answer)."""
+        ahead, self._pending = self._pending, ""
+        return ahead
+
+    def put_back(self, keys: str) -> None:
+        """Keys typed ahead after a typed answer's Enter: they are read as keys again."""
+        self._pending = keys + self._pending
+
     def __call__(self) -> str:
         while not self._pending:
             chunk = self._read_chunk()
@@ -246,7 +255,7 @@ class ReviewScreen:
                     "dim",
                 ),
             )
-            typed = self.console.input("  > ")
+            typed = self._typed_answer()
             if typed.strip().startswith(":") and len(typed.strip()) == 2:
                 command = self._command(shown, typed.strip()[1])
                 return shown if isinstance(command, _Stay) else command
@@ -277,6 +286,30 @@ class ReviewScreen:
             command = self._command(shown, key)
             if not isinstance(command, _Stay):
                 return command
+
+    def _typed_answer(self) -> str:
+        """A line typed at the prompt, begun with what was typed ahead while the card was
+        drawn (a grade's key and then the start of an answer, pasted or typed fast): those
+        characters are the answer's, not keys for the screen after it. Where Python has
+        readline, the line can be edited with the arrow keys, Home and End."""
+        keys = self.read_key if isinstance(self.read_key, Keys) else None
+        ahead = keys.take_ahead() if keys is not None else ""
+        for end in ("\r", "\n"):
+            if end in ahead:  # a whole answer typed ahead, Enter included
+                answer, _end, rest = ahead.partition(end)
+                if keys is not None:
+                    keys.put_back(rest)
+                self.console.print(f"  > {answer}", markup=False, highlight=False)
+                return answer
+        try:
+            import readline
+        except ImportError:  # Windows: the console's own line editing
+            return input("  > ")
+        readline.set_startup_hook(lambda: readline.insert_text(ahead))
+        try:
+            return input("  > ")
+        finally:
+            readline.set_startup_hook(None)
 
     def _grade(
         self, shown: Shown, grade: int, started: float, accept: str | None = None
