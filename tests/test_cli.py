@@ -194,6 +194,20 @@ def test_review_line_mode_typed_and_commands(tmp_path: Path) -> None:
     assert not any(row["suspended"] for row in json.loads(out))
 
 
+def test_review_type_checks_a_cloze_against_its_gap(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    deck = tmp_path / "speech.toml"
+    deck.write_text(
+        'id = "speech"\nname = "Speech"\n\n[[cards]]\nid = "when"\n'
+        'text = "Khrushchev spoke on {{25 February 1956}} to the {{20th}} Party Congress."\n',
+        encoding="utf-8",
+    )
+    run(db, "import", str(deck))
+    code, out, err = run(db, "review", "speech", "--type", input="25 Feb 1956\n\n:q\n")
+    assert code == 0, err
+    assert "result: correct; expected 25 February 1956; proposed 3" in out
+
+
 def test_review_unknown_deck(tmp_path: Path) -> None:
     code, _, err = run(tmp_path / "s.db", "review", "nope")
     assert code == 1 and "no deck named 'nope'" in err

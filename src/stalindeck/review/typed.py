@@ -12,11 +12,25 @@ def expected_answer(card: CardView, force: bool) -> str | None:
     """The answer to type for `card`, or None if it is a reveal-only card.
 
     With `force` (``review --type``), every card is typed: against its answer key if it has
-    one, else against its back.
+    one, else against its back (for a cloze, the part its gap hides).
     """
     if card.answer:
         return card.answer
-    return card.back if force else None
+    if not force:
+        return None
+    return hidden_part(card.front, card.back) if card.kind == "cloze" else card.back
+
+
+def hidden_part(front: str, back: str) -> str:
+    """What a cloze card hides: the back (the whole text) less what it shares with the front
+    (the text with this deletion's gap) at either end; the whole back if that leaves nothing."""
+    start = 0
+    while start < min(len(front), len(back)) and front[start] == back[start]:
+        start += 1
+    end = 0
+    while end < min(len(front), len(back)) - start and front[-1 - end] == back[-1 - end]:
+        end += 1
+    return back[start : len(back) - end].strip() or back
 
 
 def check(card: CardView, typed: str, expected: str, own: Sequence[str] = ()) -> Match:
