@@ -669,3 +669,26 @@ def test_one_card_per_entry_even_when_entries_have_many_siblings(
                 last=to_millis(T0), due=to_millis(T0))  # fmt: skip
     due = queue.review_cards(store, clock(), clock() + timedelta(days=1), Filter(), 2)
     assert len(due) == 2 and len({entry.note for entry in due}) == 2
+
+
+def test_the_closing_lines_tell_learning_steps_due_now_from_later_ones(
+    demo: Store, clock: FakeClock
+) -> None:
+    from stalindeck.ui.summary import summary_lines
+
+    one_new = Limits(new_per_day=1)
+    review = session(demo, clock, limits=one_new)
+    assert review.next_card() is not None
+    review.answer(1)  # Again: its 1-minute step is shown again in this session
+    assert review.next_card() is not None  # on screen when the student quits
+    lines = summary_lines(review, clock())
+    assert "Left for today: 1 in learning; `stalindeck review` goes on." in lines
+    assert not any(line.startswith("Next card due") for line in lines)
+    # A step an hour away: a review now would show nothing, and the line says when.
+    hourly = SchedulerSettings(enable_fuzzing=False, learning_steps=(timedelta(hours=1),))
+    review = ReviewSession(demo, clock=clock, settings=hourly, limits=one_new)
+    review.next_card()
+    review.answer(1)
+    lines = summary_lines(review, clock())
+    assert "Left for today: 1 in learning, the first due in 1h (" in lines[1]
+    assert "goes on" not in lines[1] and len(lines) == 2

@@ -268,7 +268,7 @@ class ReviewSession:
             if self._reviews:
                 self._drawn += 1
                 return self._reviews.popleft(), Source.REVIEW
-        ahead = now + timedelta(minutes=self.limits.learn_ahead_minutes)
+        ahead = now + self.learn_ahead
         if first is not None and first <= ahead:
             return self._learning.pop(), Source.LEARNING
         return None
@@ -540,6 +540,18 @@ class ReviewSession:
                 else 0
             ),
         )
+
+    @property
+    def learn_ahead(self) -> timedelta:
+        """How far ahead of its due time a learning step is shown (Anki's learn-ahead)."""
+        return timedelta(minutes=self.limits.learn_ahead_minutes)
+
+    def learning_due(self) -> datetime | None:
+        """When the first of today's learning steps in this session's decks is due."""
+        now = self.clock()
+        until = day_end(now, self.limits.rollover_hour)
+        steps = queries.learning_cards(self.store, now, until, self.where)
+        return min((entry.due for entry in steps if entry.due is not None), default=None)
 
     def _left_today(self, now: datetime) -> tuple[int, int]:
         """What the daily limits still allow today: reviews, new cards."""

@@ -32,14 +32,19 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     if counts.learning:
         left.append(f"{counts.learning} in learning")
     listed = joined(left)
+    # Learning steps left, and nothing else: a review now shows them only once one is due
+    # within the learn-ahead window; otherwise say when the first one is.
+    step = None if counts.review or counts.new else session.learning_due()
     if left and session.ahead:
         lines.append(f"Left to review ahead: {listed}; `--ahead` again goes on.")
-    elif left:
+    elif left and (step is None or step <= now + session.learn_ahead):
         lines.append(f"Left for today: {listed}; `stalindeck review` goes on.")
+    elif left and step is not None:
+        lines.append(f"Left for today: {listed}, the first due {when(step, now)}.")
     upcoming = session.next_due()
-    # Reviews and new cards left for today can be shown now: the time the next card falls due
-    # matters when nothing else is waiting, or only learning steps, or when reviewing ahead.
-    if upcoming is not None and (session.ahead or not (counts.review or counts.new)):
+    # The time the next card falls due matters when nothing is left today, or when reviewing
+    # ahead; what is left today says so itself.
+    if upcoming is not None and (session.ahead or not left):
         lines.append(f"Next card due {when(upcoming, now)}.")
     new_today = session.left_today().new if session.ahead else 0
     if new_today:
