@@ -174,7 +174,10 @@ def test_ctrl_c_during_an_import_imports_nothing(tmp_path: Path) -> None:
         assert connection.execute("SELECT count(*) FROM cards").fetchone() == (0,)
 
 
-def test_closed_terminal_keeps_grades(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+@pytest.mark.parametrize("signal_name", ["SIGHUP", "SIGTERM"])
+def test_closed_terminal_keeps_grades(
+    tmp_path: Path, write_deck: Callable[..., Path], signal_name: str
+) -> None:
     import signal
 
     db = tmp_path / "s.db"
@@ -183,9 +186,12 @@ def test_closed_terminal_keeps_grades(tmp_path: Path, write_deck: Callable[..., 
     child.expect("correct")
     child.send("4")
     child.expect("Which group")
-    child.kill(signal.SIGHUP)
+    child.expect("space show")  # waiting for a key, the terminal in raw mode
+    child.kill(getattr(signal, signal_name))
+    child.expect("Reviewed 1 card")  # ended as `q` ends it: the terminal given back
     child.expect(pexpect.EOF)
     child.close()
+    assert child.exitstatus == 0
     export = stalindeck(db, "export", "reviews", "-f", "csv")
     export.expect(pexpect.EOF)
     rows = [line for line in (export.before or "").splitlines() if line.startswith("demo/")]

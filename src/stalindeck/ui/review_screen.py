@@ -193,11 +193,21 @@ class ReviewScreen:
     # -- the loop --------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Review until the queue is empty or the student quits."""
-        previous = signal.signal(signal.SIGHUP, _on_hangup) if hasattr(signal, "SIGHUP") else None
-        resized = (
-            signal.signal(signal.SIGWINCH, self._on_resize) if hasattr(signal, "SIGWINCH") else None
-        )
+        """Review until the queue is empty or the student quits.
+
+        A closed terminal (SIGHUP) or a polite kill (SIGTERM) ends the session like `q`: the
+        terminal is given back in its normal mode, and every grade given is already stored.
+        """
+        handlers = {
+            getattr(signal, name): handler
+            for name, handler in (
+                ("SIGHUP", _on_hangup),
+                ("SIGTERM", _on_hangup),
+                ("SIGWINCH", self._on_resize),
+            )
+            if hasattr(signal, name)
+        }
+        previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
         try:
             shown = self.session.next_card()
             while shown is not None:
@@ -205,10 +215,8 @@ class ReviewScreen:
         except (Quit, KeyboardInterrupt, EOFError):
             pass
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGHUP, previous)
-            if resized is not None:
-                signal.signal(signal.SIGWINCH, resized)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
     def _on_resize(self, _signum: int, _frame: FrameType | None) -> None:
         # Only a wait for a key is cut short; a resize while typing an answer or drawing
