@@ -155,7 +155,10 @@ def _parse_retention(text: str) -> float:
         value = float(text.removesuffix("%"))
     except ValueError:
         raise ValueError("") from None
-    return _check_retention(round(value / 100, 6) if percent else value)
+    value = round(value / 100, 6) if percent else value
+    if math.isfinite(value) and round(value, 2) != value:
+        raise ValueError("two decimals at most, as Anki takes it (e.g. 0.95)")
+    return _check_retention(value)
 
 
 def _decode_retention(value: Any) -> float:
@@ -168,11 +171,13 @@ def _decode_retention(value: Any) -> float:
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _STEP = re.compile(r"(\d+(?:\.\d+)?)([smhd]?)")
-_NONE_WORDS = ("", "none", "-")
+_NONE_WORDS = ("none", "-")
 
 
 def _parse_steps(text: str) -> tuple[timedelta, ...]:
     words = text.replace(",", " ").split()
+    if not words:  # an unset variable in a script, say: no steps must be asked for by name
+        raise ValueError("no steps given: write none for no steps")
     if " ".join(words).lower() in _NONE_WORDS:
         return ()
     if len(words) > MAX_STEPS:
