@@ -8,6 +8,7 @@ import io
 import json
 import sqlite3
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from stalindeck.cli import app
 from .test_store import DECK
 
 runner = CliRunner()
+NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
 
 
 def run(db: Path, *args: str) -> tuple[int, str, str]:
@@ -83,7 +85,7 @@ def test_cards_lists_filters_and_sorts(db: Path) -> None:
         (("cards", "--tag", "nope"), "no card is tagged 'nope';"),
         (("stats", "--tag", "nope"), "no card is tagged 'nope';"),
         (("review", "--tag", "nope", "--tag", "gone"), "no card is tagged 'nope' or 'gone';"),
-        (("exam", "2099-06-05", "--tag", "nope"), "no card is tagged 'nope';"),
+        (("exam", NEXT_YEAR, "--tag", "nope"), "no card is tagged 'nope';"),
         (("stats", "--svg", "/no/such/folder/p.svg"), "there is no folder /no/such/folder"),
     ],
 )

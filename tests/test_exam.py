@@ -428,6 +428,9 @@ def test_past_or_bad_date_writes_nothing(tmp_path: Path, db_path: Path) -> None:
     assert run(db_path, "2020-01-01")[0] == 1
     assert digest(db_path) == before
     assert "is in the past" in run(db_path, "2020-01-01")[2]
+    code, out, err = run(db_path, "9999-12-31")  # the plan walks every day up to it
+    assert code == 1 and "is more than 10 years away; give a date up to " in err
+    assert err.count("\n") == 1
 
 
 JSON_KEYS = {

@@ -63,6 +63,7 @@ PARAMETERS = (
 )  # fmt: skip
 
 # key, what is typed, what is stored (JSON), how `settings KEY` shows it
+EXAM = (datetime.now(UTC) + timedelta(days=400)).date().isoformat()  # ahead, within 10 years
 ROUND_TRIPS = [
     ("new_per_day", "5", 5, "5"),
     ("reviews_per_day", "99999", 99999, "99999"),
@@ -73,7 +74,7 @@ ROUND_TRIPS = [
     ("learning_steps", "1 10", "1m 10m", "1m 10m"),
     ("relearning_steps", "none", "none", "none"),
     ("maximum_interval", "365", 365, "365"),
-    ("exam_date", "2099-06-15", "2099-06-15", "2099-06-15"),
+    ("exam_date", EXAM, EXAM, EXAM),
     ("fsrs_parameters", ", ".join(map(str, PARAMETERS)), list(PARAMETERS), "0.3000, 1.5000"),
 ]
 

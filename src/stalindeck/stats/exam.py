@@ -208,13 +208,23 @@ def parse_exam_date(text: str, today: date) -> date:
     return exam
 
 
+# The furthest exam planned for: the plan walks every day up to it.
+MAX_EXAM_YEARS = 10
+
+
 def check_exam_date(exam: date, today: date) -> None:
-    """Raise `StalindeckError` unless `exam` is after `today`."""
+    """Raise `StalindeckError` unless `exam` is after `today` and within `MAX_EXAM_YEARS`."""
     if exam <= today:
         when = "today" if exam == today else "in the past"
         raise StalindeckError(
             f"the exam date {exam.isoformat()} is {when} (today is {today.isoformat()}); "
             f"give a later date as YYYY-MM-DD, e.g. {example_date(today).isoformat()}"
+        )
+    latest = today.replace(year=today.year + MAX_EXAM_YEARS, day=min(today.day, 28))
+    if exam > latest:
+        raise StalindeckError(
+            f"the exam date {exam.isoformat()} is more than {MAX_EXAM_YEARS} years away; "
+            f"give a date up to {latest.isoformat()} as YYYY-MM-DD"
         )
 
 
