@@ -279,6 +279,8 @@ def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
     assert "Nothing reviewed." in out
     assert "Left for today: 20 new cards; `stalindeck review` goes on." in out
     assert "tomorrow" not in out
+    narrow = runner.invoke(app, ["--db", str(db), "review"], input="q\n", env={"COLUMNS": "30"})
+    assert "Left for today: 20 new cards; `stalindeck review` goes on.\n" in narrow.stdout
     code, out, err = run(db, "review", input="\n3\nq\n")  # one new card answered, then quit
     assert code == 0, err
     assert "Left for today: 19 new cards" in out

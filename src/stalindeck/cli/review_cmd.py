@@ -136,5 +136,6 @@ def review_command(
         from stalindeck.ui.summary import summary_lines
 
         for line in summary_lines(session, utc_now()):
-            out.print(line, markup=False, highlight=False)
+            # Line mode is read by scripts: one line per line, never wrapped.
+            out.print(line, markup=False, highlight=False, soft_wrap=not interactive)
         session.close()
