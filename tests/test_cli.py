@@ -448,3 +448,36 @@ def test_an_upgraded_bundled_deck_is_brought_in_and_said_so(
         "Updated the bundled deck Demo from this version of stalindeck: 2 edited, 0 added, "
         "0 retired (history kept).\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("review", "--limit", "abc"), 2, "error: Invalid value for '--limit': 'abc' is not a"),
+        (("import", "--bogus"), 2, "error: No such option: --bogus (see `stalindeck import"),
+        (("export", "apkg"), 2, "error: Missing option '--output' / '-o'. (see `stalindeck"),
+        (("nosuch",), 2, "error: No such command 'nosuch'. (see `stalindeck --help`)"),
+        (("card", "nope/x"), 1, "error: no card 'nope/x'"),
+        (("status",), 0, ""),
+    ],
+)
+def test_the_installed_command_says_every_refusal_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    code: int,
+    message: str,
+) -> None:
+    import sys
+
+    from stalindeck.cli import main
+
+    db = tmp_path / "s.db"
+    run(db, "status")  # the first run's own lines said
+    monkeypatch.setattr(sys, "argv", ["python", "--db", str(db), *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    err = capsys.readouterr().err
+    assert exited.value.code == code
+    assert err.startswith(message) and err.count("\n") == (1 if message else 0)

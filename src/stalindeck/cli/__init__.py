@@ -93,8 +93,30 @@ for _typer in (app, export_cmd.app):
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point.
+
+    A command line click cannot take (an unknown option, a value of the wrong type) is one
+    line on stderr, exit status 2, as every other error here is one line: not click's usage
+    text and boxed message.
+    """
+    import sys
+
+    try:  # typer 0.2x carries its own copy of click; earlier ones run on click itself
+        from typer._click import exceptions as usage
+    except ImportError:  # pragma: no cover - depends on the typer installed
+        from click import exceptions as usage  # type: ignore[no-redef,import-not-found]
+
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="stalindeck")
+    except usage.UsageError as error:
+        where = error.ctx.command_path if error.ctx is not None else "stalindeck"
+        print(f"error: {error.format_message()} (see `{where} --help`)", file=sys.stderr)
+        raise SystemExit(error.exit_code) from None
+    except usage.ClickException as error:
+        print(f"error: {error.format_message()}", file=sys.stderr)
+        raise SystemExit(error.exit_code) from None
+    except typer.Abort as error:  # end of input at a prompt, or Ctrl-C past a command's own
+        raise SystemExit(1 if isinstance(error.__context__, EOFError) else 130) from None
     except KeyboardInterrupt:  # Ctrl-C past a command's own handling (closing the store)
         raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
