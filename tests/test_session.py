@@ -15,7 +15,7 @@ from stalindeck.errors import NotFoundError
 from stalindeck.review.session import Counts, ReviewSession, Source
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
 from stalindeck.scheduling.limits import Limits
-from stalindeck.store.models import LEARNING, NEW, REVIEW, to_millis
+from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW, to_millis
 from stalindeck.store.open import Store
 from stalindeck.store.queue import Filter
 
@@ -228,27 +228,46 @@ def test_undo_puts_back_only_the_siblings_this_session_had_queued(
     assert [entry.card_id for entry in review._reviews] == queued[1:]
 
 
-def test_undo_puts_a_sibling_the_answer_took_out_back_in_its_queue(
+def test_an_entry_with_a_card_due_today_brings_no_sibling_and_the_next_one_fills_in(
     demo: Store, clock: FakeClock
 ) -> None:
-    # c0 is a due review and c0/reverse still new: each queue holds one of them.
+    # c0 is a due review and c0/reverse still new: answering c0 would bury its reverse, so the
+    # reverse is not among today's new cards, and the day's twenty come from other entries.
     due = to_millis(clock() - timedelta(days=1))
     make_learnt(demo, ["c0"], stability=5.0, last=due - 432_000_000, due=due)
     review = session(demo, clock)
-    new_before = [entry.card_id for entry in review._new]
-    reverse = next(e.card_id for e in review._new if e.note == "c0")
+    assert review.counts().new == 20 == review.left_today().new
+    keys = []
+    while (shown := review.next_card()) is not None:
+        keys.append(shown.card.key)
+        review.answer(4)  # Easy: nothing comes back today
+    assert "c0/reverse" not in keys and keys.count("c0") == 1 and len(keys) == 21
+
+
+def test_undo_puts_a_sibling_the_answer_took_out_back_in_its_queue(
+    demo: Store, clock: FakeClock
+) -> None:
+    # Reviewing ahead: c0 is relearning, due now, and c0/reverse a learnt review card in the
+    # queue of cards to go over. Answering c0 buries its reverse; undoing it brings it back.
+    make_learnt(demo, ["c0", "c0/reverse"], stability=5.0, last=to_millis(clock()), due=0)
+    with demo.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE card_states SET state = :relearning, step = 0, due = :due "
+                "WHERE card_id = (SELECT id FROM cards WHERE key = 'c0')"
+            ),
+            {"relearning": RELEARNING, "due": to_millis(clock() - timedelta(minutes=1))},
+        )
+    review = session(demo, clock, ahead=True)
+    reverse = next(e.card_id for e in review._reviews if e.note == "c0")
     shown = review.next_card()
-    while shown is not None and shown.card.key != "c0":
-        review.answer(3)
-        shown = review.next_card()
-    assert shown is not None
+    assert shown is not None and shown.card.key == "c0"
     before = review.counts()
     review.answer(3)
-    assert reverse not in [entry.card_id for entry in review._new]  # buried, taken out
+    assert reverse not in [entry.card_id for entry in review._reviews]  # buried, taken out
     review.undo()
     assert review.counts() == before
-    assert reverse in [entry.card_id for entry in review._new]
-    assert set(new_before) >= {entry.card_id for entry in review._new}
+    assert reverse in [entry.card_id for entry in review._reviews]
 
 
 def test_undo_several_steps(demo: Store, clock: FakeClock) -> None:

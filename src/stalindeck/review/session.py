@@ -207,19 +207,22 @@ class ReviewSession:
         reviews_left, new_left = self._left_today(now)
         if new_limit is not None:
             new_left = new_limit
-        self._learning = _LearningQueue(
-            queries.learning_cards(self.store, now, self._day_end, self.where)
-        )
+        learning = queries.learning_cards(self.store, now, self._day_end, self.where)
+        self._learning = _LearningQueue(learning)
         if self.ahead:
             self._reviews: deque[QueueEntry] = deque(
                 queries.weakest_reviews(self.store, now, self.where, self._card_limit)
             )
             self._new: deque[QueueEntry] = deque()
             return
+        # An entry with a card in today's queue brings no other card today (its siblings get
+        # buried when that one is answered): the next entry's card takes its place.
+        taken = queries.entries_of(learning)
         self._reviews = deque(
-            queries.review_cards(self.store, now, self._day_end, self.where, reviews_left)
+            queries.review_cards(self.store, now, self._day_end, self.where, reviews_left, taken)
         )
-        self._new = deque(queries.new_cards(self.store, now, self.where, new_left))
+        taken |= queries.entries_of(self._reviews)
+        self._new = deque(queries.new_cards(self.store, now, self.where, new_left, taken))
 
     def counts(self) -> Counts:
         """What is left in this session, the card on screen included (as Anki counts)."""
@@ -531,14 +534,14 @@ class ReviewSession:
         now = self.clock()
         reviews, new = self._left_today(now)
         until = day_end(now, self.limits.rollover_hour)
+        learning = queries.learning_cards(self.store, now, until, self.where)
+        taken = queries.entries_of(learning)
+        due = queries.review_cards(self.store, now, until, self.where, reviews, taken)
+        taken |= queries.entries_of(due)
         return Counts(
-            new=len(queries.new_cards(self.store, now, self.where, new)) if new else 0,
-            learning=len(queries.learning_cards(self.store, now, until, self.where)),
-            review=(
-                len(queries.review_cards(self.store, now, until, self.where, reviews))
-                if reviews
-                else 0
-            ),
+            new=len(queries.new_cards(self.store, now, self.where, new, taken)),
+            learning=len(learning),
+            review=len(due),
         )
 
     @property

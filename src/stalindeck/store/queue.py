@@ -3,7 +3,7 @@ next due time. Kept lean: they run on the per-answer path."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -132,11 +132,27 @@ def learning_cards(store: Store, now: datetime, until: datetime, where: Filter) 
     return _entries(store, query)
 
 
+Entry = tuple[int, str]  # (deck id, note): the cards of one entry are siblings
+
+
+def entries_of(queue: Iterable[QueueEntry]) -> set[Entry]:
+    """The entries a queue's cards come from."""
+    return {(entry.deck_id, entry.note) for entry in queue}
+
+
 def _one_per_note(
-    store: Store, now: datetime, where: Filter, state: int, until: datetime | None, limit: int
+    store: Store,
+    now: datetime,
+    where: Filter,
+    state: int,
+    until: datetime | None,
+    limit: int,
+    taken: Collection[Entry] = (),
 ) -> list[QueueEntry]:
     # Siblings (a reverse, other deletions of one cloze) are never due the same day: only the
-    # first of each entry enters the queue, the others get buried when it is answered.
+    # first of each entry enters the queue, the others get buried when it is answered; an
+    # entry `taken` by a card already queued today (a learning step, a review) has none here,
+    # as Anki buries siblings while it gathers the day's cards.
     # The cards come in queue order, a few more than `limit`, and the first of each entry is
     # kept: numbering every candidate by entry (a window over 100,000 new cards) cost 0.15 s
     # at each session start, where a sort that keeps only the first rows costs 0.02 s.
@@ -150,9 +166,11 @@ def _one_per_note(
     fetch = limit * _SIBLINGS_GUESS
     while True:
         rows = _entries(store, query.limit(fetch))
-        kept: dict[tuple[int, str], QueueEntry] = {}
+        kept: dict[Entry, QueueEntry] = {}
         for row in rows:
-            kept.setdefault((row.deck_id, row.note), row)
+            entry = (row.deck_id, row.note)
+            if entry not in taken:
+                kept.setdefault(entry, row)
             if len(kept) == limit:
                 return list(kept.values())
         if len(rows) < fetch:  # every candidate was read
@@ -161,10 +179,16 @@ def _one_per_note(
 
 
 def review_cards(
-    store: Store, now: datetime, until: datetime, where: Filter, limit: int
+    store: Store,
+    now: datetime,
+    until: datetime,
+    where: Filter,
+    limit: int,
+    taken: Collection[Entry] = (),
 ) -> list[QueueEntry]:
-    """Review cards due before `until` (most overdue first, one per entry), at most `limit`."""
-    return _one_per_note(store, now, where, REVIEW, until, limit)
+    """Review cards due before `until` (most overdue first, one per entry, none of an entry
+    `taken`), at most `limit`."""
+    return _one_per_note(store, now, where, REVIEW, until, limit, taken)
 
 
 def weakest_reviews(
@@ -206,9 +230,12 @@ def weakest_reviews(
     return _entries(store, final)
 
 
-def new_cards(store: Store, now: datetime, where: Filter, limit: int) -> list[QueueEntry]:
-    """Never-reviewed cards in deck order (one per entry), at most `limit`."""
-    return _one_per_note(store, now, where, NEW, None, limit)
+def new_cards(
+    store: Store, now: datetime, where: Filter, limit: int, taken: Collection[Entry] = ()
+) -> list[QueueEntry]:
+    """Never-reviewed cards in deck order (one per entry, none of an entry `taken`), at most
+    `limit`."""
+    return _one_per_note(store, now, where, NEW, None, limit, taken)
 
 
 def load_card(store: Store, card_id: int) -> CardView | None:
