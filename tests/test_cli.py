@@ -116,7 +116,7 @@ def test_invalid_import_writes_nothing(tmp_path: Path, write_deck: Callable[...,
     code, out, err = run(db, "import", str(bad))
     assert code == 1
     lines = err.strip().splitlines()
-    assert lines[0].startswith(f"{bad}:4: x y: card needs an 'id'")
+    assert lines[0].startswith(f"{bad}:4: x y: card id 'x y' is not valid")
     assert any(f"{bad}:9: mvd: missing 'back'" in line for line in lines)
     assert lines[-1].startswith("error: 2 problems found; nothing was imported.")
     code, out, _ = run(db, "export", "cards", "-f", "json")

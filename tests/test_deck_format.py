@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,11 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stalindeck.decks.importing import import_paths
 from stalindeck.decks.model import Kind
 from stalindeck.decks.toml_deck import MAX_DECK_BYTES, load_deck, load_decks
 from stalindeck.errors import DeckError
+from stalindeck.store.open import Store
 
-from .conftest import BUNDLED_DECK
+from .conftest import BUNDLED_DECK, T0
 
 HEADER = 'id = "demo"\nname = "Demo"\ntags = ["exam"]\n'
 
@@ -102,7 +105,7 @@ tags = "not-a-list"
     assert f"{path}:10: one: 'back' is empty" in text
     assert f"{path}:12: one: duplicate id (first used at line 7)" in text
     assert f"{path}:16: one: unknown card key 'hint'" in text
-    assert f"{path}:18: Bad Id: card needs an 'id'" in text
+    assert f"{path}:18: Bad Id: card id 'Bad Id' is not valid" in text
     assert f"{path}:20: Bad Id: cloze text has no {{{{...}}}} deletion" in text
     assert "cloze: cloze text has unbalanced braces" in text
     assert f"{path}:28: typed: 'front' must be a string, not a number" in text
@@ -124,11 +127,117 @@ tags = "not-a-list"
         ('text = "a {{b}}"\nanswer = "b"', "cloze card (with 'text') cannot have 'answer'"),
         ('front = "Q"\nback = "A"\ntags = ["two words"]', "no spaces"),
         ('front = "Q"\nback = "A"\naccept = [""]', "list of non-empty strings"),
+        ('text = "{{c1::Paris}} and {{Rome}}"', "mixes Anki's {{c1::...}} deletions with"),
+        ('text = "{{c1::}} and {{c2::Rome}}"', "is empty"),
+        ('text = "{{c1::Paris::}}"', "empty hint"),
+        ('text = "{{c1::Paris\\nRome}}"', "spans a line break"),
     ],
 )
 def test_card_problems(write_deck: Callable[..., Path], card: str, message: str) -> None:
     path = write_deck(HEADER + f'\n[[cards]]\nid = "c"\n{card}\n')
     assert any(message in problem for problem in problems(path)), problems(path)
+
+
+def test_anki_cloze_syntax_is_read_as_spreadsheets_and_packages_read_it(
+    write_deck: Callable[..., Path], store: Store
+) -> None:
+    path = write_deck(
+        HEADER
+        + """
+[[cards]]
+id = "speech"
+text = "{{c1::Khrushchev}} gave the Secret Speech in {{c2::1956::year}}."
+type = true
+"""
+    )
+    deck = load_deck(path)
+    assert [card.key for card in deck.cards] == ["speech/c1", "speech/c2"]
+    first, second = deck.cards
+    assert (first.front, first.answer) == ("[...] gave the Secret Speech in 1956.", "Khrushchev")
+    assert (second.front, second.answer) == ("Khrushchev gave the Secret Speech in [year].", "1956")
+    assert first.back == second.back == "Khrushchev gave the Secret Speech in 1956."
+    assert first.line == 5 and {card.note for card in deck.cards} == {"speech"}
+    import_paths(store, [path], T0)
+    assert store.path is not None
+    with sqlite3.connect(store.path) as connection:
+        stored = connection.execute(
+            "SELECT key, front, answer FROM cards WHERE key LIKE 'speech/%' ORDER BY key"
+        ).fetchall()
+    assert stored == [
+        ("speech/c1", "[...] gave the Secret Speech in 1956.", "Khrushchev"),
+        ("speech/c2", "Khrushchev gave the Secret Speech in [year].", "1956"),
+    ]
+
+
+def test_mixed_cloze_syntaxes_are_one_problem(write_deck: Callable[..., Path]) -> None:
+    path = write_deck(HEADER + '\n[[cards]]\nid = "mixed"\ntext = "{{c1::Paris}} and {{Rome}}"\n')
+    assert problems(path) == [
+        f"{path}:7: mixed: cloze text mixes Anki's {{{{c1::...}}}} deletions with {{{{...}}}} "
+        "ones: write every deletion of a card the same way"
+    ]
+
+
+def test_byte_order_mark_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    card = '\n[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n'
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + card).encode())
+    deck = load_deck(path)
+    assert (deck.slug, deck.cards[0].line) == ("demo", 5)
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + card.replace('"A"', '""')).encode())
+    assert problems(path) == [f"{path}:8: a: 'back' is empty"]
+
+
+def test_invalid_ids_say_why_and_suggest_one(write_deck: Callable[..., Path]) -> None:
+    ids = ['"q1_truman"', '"UPPER"', '"-lead"', f'"{"a" * 65}"', '"日本"', '""', "5"]
+    cards = "".join(f'\n[[cards]]\nid = {card_id}\nfront = "Q"\nback = "A"\n' for card_id in ids)
+    path = write_deck('id = "Bad Deck"\nname = "Demo"\n' + cards + '\n[[cards]]\nfront = "Q"\n')
+    use = "use lower-case letters, digits and '-'"
+    assert problems(path) == [
+        f"{path}:1: deck id 'Bad Deck' is not valid: {use} (e.g. 'bad-deck')",
+        f"{path}:4: q1_truman: card id 'q1_truman' is not valid: {use} (e.g. 'q1-truman')",
+        f"{path}:9: UPPER: card id 'UPPER' is not valid: {use} (e.g. 'upper')",
+        f"{path}:14: -lead: card id '-lead' is not valid: start it with a letter or a digit "
+        "(e.g. 'lead')",
+        f"{path}:19: {'a' * 65}: card id '{'a' * 65}' is not valid: use at most 64 characters "
+        f"(e.g. '{'a' * 64}')",
+        f"{path}:24: 日本: card id '日本' is not valid: {use}",
+        f"{path}:29: card 6: card 'id' is empty: give a slug of a-z, 0-9 and '-'",
+        f"{path}:34: card 7: card 'id' must be a string, not a number",
+        f"{path}:39: card 8: card needs an 'id': a slug of a-z, 0-9 and '-'",
+        f"{path}:39: card 8: missing 'back' (or give 'text' for a cloze card)",
+    ]
+
+
+def test_lines_inside_multiline_strings_are_not_cards_or_keys(
+    write_deck: Callable[..., Path],
+) -> None:
+    lines = [
+        *HEADER.splitlines(),
+        "",
+        "[[cards]]",  # 5
+        'id = "one"',
+        'front = """',
+        "[[cards]]",
+        'back = "inside the front, with an escaped \\""" in it"',
+        '"""',
+        'back = ""',  # 11
+        "extra = '''",
+        "  [[cards]]'''",
+        '# a comment with """ in it',
+        "section = 'a \"quoted\" section'",
+        "",
+        "[[cards]]",  # 17
+        'id = "two"',
+        'front = "Q"',
+        'back = ""',  # 20
+    ]
+    path = write_deck("\n".join(lines) + "\n")
+    assert problems(path) == [
+        f"{path}:11: one: 'back' is empty",
+        f"{path}:20: two: 'back' is empty",
+    ]
+    fixed = write_deck(path.read_text().replace('back = ""', 'back = "A"'))
+    assert [card.line for card in load_deck(fixed).cards] == [5, 17]
 
 
 def test_toml_syntax_error_has_line(write_deck: Callable[..., Path]) -> None:
@@ -138,8 +247,11 @@ def test_toml_syntax_error_has_line(write_deck: Callable[..., Path]) -> None:
 
 
 def test_deck_level_problems(write_deck: Callable[..., Path]) -> None:
-    found = problems(write_deck('name = ""\ncards = []\n'))
-    assert any("deck needs an 'id'" in problem for problem in found)
+    path = write_deck('name = ""\ncards = []\n')
+    found = problems(path)
+    assert (
+        f"{path}:1: deck needs an 'id': a slug of a-z, 0-9 and '-', e.g. id = \"my-deck\"" in found
+    )
     assert any("'name' is empty" in problem for problem in found)
     assert any("deck has no cards" in problem for problem in found)
 

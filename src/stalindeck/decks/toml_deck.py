@@ -7,7 +7,7 @@ list at once; each problem names the file, the line and the card.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,12 +15,20 @@ from typing import Any
 import tomli
 
 from stalindeck.decks import cloze
-from stalindeck.decks.foreign import Note, note_cards
+from stalindeck.decks.foreign import (
+    Note,
+    digest,
+    from_anki_cloze,
+    has_anki_cloze,
+    note_cards,
+    slugify,
+)
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
 from stalindeck.errors import DeckError
 
 MAX_DECK_BYTES = 32 * 1024 * 1024
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_SLUG_CHARACTERS = re.compile(r"[a-z0-9-]*")
 _TAG = re.compile(r"[^\s]{1,64}")
 _DECK_KEYS = frozenset({"id", "name", "description", "source", "tags", "cards"})
 _CARD_KEYS = frozenset(
@@ -41,6 +49,15 @@ _CARD_KEYS = frozenset(
 _STRING_KEYS = ("front", "back", "text", "answer", "section", "extra")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+# In valid TOML, from where one multi-line string ends to where the next one does: comments and
+# one-line strings are skipped whole (outside strings, '#' always opens a comment and a quote a
+# string); a multi-line string closes on the last three quotes of a run of up to five.
+# Possessive throughout, so that the search after the last one fails in one pass.
+_TO_MULTILINE_STRING = re.compile(
+    r"""(?:[^"'#]++|#[^\n]*+|"(?!"")(?:[^"\\\n]|\\.)*+"|'(?!'')[^'\n]*+')*+"""
+    r"""(?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*+"{3,5}|'{3}(?:[^']|'(?!''))*+'{3,5})""",
+    re.DOTALL,
+)
 Line = int | Callable[[], int]
 
 
@@ -62,11 +79,30 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._starts = [m.start() for m in _HEADER.finditer(text)]
+        # A line inside a multi-line string may look like a header or a key: skip those.
+        self._quoted_starts: list[int] = []
+        self._quoted_ends: list[int] = []
+        if '"""' in text or "'''" in text:
+            position = 0
+            while found := _TO_MULTILINE_STRING.match(text, position):
+                self._quoted_starts.append(found.start("string"))
+                self._quoted_ends.append(position := found.end())
+        self._starts = [m.start() for m in _HEADER.finditer(text) if not self._quoted(m.start())]
         self._newlines = [m.start() for m in re.finditer("\n", text)]
 
     def _line_of(self, offset: int) -> int:
         return bisect_left(self._newlines, offset) + 1
+
+    def _quoted(self, offset: int) -> bool:
+        index = bisect_right(self._quoted_starts, offset) - 1
+        return index >= 0 and offset < self._quoted_ends[index]
+
+    def _find_key(self, key: str, start: int, end: int) -> int | None:
+        pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE)
+        for found in pattern.finditer(self._text, start, end):
+            if not self._quoted(found.start()):
+                return self._line_of(found.start())
+        return None
 
     def _span(self, index: int) -> tuple[int, int] | None:
         if index >= len(self._starts):
@@ -86,19 +122,12 @@ class _Lines:
 
     def key(self, index: int, key: str, card_id: object) -> int:
         span = self._span(index)
-        if span is not None:
-            pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE)
-            found = pattern.search(self._text, span[0], span[1])
-            if found:
-                return self._line_of(found.start())
-        return self.card(index, card_id)
+        found = self._find_key(key, *span) if span is not None else None
+        return found if found is not None else self.card(index, card_id)
 
     def top_key(self, key: str) -> int:
         limit = self._starts[0] if self._starts else len(self._text)
-        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(
-            self._text, 0, limit
-        )
-        return self._line_of(found.start()) if found else 1
+        return self._find_key(key, 0, limit) or 1
 
 
 def load_deck(path: Path) -> DeckSpec:
@@ -153,7 +182,8 @@ def _load(path: Path, problems: _Problems) -> DeckSpec | None:
         problems.add(1, f"cannot read the file: {error.strerror or error}")
         return None
     try:
-        text = raw.decode("utf-8")
+        # Windows Notepad may start the file with a byte-order mark; it is not part of the TOML.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         problems.add(raw[: error.start].count(b"\n") + 1, "file is not valid UTF-8")
         return None
@@ -176,10 +206,7 @@ def _build(data: dict[str, Any], path: Path, lines: _Lines, problems: _Problems)
         problems.add(lines.top_key(key), f"unknown deck key {key!r}")
     slug = data.get("id")
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
-        problems.add(
-            lines.top_key("id"),
-            "deck needs an 'id': a slug of a-z, 0-9 and '-', e.g. id = \"my-deck\"",
-        )
+        problems.add(lines.top_key("id"), _id_problem("deck", slug))
     name = _string(data, "name", required=True, at=lines.top_key("name"), problems=problems)
     description = _string(data, "description", at=lines.top_key("description"), problems=problems)
     source = _string(data, "source", at=lines.top_key("source"), problems=problems)
@@ -196,9 +223,14 @@ def _build(data: dict[str, Any], path: Path, lines: _Lines, problems: _Problems)
         if not isinstance(entry, dict):
             problems.add(line, f"card {index + 1} is not a table")
             continue
-        label = card_id if isinstance(card_id, str) else f"card {index + 1}"
+        # An id with a line break in it would split the one-line problem: not a label.
+        label = (
+            card_id
+            if isinstance(card_id, str) and card_id.strip() and card_id.isprintable()
+            else f"card {index + 1}"
+        )
         if not isinstance(card_id, str) or not SLUG.fullmatch(card_id):
-            problems.add(line, "card needs an 'id': a slug of a-z, 0-9 and '-'", label)
+            problems.add(line, _id_problem("card", card_id), label)
         elif card_id in first_line:
             problems.add(line, f"duplicate id (first used at line {first_line[card_id]})", label)
         else:
@@ -216,6 +248,27 @@ def _build(data: dict[str, Any], path: Path, lines: _Lines, problems: _Problems)
         path=path,
         cards=tuple(cards),
     )
+
+
+def _id_problem(what: str, value: object) -> str:
+    """Why `value` is no deck or card id (`what`), and a valid id like it when there is one."""
+    if value is None:
+        example = ', e.g. id = "my-deck"' if what == "deck" else ""
+        return f"{what} needs an 'id': a slug of a-z, 0-9 and '-'{example}"
+    if not isinstance(value, str):
+        return f"{what} 'id' must be a string, not {_type_name(value)}"
+    if not value.strip():
+        return f"{what} 'id' is empty: give a slug of a-z, 0-9 and '-'"
+    if not _SLUG_CHARACTERS.fullmatch(value):
+        rule = "use lower-case letters, digits and '-'"
+    elif value.startswith("-"):
+        rule = "start it with a letter or a digit"
+    else:
+        rule = "use at most 64 characters"
+    suggestion = slugify(value)
+    # slugify falls back to a digest when nothing of the value is left: no help as an example.
+    example = "" if suggestion == "deck-" + digest(value, 4) else f" (e.g. {suggestion!r})"
+    return f"{what} id {value!r} is not valid: {rule}{example}"
 
 
 def _string(
@@ -299,12 +352,18 @@ def _card(
     typed = entry.get("type") is True
 
     is_cloze = "text" in entry
+    text = values["text"]
+    numbers: tuple[int, ...] = ()  # each deletion's cN, when written in Anki's syntax
     if is_cloze:
         for key in ("front", "back", "answer", "accept", "reverse"):
             if key in entry:
                 problems.add(at(key), f"a cloze card (with 'text') cannot have {key!r}", label)
-        text = values["text"]
-        for message in cloze.find_problems(text) if text else []:
+        if has_anki_cloze(text):
+            text, numbers = from_anki_cloze(text)
+        messages = cloze.find_problems(text) if text else []
+        if numbers and not messages:
+            messages = _mixes_syntaxes(text, numbers)
+        for message in messages:
             problems.add(at("text"), message, label)
     else:
         for key in ("front", "back"):
@@ -321,7 +380,7 @@ def _card(
     note = Note(
         card_id,
         Kind.CLOZE if is_cloze else Kind.BASIC,
-        values["text"] if is_cloze else values["front"],
+        text if is_cloze else values["front"],
         "" if is_cloze else values["back"],
         values["extra"],
         tags,
@@ -332,6 +391,17 @@ def _card(
         accept,
     )
     return note_cards(note, position, values["section"])
+
+
+def _mixes_syntaxes(text: str, numbers: tuple[int, ...]) -> list[str]:
+    """A problem if the cloze `text`, converted from Anki's syntax, also had deletions written
+    in stalindeck's own."""
+    if len(cloze.deletions(text)) == len(numbers):
+        return []
+    return [
+        "cloze text mixes Anki's {{c1::...}} deletions with {{...}} ones: "
+        "write every deletion of a card the same way"
+    ]
 
 
 def deck_files(paths: Iterable[Path]) -> list[Path]:
