@@ -481,3 +481,30 @@ def test_the_installed_command_says_every_refusal_in_one_line(
     err = capsys.readouterr().err
     assert exited.value.code == code
     assert err.startswith(message) and err.count("\n") == (1 if message else 0)
+
+
+def test_a_file_of_another_name_does_not_quietly_take_over_a_deck(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    good, other = tmp_path / "good.toml", tmp_path / "other.toml"
+    deck = 'id = "cold-war"\nname = "Cold War"\n\n'
+    good.write_text(deck + '[[cards]]\nid = "a"\nfront = "Q1"\nback = "A1"\n', encoding="utf-8")
+    other.write_text(deck + '[[cards]]\nid = "c"\nfront = "Q3"\nback = "A3"\n', encoding="utf-8")
+    assert run(db, "import", str(good))[0] == 0
+    for dry in ((), ("--dry-run",)):
+        code, out, err = run(db, "import", str(other), *dry)  # a template copied, id kept
+        assert code == 1 and out == "" and err.count("\n") == 1
+        assert "the deck id 'cold-war' belongs to the deck 'Cold War', last imported from " in err
+        assert "lacks 1 of its cards" in err and "pass --replace" in err
+    assert "cold-war" in run(db, "cards", "--json")[1]  # nothing retired
+    moved = tmp_path / "sub" / "good.toml"  # the same file, moved: its own deck
+    moved.parent.mkdir()
+    moved.write_text(other.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run(db, "import", str(moved))[0] == 0
+    code, out, err = run(db, "import", str(good), "--replace")
+    assert code == 0 and "cold-war" in out, err
+    # Two spreadsheets given one deck name: the second does not replace the first.
+    (tmp_path / "a.csv").write_text("front,back\nQ,A\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("front,back\nX,Y\n", encoding="utf-8")
+    assert run(db, "import", str(tmp_path / "a.csv"), "--deck", "Same")[0] == 0
+    code, _out, err = run(db, "import", str(tmp_path / "b.csv"), "--deck", "Same")
+    assert code == 1 and "the deck id 'same' belongs to the deck 'Same'" in err

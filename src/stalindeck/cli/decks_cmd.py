@@ -66,6 +66,14 @@ def import_command(
             help="Anki packages: import the review log and rebuild each card's FSRS state.",
         ),
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Let this file take over a deck last imported from a file of another name "
+            "(the cards it lacks are retired, history kept).",
+        ),
+    ] = False,
 ) -> None:
     """Import deck files: add new cards, update edited ones (history kept), retire vanished
     ones. Every file is checked first; if any has a problem, nothing is imported."""
@@ -107,7 +115,7 @@ def import_command(
                 progress.start()
 
         try:
-            with progress:
+            try:  # the bar is started only for a large import on a terminal (`loaded`)
                 changes = import_paths(
                     store,
                     files,
@@ -119,7 +127,11 @@ def import_command(
                     deck_name=deck,
                     with_history=with_history,
                     on_history=reviews.append,
+                    replace=replace,
                 )
+            finally:
+                if progress.live.is_started:  # stopping one never started prints a blank line
+                    progress.stop()
         except KeyboardInterrupt:
             # The import is one transaction: stopped before its end, it is rolled back.
             print("Interrupted: nothing was imported.", file=sys.stderr)

@@ -30,6 +30,7 @@ def import_paths(
     deck_name: str | None = None,
     with_history: bool = False,
     on_history: Callable[[int], None] | None = None,
+    replace: bool = False,
 ) -> list[DeckChanges]:
     """Validate and import deck files and folders of deck files.
 
@@ -47,6 +48,8 @@ def import_paths(
         deck_name: the deck for CSV/Markdown files (overriding any the file names).
         with_history: import the review history of Anki packages.
         on_history: told how many reviews were imported.
+        replace: let a file take over a deck last imported from a file of another name
+            (`deck_sync.sync_decks`).
 
     Raises:
         NotFoundError: a path does not exist or a folder holds no deck.
@@ -70,7 +73,7 @@ def import_paths(
         return unchanged
     with _collector_paused():
         return _import(store, files, now, unchanged, digests, dry_run, on_loaded, progress,
-                       fmt, deck_name, with_history, on_history)  # fmt: skip
+                       fmt, deck_name, with_history, on_history, replace)  # fmt: skip
 
 
 @contextmanager
@@ -103,6 +106,7 @@ def _import(
     deck_name: str | None,
     with_history: bool,
     on_history: Callable[[int], None] | None,
+    replace: bool,
 ) -> list[DeckChanges]:
     if (
         fmt is None
@@ -125,7 +129,14 @@ def _import(
 
         backup_before(store.path, "import")
     changes = sync_decks(
-        store, decks, now, dry_run=dry_run, progress=progress, after=after, digests=digests
+        store,
+        decks,
+        now,
+        dry_run=dry_run,
+        progress=progress,
+        after=after,
+        digests=digests,
+        replace=replace,
     )
     return changes + unchanged
 

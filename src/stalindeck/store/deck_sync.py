@@ -22,6 +22,7 @@ from stalindeck.decks.model import (
     StoredRow,
     stored_rows,
 )
+from stalindeck.errors import StalindeckError
 from stalindeck.store.engine import placeholder, reading, writing
 from stalindeck.store.models import NEW, Card, Deck, Profile, to_millis
 from stalindeck.store.open import Store
@@ -52,6 +53,11 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
+class SourceClash(StalindeckError):
+    """A file would take over a deck another file fills, retiring its cards; nothing was
+    imported."""
+
+
 def sync_decks(
     store: Store,
     decks: Sequence[DeckSpec],
@@ -61,6 +67,7 @@ def sync_decks(
     progress: Progress | None = None,
     after: Callable[[Connection], None] | None = None,
     digests: Mapping[str, str] | None = None,
+    replace: bool = False,
 ) -> list[DeckChanges]:
     """Bring the store's copy of `decks` in line with the files, in one transaction.
 
@@ -72,6 +79,12 @@ def sync_decks(
         progress: called with the number of cards just processed.
         after: more writing to do in the same transaction once the cards are in.
         digests: for each source file (resolved path), the digest to remember on its decks.
+        replace: let a file of another name take over a deck, retiring the cards it lacks.
+
+    Raises:
+        SourceClash: without `replace`, a deck in use was last imported from a file of another
+            name, and this one lacks some of its cards (a copied template, two spreadsheets
+            given one deck name): nothing is imported.
     """
     results: list[DeckChanges] = []
     try:
@@ -79,7 +92,9 @@ def sync_decks(
             profiles = list(connection.execute(select(Profile.id)).scalars())
             for deck in decks:
                 digest = (digests or {}).get(str(deck.path.resolve()))
-                results.append(_sync_deck(connection, deck, profiles, now, progress, digest))
+                results.append(
+                    _sync_deck(connection, deck, profiles, now, progress, digest, replace)
+                )
             if after is not None:
                 after(connection)
             if dry_run:
@@ -102,6 +117,7 @@ def _sync_deck(
     now: datetime,
     progress: Progress | None,
     digest: str | None = None,
+    replace: bool = False,
 ) -> DeckChanges:
     deck_values = {
         "source_digest": digest,
@@ -113,7 +129,10 @@ def _sync_deck(
         "imported_at": now,
         "removed_at": None,  # importing a removed deck's file brings it back
     }
-    deck_id = connection.execute(select(Deck.id).where(Deck.slug == deck.slug)).scalar()
+    found = connection.execute(
+        select(Deck.id, Deck.name, Deck.path, Deck.removed_at).where(Deck.slug == deck.slug)
+    ).first()
+    deck_id = None if found is None else found[0]
     new_deck = deck_id is None
     if deck_id is None:
         deck_id = connection.execute(
@@ -156,6 +175,8 @@ def _sync_deck(
     unchanged = len(rows) - len(to_add) - len(to_update)  # moved cards included
     kept = {row[0] for row in rows} if existing else set()
     retire_ids = [old[_ID] for old in fetched if old[0] not in kept and not old[_RETIRED]]
+    if retire_ids and not replace and found is not None and found[2] and found[3] is None:
+        _check_source(deck, found[1], Path(found[2]), len(retire_ids))
 
     def many(sql: str, rows: Sequence[tuple[Any, ...]], report: bool = True) -> None:
         _executemany(connection, sql, rows, progress if report else None)
@@ -212,6 +233,20 @@ def _sync_deck(
         unchanged=unchanged,
         retired=len(retire_ids),
         restored=restored,
+    )
+
+
+def _check_source(deck: DeckSpec, name: str, source: Path, retiring: int) -> None:
+    """Refuse a file of another name taking over a deck in use (see `sync_decks`); a file of
+    the same name is the deck's own, moved."""
+    if source.name == deck.path.name:
+        return
+    raise SourceClash(
+        f"{deck.path.name}: the deck id {deck.slug!r} belongs to the deck {name!r}, last "
+        f"imported from {source}; this file lacks {retiring} of its cards, which would be "
+        "retired (their "
+        "history kept). Give this deck an id of its own (the TOML `id`, or `--deck NAME`), "
+        "or pass --replace to make this file its source; nothing was imported"
     )
 
 
