@@ -6,6 +6,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -478,6 +479,12 @@ def test_damaged_databases_name_their_format(store: Store, sandbox: Path) -> Non
     rejected(store, damaged, "collection.anki21b inside damaged.apkg")
     legacy = build_zip(sandbox / "legacy.apkg", {"collection.anki2": b"\x00" * 100})
     rejected(store, legacy, "collection.anki2 inside legacy.apkg")
+    other = sandbox / "other.sqlite"  # a database, but not Anki's
+    with closing(sqlite3.connect(other)) as connection:
+        connection.execute("CREATE TABLE t (x)")
+        connection.commit()
+    schema = build_zip(sandbox / "schema.apkg", {"collection.anki2": other.read_bytes()})
+    rejected(store, schema, "schema.apkg: collection.anki2 inside schema.apkg: no such table: col")
 
 
 def test_not_a_package(store: Store, sandbox: Path) -> None:

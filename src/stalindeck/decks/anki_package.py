@@ -71,11 +71,11 @@ def read_package(path: Path, problems: list[str], *, with_history: bool = False)
     """Read and check an Anki package (unsafe, damaged or unimportable contents become
     problems, collected in `problems`; `formats.load_files` raises them all together)."""
     try:
-        with _opened_collection(path) as (database, member):
+        with _opened_collection(path) as (database, what):
             try:
                 return _read(path, database, problems, with_history)
-            except sqlite3.DatabaseError as error:
-                raise PackageError(f"{member} inside {path.name}: {error}") from error
+            except sqlite3.DatabaseError as error:  # `what` names the member and the package
+                raise PackageError(f"{what}: {error}") from error
     except PackageError as error:
         problems.append(f"{path}: {error}")
     except OSError as error:
