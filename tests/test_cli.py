@@ -508,3 +508,16 @@ def test_a_file_of_another_name_does_not_quietly_take_over_a_deck(tmp_path: Path
     assert run(db, "import", str(tmp_path / "a.csv"), "--deck", "Same")[0] == 0
     code, _out, err = run(db, "import", str(tmp_path / "b.csv"), "--deck", "Same")
     assert code == 1 and "the deck id 'same' belongs to the deck 'Same'" in err
+
+
+def test_an_import_option_that_would_be_ignored_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    deck = tmp_path / "deck.toml"
+    deck.write_text(DECK, encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\nQ,A\n", encoding="utf-8")
+    code, _out, err = run(db, "import", str(deck), "--deck", "Mine")
+    assert code == 1 and err.count("\n") == 1 and "a TOML deck names itself" in err
+    code, _out, err = run(db, "import", str(sheet), "--with-history")
+    assert code == 1 and err.count("\n") == 1 and "review log of Anki packages" in err
+    assert "Nothing was imported" in err

@@ -70,6 +70,20 @@ def load_files(
 
     formats = [format_of(path, fmt) for path in files]
     problems: list[str] = []
+    # An option that would be ignored is a slip, not a no-op.
+    for path, name in zip(files, formats, strict=True):
+        if deck_name is not None and name in ("toml", "apkg"):
+            itself = "a TOML deck names itself (its id and name)"
+            brings = "an Anki package brings its own decks"
+            raise StalindeckError(
+                f"{path}: --deck names the deck of a spreadsheet or Markdown file; "
+                f"{itself if name == 'toml' else brings}. Nothing was imported"
+            )
+    if with_history and "apkg" not in formats:
+        raise StalindeckError(
+            "--with-history imports the review log of Anki packages (.apkg, .colpkg); "
+            "spreadsheets, Markdown and TOML decks have none. Nothing was imported"
+        )
     decks: list[DeckSpec] = []
     history: list[CardHistory] = []
     tomls = [path for path, name in zip(files, formats, strict=True) if name == "toml"]
