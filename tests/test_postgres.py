@@ -11,12 +11,21 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from stalindeck.cli import app
+
+from .conftest import T0
 
 URL = os.environ.get("STALINDECK_TEST_PG", "")
 pytestmark = pytest.mark.skipif(not URL, reason="set STALINDECK_TEST_PG to a throwaway database")
@@ -54,7 +63,7 @@ def test_a_day_of_study_on_postgresql(tmp_path: Path) -> None:
     code, out, err = run("stats", "--json")
     assert code == 0, err
     assert json.loads(out)["today"]["answers"] == 2
-    run("settings", "exam_date", "2099-06-05")
+    run("settings", "exam_date", (date.today() + timedelta(days=365)).isoformat())
     code, out, err = run("exam", "--json")
     assert code == 0, err
     assert json.loads(out)["days_left"] > 0
@@ -138,3 +147,236 @@ def test_an_accepted_answer_on_postgresql(tmp_path: Path) -> None:
     assert code == 0 and "result: correct" in out, err
     code, out, err = run("card", "soviet/bloc", "--unaccept", "USSR")
     assert code == 0 and "no longer counts as right" in out, err
+
+
+# Races between processes. Each test holds one writer inside its transaction (a pause in a
+# callback or a patched step), starts the other, waits until that one is blocked on a lock or
+# done, then lets the first go on: the interleaving that lost data or failed is forced.
+
+
+class Background(threading.Thread):
+    """Work on another thread (with its own engine); its result or its exception."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__(daemon=True)
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.result = self.work()
+        except BaseException as error:  # handed to the test, which re-raises it
+            self.error = error
+
+    def outcome(self) -> Any:
+        self.join(60)
+        assert not self.is_alive()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def settle(expected: int, done: Callable[[], int], timeout: float = 30.0) -> None:
+    """Wait until `expected` others are each waiting for a lock on the server or `done`."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(URL, isolation_level="AUTOCOMMIT")  # a fresh activity snapshot
+    deadline = time.monotonic() + timeout
+    try:
+        with engine.connect() as connection:
+            while time.monotonic() < deadline:
+                waiting = connection.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                ).scalar_one()
+                if waiting + done() >= expected:
+                    return
+                time.sleep(0.02)
+    finally:
+        engine.dispose()
+    raise AssertionError(f"{expected} others never got to wait for a lock")
+
+
+def states_by_profile() -> dict[str, int]:
+    """Each profile's card states, and (under "cards") the cards they should cover."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(URL)
+    with engine.connect() as connection:
+        found = dict(
+            connection.execute(
+                text(
+                    "SELECT p.name, count(s.card_id) FROM profiles p "
+                    "LEFT JOIN card_states s ON s.profile_id = p.id GROUP BY p.name"
+                )
+            ).all()
+        )
+        found["cards"] = connection.execute(text("SELECT count(*) FROM cards")).scalar_one()
+    engine.dispose()
+    return found
+
+
+def class_deck(tmp_path: Path, rows: int = 2_000) -> Path:
+    deck = tmp_path / "class.csv"
+    deck.write_text(
+        "front,back\n" + "".join(f"Q{number},A{number}\n" for number in range(rows)),
+        encoding="utf-8",
+    )
+    return deck
+
+
+def import_pausing(path: Path, then: Callable[[], None]) -> Any:
+    """Import `path` as `stalindeck import` does, running `then` at the end of the import's
+    transaction: every card and card state is written, nothing committed yet."""
+    from stalindeck.decks.formats import load_files
+    from stalindeck.store.deck_sync import sync_decks
+    from stalindeck.store.open import open_store
+
+    decks, _history = load_files([path])
+    store = open_store(URL)
+    try:
+        return sync_decks(store, decks, T0, after=lambda _connection: then())
+    finally:
+        store.close()
+
+
+def test_a_profile_made_during_an_import_gets_the_imported_cards(tmp_path: Path) -> None:
+    from stalindeck.store.open import open_store
+
+    assert run("status")[0] == 0
+    late: list[Background] = []
+
+    def a_student_arrives() -> None:
+        late.append(Background(lambda: open_store(URL, "late").close()))
+        settle(1, lambda: int(not late[0].is_alive()))
+
+    import_pausing(class_deck(tmp_path), a_student_arrives)
+    late[0].outcome()
+    states = states_by_profile()
+    assert states["cards"] == 152 + 2_000
+    assert states["late"] == states["default"] == states["cards"]
+
+
+def test_the_same_file_imported_twice_at_once(tmp_path: Path) -> None:
+    from stalindeck.decks.importing import import_paths
+    from stalindeck.store.open import open_store
+
+    assert run("status")[0] == 0
+    deck = class_deck(tmp_path)
+    second: list[Background] = []
+
+    def import_again() -> Any:
+        store = open_store(URL)
+        try:
+            return import_paths(store, [deck], T0)
+        finally:
+            store.close()
+
+    def another_import_starts() -> None:
+        second.append(Background(import_again))
+        settle(1, lambda: int(not second[0].is_alive()))
+
+    [first] = import_pausing(deck, another_import_starts)
+    [changes] = second[0].outcome()  # not IntegrityError: uq_decks_slug
+    assert first.added == 2_000
+    assert (changes.added, changes.unchanged) == (0, 2_000)
+    assert states_by_profile()["cards"] == 152 + 2_000
+
+
+def test_two_processes_make_the_same_new_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stalindeck.clock import utc_now
+    from stalindeck.store import open as opening
+
+    assert run("status")[0] == 0
+    inside, go_on = threading.Event(), threading.Event()
+
+    def slow_now() -> Any:  # the first caller stops in its write, before inserting the profile
+        if not inside.is_set():
+            inside.set()
+            go_on.wait(30)
+        return utc_now()
+
+    monkeypatch.setattr(opening, "utc_now", slow_now)
+
+    def make_twin() -> int:
+        store = opening.open_store(URL, "twin")
+        store.close()
+        return store.profile_id
+
+    first = Background(make_twin)
+    assert inside.wait(30)
+    second = Background(make_twin)
+    settle(1, lambda: int(not second.is_alive()))
+    go_on.set()
+    assert first.outcome() == second.outcome()
+    states = states_by_profile()
+    assert states["twin"] == states["cards"] == 152
+
+
+def test_a_writer_waits_a_bounded_time_and_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import create_engine
+
+    from stalindeck.store import engine as store_engine
+
+    assert run("status")[0] == 0
+    monkeypatch.setattr(store_engine, "_WRITE_LOCK_WAIT_MS", 200)
+    holder = create_engine(URL)
+    with holder.begin() as connection:  # another writer that does not finish in time
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({store_engine.WRITE_LOCK_KEY})")
+        code, _out, err = run("--profile", "newcomer", "status")
+    holder.dispose()
+    assert code == 1 and "stayed busy" in err and err.count("\n") == 1, err
+    code, _out, err = run("--profile", "newcomer", "status")  # once it has finished
+    assert code == 0, err
+
+
+def test_students_opening_a_new_class_database_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alembic import command
+
+    from stalindeck.store.open import open_store
+    from stalindeck.store.revision import HEAD_REVISION
+
+    migrated, go_on = threading.Event(), threading.Event()
+    upgrade = command.upgrade
+
+    def paused(*args: Any, **kwargs: Any) -> None:  # the first one migrates, not yet committed
+        upgrade(*args, **kwargs)
+        migrated.set()
+        go_on.wait(30)
+
+    monkeypatch.setattr(command, "upgrade", paused)
+    teacher = Background(lambda: open_store(URL, "teacher").close())
+    assert migrated.wait(30)
+    # Two of them ask for the same new profile.
+    names = ["amira", "ben", "ben", "chloe"]
+    students = [
+        subprocess.Popen(
+            [sys.executable, "-m", "stalindeck", "--db", URL, "--profile", name, "status"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in names
+    ]
+    settle(len(students), lambda: sum(student.poll() is not None for student in students))
+    go_on.set()
+    teacher.outcome()
+    for student in students:
+        _out, err = student.communicate(timeout=60)
+        assert student.returncode == 0, err
+        assert "error" not in err and "Traceback" not in err, err
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(URL)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            (HEAD_REVISION,)
+        ]
+    engine.dispose()
+    states = states_by_profile()
+    assert states.pop("cards") == 152
+    assert states == dict.fromkeys(["default", "teacher", "amira", "ben", "chloe"], 152)

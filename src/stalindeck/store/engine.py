@@ -4,6 +4,11 @@ Every SQLite connection gets the same pragmas (WAL, synchronous=FULL, a busy tim
 keys). pysqlite's own transaction handling is switched off so that SQLAlchemy's ``begin`` emits
 the BEGIN itself: reads use a deferred BEGIN, writes ``BEGIN IMMEDIATE`` (SQLAlchemy's
 documented recipe), so a writer takes the lock up front instead of failing half-way.
+
+PostgreSQL has no single writer: under READ COMMITTED two write transactions run side by side
+and neither sees the other's rows (a profile made during an import would miss its cards, two
+imports of one deck would both insert it). A write transaction there takes an advisory lock
+first, so writers queue as on SQLite and each starts from what the one before it committed.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from stalindeck.errors import StoreError
 from stalindeck.store import safety
@@ -23,7 +28,9 @@ from stalindeck.store.location import ENV_VAR, default_path, resolve_url, shown_
 
 __all__ = [
     "ENV_VAR",
+    "WRITE_LOCK_KEY",
     "default_path",
+    "immediate",
     "make_engine",
     "placeholder",
     "reading",
@@ -34,6 +41,12 @@ __all__ = [
 
 BUSY_TIMEOUT_MS = 10_000
 _IMMEDIATE = "stalindeck_immediate"
+
+# The PostgreSQL advisory lock every write transaction takes (per database; the key spells
+# "sd-write"). A writer waits for it as long as one on SQLite waits for BEGIN IMMEDIATE.
+WRITE_LOCK_KEY = 0x73642D7772697465
+_WRITE_LOCK_WAIT_MS = BUSY_TIMEOUT_MS + int(safety.RETRY_SECONDS * 1000)
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -97,16 +110,18 @@ def writing(engine: Engine) -> Iterator[Connection]:
     The write lock is taken before the body runs, so when another process holds it past the
     busy timeout the whole unit of work is simply started again (see `safety.RETRY_SECONDS`).
     A full disk, a read-only store or a damaged file surface as a one-line `StoreError`.
+    On PostgreSQL the body runs once the advisory lock `WRITE_LOCK_KEY` is held.
     """
-    with safety.store_errors(_where(engine)), ExitStack() as stack:
-        yield _begin_immediate(engine, stack)
+    where = _where(engine)
+    with safety.store_errors(where), ExitStack() as stack:
+        yield _begin_immediate(engine, stack, where)
 
 
-def _begin_immediate(engine: Engine, stack: ExitStack) -> Connection:
+def _begin_immediate(engine: Engine, stack: ExitStack, where: str) -> Connection:
     deadline = time.monotonic() + safety.RETRY_SECONDS
     delay = 0.02
     while True:
-        connection = engine.connect().execution_options(**{_IMMEDIATE: True})
+        connection = immediate(engine)
         try:
             transaction = connection.begin()
         except OperationalError as error:
@@ -118,7 +133,36 @@ def _begin_immediate(engine: Engine, stack: ExitStack) -> Connection:
             continue
         stack.enter_context(connection)
         stack.enter_context(transaction)
+        if connection.dialect.name == "postgresql":
+            _take_write_lock(connection, where)
         return connection
+
+
+def immediate(engine: Engine) -> Connection:
+    """A connection whose transaction takes SQLite's write lock as it begins (BEGIN IMMEDIATE,
+    waiting out the busy timeout), without the retries and messages of `writing`."""
+    return engine.connect().execution_options(**{_IMMEDIATE: True})
+
+
+def _take_write_lock(connection: Connection, where: str) -> None:
+    """Wait for the other PostgreSQL writers; the lock goes with the transaction's end."""
+    # One statement when no one else is writing; a bounded wait otherwise.
+    taken = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
+    if taken.scalar():
+        return
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_WRITE_LOCK_WAIT_MS}")
+    try:
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    except DBAPIError as error:
+        code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        if code != _LOCK_NOT_AVAILABLE:
+            raise
+        raise StoreError(
+            f"the store {where} stayed busy: another stalindeck is writing to it "
+            "(a large import?). Nothing was written; try again when it has finished"
+        ) from error
+    # The body's own waits (for rows, say) keep the server's setting.
+    connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
 
 
 @contextmanager

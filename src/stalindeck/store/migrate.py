@@ -2,6 +2,10 @@
 
 A store already at head is checked with one query and never imports Alembic (it is slow to
 import and `stalindeck status` must start fast). A store behind head is backed up first.
+
+Several processes may open a new (or older) store at once: the one that takes the lock first
+(SQLite's write lock; on PostgreSQL an advisory lock) migrates, and the others wait for it and
+then find the store at head.
 """
 
 from __future__ import annotations
@@ -10,26 +14,45 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from stalindeck.errors import StoreError
-from stalindeck.store.engine import sqlite_path
+from stalindeck.store.engine import immediate, sqlite_path
 from stalindeck.store.revision import HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["HEAD_REVISION", "alembic_config", "current_revision", "ensure_schema", "upgrade"]
+__all__ = [
+    "HEAD_REVISION",
+    "SCHEMA_LOCK_KEY",
+    "alembic_config",
+    "current_revision",
+    "ensure_schema",
+    "upgrade",
+]
+
+# The PostgreSQL advisory lock held while a process migrates (the key spells "sd-schem"); not
+# the write lock, which a transaction gives up at its end.
+SCHEMA_LOCK_KEY = 0x73642D736368656D
 
 
 def current_revision(engine: Engine) -> str | None:
     """The store's Alembic revision, or None for a store with no schema yet."""
     with engine.connect() as connection:
-        if not engine.dialect.has_table(connection, "alembic_version"):
-            if engine.dialect.has_table(connection, "cards"):
-                raise StoreError("the store has tables but no schema version; it is not ours")
+        return _revision(connection)
+
+
+def _revision(connection: Connection) -> str | None:
+    dialect = connection.dialect
+    if not dialect.has_table(connection, "alembic_version"):
+        if not dialect.has_table(connection, "cards"):
             return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        # On PostgreSQL each look sees the latest commit: another process's first migration
+        # may have made both tables in between. Looked at in this order, they cannot race.
+        if not dialect.has_table(connection, "alembic_version"):
+            raise StoreError("the store has tables but no schema version; it is not ours")
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def alembic_config() -> Config:
@@ -46,12 +69,16 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to `revision` on `engine`."""
+    with engine.begin() as connection:
+        _upgrade(connection, revision)
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 def ensure_schema(engine: Engine, backup_dir: Path | None) -> None:
@@ -67,20 +94,56 @@ def ensure_schema(engine: Engine, backup_dir: Path | None) -> None:
     revision = current_revision(engine)
     if revision == HEAD_REVISION:
         return
+    if engine.dialect.name == "postgresql":
+        _upgrade_alone(engine)
+        return
     if revision is not None:
-        known = _known_revisions()
-        if revision not in known:
-            raise StoreError(
-                f"the store is at schema {revision}, newer than this stalindeck knows; "
-                "upgrade stalindeck (pip install -U stalindeck)"
-            )
+        _check_known(revision)
         path = sqlite_path(str(engine.url))
         if backup_dir is not None and path is not None:
             from stalindeck.store.backup import take_backup
 
             # Named like every other copy of this store; rotation never deletes it.
             take_backup(path, "upgrade")
-    upgrade(engine)
+    # Taking the write lock first, a process that opens a new store while another creates it
+    # waits for that one and then finds the store at head (after a deferred BEGIN, its first
+    # write would fail at once: its snapshot is stale).
+    with immediate(engine) as connection, connection.begin():
+        if _revision(connection) != HEAD_REVISION:
+            _upgrade(connection, "head")
+
+
+def _upgrade_alone(engine: Engine) -> None:
+    """Migrate a PostgreSQL store holding `SCHEMA_LOCK_KEY`, unless the process that held it
+    before us already has."""
+    with engine.connect() as connection:
+        # A session lock, held across the migration's commit. No time limit: a process that
+        # holds it is migrating, and a wait behind its DDL would not be bounded anyway.
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK_KEY})")
+        connection.commit()
+        try:
+            revision = _revision(connection)
+            connection.commit()
+            if revision != HEAD_REVISION:
+                if revision is not None:
+                    _check_known(revision)
+                with connection.begin():
+                    _upgrade(connection, "head")
+        except BaseException:
+            # Whatever state the connection is in, closing it ends the session and so
+            # releases the lock, instead of handing it back to the pool still held.
+            connection.invalidate()
+            raise
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK_KEY})")
+        connection.commit()
+
+
+def _check_known(revision: str) -> None:
+    if revision not in _known_revisions():
+        raise StoreError(
+            f"the store is at schema {revision}, newer than this stalindeck knows; "
+            "upgrade stalindeck (pip install -U stalindeck)"
+        )
 
 
 def _known_revisions() -> set[str]:

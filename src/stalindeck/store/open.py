@@ -130,6 +130,12 @@ def _profile_id(engine: Engine, name: str) -> int:
             "printable characters, e.g. --profile alice"
         )
     with writing(engine) as connection:
+        # Another process may have made it since we looked: `writing` waited for its commit.
+        found = connection.execute(select(Profile.id).where(Profile.name == name)).scalar()
+        if found is not None:
+            return int(found)
+        # Made while holding the write lock, the profile sees every card committed before it,
+        # and an import that follows sees the profile.
         profile_id = connection.execute(
             insert(Profile).values(name=name, created_at=utc_now()).returning(Profile.id)
         ).scalar_one()
