@@ -557,3 +557,28 @@ def test_restore_hint_uses_the_cli(tmp_path: Path) -> None:
     assert code == 0
     code, out, _ = run(db, "decks")
     assert code == 0 and "Khrushchev" in out
+
+
+def test_processes_backing_up_in_the_same_second_each_get_a_copy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = tmp_path / "s.db"
+    with sqlite3.connect(store) as connection:  # big enough for the copies to overlap
+        connection.execute("CREATE TABLE t (x)")
+        connection.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 60_000)
+    script = (
+        "import sys; from datetime import datetime, UTC; from pathlib import Path; "
+        "from stalindeck.store.backup import take_backup; "
+        "take_backup(Path(sys.argv[1]), 'import', datetime(2026, 3, 2, 12, tzinfo=UTC))"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, str(store)], stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    errors = [run.communicate()[1].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0] * 6, errors
+    copies = list((tmp_path / "backups").glob("s-*-import*.db"))
+    assert copies and all(sqlite3.connect(copy).execute("SELECT count(*) FROM t").fetchone()
+                          == (60_000,) for copy in copies)  # fmt: skip
+    assert not list((tmp_path / "backups").glob(".*.tmp"))

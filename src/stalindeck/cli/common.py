@@ -69,9 +69,9 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
         from stalindeck.decks.importing import bring_in_bundled
 
         update = bring_in_bundled(store, utc_now())
-        if update.first_run and update.changes:
+        cards = sum(change.added for change in update.changes)
+        if update.first_run and cards:  # 0: another stalindeck, opened at once, loaded them
             names = ", ".join(change.name for change in update.changes)
-            cards = sum(change.added for change in update.changes)
             print(
                 f"First run: loaded {cards} cards from the bundled decks ({names}).",
                 file=sys.stderr,

@@ -138,7 +138,9 @@ def backup_file(source: Path, destination: Path) -> Path:
     """
     if not source.is_file():
         raise NotFoundError(f"no store at {source}")
-    tmp = destination.with_name(f".{destination.name}{_TMP_SUFFIX}")
+    # The process's own scratch name: two stalindecks backing up in the same second (two
+    # imports at once) must not write into, or delete, each other's.
+    tmp = destination.with_name(f".{destination.name}.{os.getpid()}{_TMP_SUFFIX}")
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
