@@ -521,3 +521,21 @@ def test_an_import_option_that_would_be_ignored_is_refused(tmp_path: Path) -> No
     code, _out, err = run(db, "import", str(sheet), "--with-history")
     assert code == 1 and err.count("\n") == 1 and "review log of Anki packages" in err
     assert "Nothing was imported" in err
+
+
+def test_profiles_are_listed_and_a_name_differing_in_capitals_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    assert run(db, "--profile", "anna", "review", input="\n3\nq\n")[0] == 0
+    for slip, message in (
+        ("Anna", "there is a profile 'anna', a name differing only in capitals; use --profile"),
+        ("anna ", "not starting or ending with a space"),
+    ):
+        code, out, err = run(db, "--profile", slip, "status")
+        assert code == 1 and out == "" and message in err and err.count("\n") == 1
+    code, out, err = run(db, "profiles", "--json")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert [(row["name"], row["reviews"]) for row in listed] == [("anna", 1), ("default", 0)]
+    assert listed[0]["last_review"].endswith("Z") and listed[1]["last_review"] is None
+    code, out, err = run(db, "profiles")
+    assert code == 0 and "anna" in out and "never" in out, err

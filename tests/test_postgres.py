@@ -130,6 +130,12 @@ def test_a_class_of_profiles_on_postgresql() -> None:
     assert json.loads(out)["today"]["answers"] == 1
     code, _out, err = run("--profile", "x" * 65, "status")
     assert code == 1 and "cannot name a profile" in err and err.count("\n") == 1
+    code, _out, err = run("--profile", "Ben", "status")  # not a second, empty Ben
+    assert code == 1 and "there is a profile 'ben'" in err
+    code, out, err = run("profiles", "--json")
+    assert code == 0, err
+    listed = {row["name"]: row["reviews"] for row in json.loads(out)}
+    assert listed == {"amira": 1, "ben": 1, "chloe": 1, "default": 0}
 
 
 def test_an_accepted_answer_on_postgresql(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from stalindeck.cli import (
     export_progress,
     interop_cmd,
     optimize_cmd,
+    profiles_cmd,
     review_cmd,
     settings_cmd,
     stats_cmd,
@@ -75,6 +76,7 @@ app.add_typer(export_cmd.app, name="export")
 backup_cmd.register(app)
 settings_cmd.register(app)
 optimize_cmd.register(app)
+profiles_cmd.register(app)
 
 
 def _first_sentence(doc: str | None) -> str | None:

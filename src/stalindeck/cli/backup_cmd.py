@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stalindeck.cli.common import Context, console, open_for, user_errors
-from stalindeck.ui.format import plural
+from stalindeck.ui.format import local_time, plural
 
 if TYPE_CHECKING:
     from stalindeck.store.backup import StoreSummary
@@ -40,12 +39,8 @@ def _size(size: int) -> str:
     return f"{size} GB"  # pragma: no cover
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def _holds(summary: StoreSummary) -> str:
-    last = "" if summary.last_review is None else f", last review {_local(summary.last_review)}"
+    last = "" if summary.last_review is None else f", last review {local_time(summary.last_review)}"
     return f"{plural(summary.cards, 'card')}, {plural(summary.reviews, 'review')}{last}"
 
 
@@ -121,7 +116,9 @@ def backups_command(ctx: typer.Context) -> None:
         table.add_column("size", justify="right", no_wrap=True)
         table.add_column("file", no_wrap=True)
         for info in found:
-            table.add_row(_local(info.taken_at), info.label, _size(info.size), Text(info.path.name))
+            table.add_row(
+                local_time(info.taken_at), info.label, _size(info.size), Text(info.path.name)
+            )
         out.print(table)
         out.print(
             Text(

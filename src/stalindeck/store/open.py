@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine, insert, literal, select
 from sqlalchemy.exc import (
@@ -124,10 +126,23 @@ def _profile_id(engine: Engine, name: str) -> int:
         found = connection.execute(select(Profile.id).where(Profile.name == name)).scalar()
     if found is not None:
         return found
-    if not name.strip() or len(name) > PROFILE_NAME_LENGTH or not name.isprintable():
+    if (
+        not name.strip()
+        or name != name.strip()
+        or len(name) > PROFILE_NAME_LENGTH
+        or not name.isprintable()
+    ):
         raise StoreError(
             f"--profile {name!r} cannot name a profile: use 1 to {PROFILE_NAME_LENGTH} "
-            "printable characters, e.g. --profile alice"
+            "printable characters, not starting or ending with a space, e.g. --profile alice"
+        )
+    with engine.connect() as connection:
+        names = list(connection.execute(select(Profile.name)).scalars())
+    alike = [known for known in names if known.casefold() == name.casefold()]
+    if alike:  # a slip of the shift key would start a second, empty profile
+        raise StoreError(
+            f"--profile {name!r}: there is a profile {alike[0]!r}, a name differing only in "
+            f"capitals; use --profile {alike[0]} (`stalindeck profiles` lists them)"
         )
     with writing(engine) as connection:
         # Another process may have made it since we looked: `writing` waited for its commit.
@@ -154,3 +169,40 @@ def _profile_id(engine: Engine, name: str) -> int:
             )
         )
     return int(profile_id)
+
+
+class ProfileRow(NamedTuple):
+    """A profile of the store, with how much it has reviewed."""
+
+    name: str
+    created_at: datetime
+    reviews: int
+    last_review: datetime | None
+
+
+def list_profiles(store: Store) -> list[ProfileRow]:
+    """Every profile of the store, by name, with its review count and last review."""
+    from sqlalchemy import func
+
+    from stalindeck.store.engine import reading
+    from stalindeck.store.models import Review
+
+    per_profile = (
+        select(
+            Review.profile_id,
+            func.count().label("reviews"),
+            func.max(Review.reviewed_at).label("last"),
+        )
+        .group_by(Review.profile_id)
+        .subquery()
+    )
+    query = (
+        select(Profile.name, Profile.created_at, per_profile.c.reviews, per_profile.c.last)
+        .outerjoin(per_profile, per_profile.c.profile_id == Profile.id)
+        .order_by(func.lower(Profile.name), Profile.name)
+    )
+    with reading(store.engine) as connection:
+        return [
+            ProfileRow(name, created, int(reviews or 0), last)
+            for name, created, reviews, last in connection.execute(query)
+        ]

@@ -45,6 +45,11 @@ def when(moment: datetime, now: datetime) -> str:
     return f"in {interval(moment - now)} ({clock})"
 
 
+def local_time(moment: datetime) -> str:
+    """A moment in local time to the minute: ``2026-03-02 14:32``."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def joined(items: Sequence[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     if len(items) < 2:

@@ -17,7 +17,7 @@ from stalindeck.store.models import STATE_NAMES
 from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import CardRow
 from stalindeck.ui.charts import bar_chart, heatmap, histogram
-from stalindeck.ui.format import duration, interval, plural
+from stalindeck.ui.format import duration, interval, local_time, plural
 from stalindeck.ui.safe import append_scope, clean, safe_text
 
 GRADE_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -341,10 +341,6 @@ def cards_table(rows: Sequence[CardRow], total: int, now: datetime) -> Group:
     return Group(*parts)
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def card_view(detail: CardDetail, now: datetime) -> Group:
     """The `card` screen: content, state, what FSRS expects, and the review history."""
     card = detail.card
@@ -387,7 +383,7 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
         ago = f"{span} ago" if when <= now else f"in {span}"
         facts.add_row(
             "forgetting",
-            f"{relation} below {percent(detail.target)} on {_local(when)} ({ago})",
+            f"{relation} below {percent(detail.target)} on {local_time(when)} ({ago})",
         )
     facts.add_row("reviews", f"{card.reps} · lapses {card.lapses}")
     parts: list[RenderableType] = [head, facts]
@@ -405,7 +401,7 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
             history.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
         for row in detail.history:
             history.add_row(
-                _local(row.reviewed_at),
+                local_time(row.reviewed_at),
                 f"{row.grade} {GRADE_NAMES.get(row.grade, '?')}",
                 f"{STATE_NAMES.get(row.state_before, '?')}→{STATE_NAMES.get(row.state_after, '?')}",
                 interval(timedelta(milliseconds=row.interval_ms)),
