@@ -539,3 +539,17 @@ def test_profiles_are_listed_and_a_name_differing_in_capitals_is_refused(tmp_pat
     assert listed[0]["last_review"].endswith("Z") and listed[1]["last_review"] is None
     code, out, err = run(db, "profiles")
     assert code == 0 and "anna" in out and "never" in out, err
+
+
+def test_line_mode_says_when_a_line_is_no_action(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\nQ1,A1\nQ2,A2\n", encoding="utf-8")
+    run(db, "import", str(sheet))
+    code, out, err = run(db, "review", "sheet", input="xyz\nshow\n3\n:q\n")
+    assert code == 0, err
+    assert "error: 'xyz' is no action here; an empty line shows the answer" in out
+    assert out.index("error: 'xyz'") < out.index("answer: A") and "graded: 3 Good" in out
+    code, out, err = run(db, "review", "sheet", "--type", input=":z\nA2\n\n:q\n")
+    assert "error: ':z' is not a command; :u, :s, :b or :q, or type the answer" in out
+    assert "result: correct" in out

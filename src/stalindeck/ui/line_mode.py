@@ -70,13 +70,18 @@ class LineMode:
         started = time.monotonic()
         expected = expected_answer(card, self.force_type)
         match: Match | None = None
-        line = self._ask()
-        if line is None:
-            return False
-        # On a typed card a bare letter could be an answer, so commands need their colon there.
-        command = _command(line, bare=expected is None)
-        if command:
-            return self._command(shown, command)
+        while True:
+            line = self._ask()
+            if line is None:
+                return False
+            # On a typed card a bare letter could be an answer: commands need their colon.
+            command = _command(line, bare=expected is None)
+            if command:
+                return self._command(shown, command)
+            slip = _slip(line, typed=expected is not None)
+            if slip is None:
+                break
+            self._say("error", slip)
         if expected is not None:
             match = check(card, line, expected, self.session.accepted(card.card_id))
         elif line.strip() in {str(grade) for grade in GRADES}:
@@ -142,6 +147,21 @@ class LineMode:
             return shown
         self._say("undone", f"{restored.card.deck_slug}/{restored.card.key}")
         return restored
+
+
+def _slip(line: str, *, typed: bool) -> str | None:
+    """Why `line`, not a command, is no action on the card's question; None if it is one."""
+    word = line.strip().lower()
+    if typed:  # an answer, unless it is a colon and a letter that names no command
+        if len(word) == 2 and word.startswith(":"):
+            return f"{line.strip()!r} is not a command; :u, :s, :b or :q, or type the answer"
+        return None
+    if word in ("", "show") or word in {str(grade) for grade in GRADES}:
+        return None
+    return (
+        f"{line.strip()!r} is no action here; an empty line shows the answer, 1-4 grade, "
+        "or u, s, b, q"
+    )
 
 
 def _command(line: str, *, bare: bool) -> str | None:

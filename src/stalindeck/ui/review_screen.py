@@ -266,7 +266,13 @@ class ReviewScreen:
             typed = self._typed_answer()
             if typed.strip().startswith(":") and len(typed.strip()) == 2:
                 command = self._command(shown, typed.strip()[1])
-                return shown if isinstance(command, _Stay) else command
+                if isinstance(command, _Stay):
+                    self.message = safe_text(
+                        f"  {typed.strip()} is not a command: :s :b :e :u :q, or type the answer",
+                        "yellow",
+                    )
+                    return shown
+                return command
             match = check(shown.card, typed, expected, self.session.accepted(shown.card.card_id))
         proposed = proposed_grade(match) if match else None
         # A typed answer marked wrong that the student knows is right: `a` grades it Good and
