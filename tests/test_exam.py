@@ -187,6 +187,7 @@ def test_stop_plan_is_the_curve_at_the_exam(store: Store, cards: dict[str, int])
     assert found.topics[0] == malenkov  # weakest first
     beria = next(topic for topic in found.topics if topic.tag == "beria")
     assert beria.cards == 3  # a, b and the other deck's x
+    assert "9hi0" not in {topic.tag for topic in found.topics}  # the deck's own tag: no topic
     assert beria.stop.remembered == pytest.approx(r_a + r_b)
     rise = next(s for s in found.sections if (s.deck, s.section) == ("hist", "Rise"))
     assert rise.cards == 2

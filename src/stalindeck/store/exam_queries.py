@@ -10,7 +10,7 @@ from stalindeck.store.engine import reading
 from stalindeck.store.models import Card, CardState, CardTag, Deck, from_millis
 from stalindeck.store.open import Store
 from stalindeck.store.reviews import LEECH_TAG
-from stalindeck.store.stats_queries import Scope, _cards, _ms
+from stalindeck.store.stats_queries import Scope, _cards, _ms, deck_wide_tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +80,11 @@ def exam_cards(store: Store, scope: Scope) -> list[ExamCardRow]:
         .order_by(CardTag.card_id, CardTag.tag)
     )
     with reading(store.engine) as connection:
+        wide = deck_wide_tags(connection)  # no topics
         tags: dict[int, list[str]] = {}
         for card_id, tag in connection.execute(tags_query):
-            tags.setdefault(card_id, []).append(tag)
+            if tag not in wide:
+                tags.setdefault(card_id, []).append(tag)
         return [
             ExamCardRow(card_id, slug, section, tuple(tags.get(card_id, ())), *memory)
             for card_id, slug, section, *memory in connection.execute(query)

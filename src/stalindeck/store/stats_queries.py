@@ -634,12 +634,21 @@ def topics(store: Store, scope: Scope, now: datetime, curve: Curve) -> list[Topi
     )
     with reading(store.engine) as connection:
         _ensure_pow(connection)
+        wide = deck_wide_tags(connection)
         return [
             TopicRow(
                 tag, int(n), int(s), None if r is None else float(r), int(lapses), float(known)
             )
             for tag, n, s, r, lapses, known in connection.execute(query)
+            if tag not in wide
         ]
+
+
+def deck_wide_tags(connection: Connection) -> set[str]:
+    """Tags a deck gives every card of its own (an exam code, say): no topic, so left out of
+    the per-topic figures, as the review screen leaves them out of its header."""
+    rows = connection.execute(select(Deck.tags).where(Deck.removed_at.is_(None)))
+    return {tag for (tags,) in rows for tag in tags.split()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -970,7 +979,10 @@ def progress(
             retention = {
                 name: (int(p), int(n)) for name, p, n in connection.execute(retention_query)
             }
+            wide = deck_wide_tags(connection) if kind == "tag" else set()
             for name, n, seen, mature_n, r, lapses in connection.execute(cards_query):
+                if name in wide:
+                    continue
                 p, total = retention.get(name, (0, 0))
                 rows.append(
                     ProgressRow(
