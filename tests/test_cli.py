@@ -173,7 +173,7 @@ def test_review_line_mode_then_exports(tmp_path: Path, write_deck: Callable[...,
     assert code == 0, err
     assert out.count("question: ") >= 2
     assert "graded: 3 Good" in out and "graded: 4 Easy" in out
-    assert "Reviewed 2 cards (2 answers)" in out
+    assert "Reviewed 2 cards (2 answers) · 100% correct · " in out and "· 2 of them new" in out
     code, out, _ = run(db, "export", "reviews", "-f", "json")
     reviews = json.loads(out)
     assert [row["grade"] for row in reviews] == [3, 4]

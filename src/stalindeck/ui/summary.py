@@ -16,8 +16,8 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
         percent = done.percent_correct or 0.0
         lines.append(
             f"Reviewed {plural(done.cards, 'card')} ({plural(done.answered, 'answer')}) · "
-            f"{percent:.0f}% correct · {duration(done.time_ms)} · "
-            f"{plural(done.new_learned, 'new card')} learned"
+            f"{percent:.0f}% correct · {duration(done.time_ms)}"
+            + (f" · {done.new_learned} of them new" if done.new_learned else "")
         )
     else:
         lines.append("Nothing reviewed.")
