@@ -518,13 +518,24 @@ def _diff(expected: str, typed: str) -> tuple[Segment, ...]:
 
 
 # Between the items of a list: a comma or semicolon followed by a space (so 51,439 stays one
-# number), "and", "&". Answers such as "Beria and Malenkov" name things in no set order.
-_LIST_SEPARATOR = re.compile(r"\s*(?:,\s+and\s+|[,;]\s+|;|\s*&\s*|\s+and\s+)\s*", re.IGNORECASE)
+# number), "and", "&"; a comma before a letter needs no space ("Malenkov,Beria"). Answers such
+# as "Beria and Malenkov" name things in no set order.
+_LIST_SEPARATOR = re.compile(
+    r"\s*(?:,\s*and\s+|[,;]\s+|,(?=[^\W\d_])|;|\s*&\s*|\s+and\s+)\s*", re.IGNORECASE
+)
 
 
 def _items(text: str) -> list[str]:
     """The canonical forms of the items of a list, sorted; one item for anything else."""
     return sorted(normalise(item) for item in _LIST_SEPARATOR.split(text) if item.strip())
+
+
+def _joined(canonical: str) -> str | None:
+    """A canonical answer without its spaces, for words written apart or hyphenated; None
+    when it holds a digit (numbers and dates are never run together)."""
+    if any(char.isdigit() for char in canonical):
+        return None
+    return canonical.replace(" ", "")
 
 
 def _same_items(typed: str, expected: str) -> bool:
@@ -538,8 +549,10 @@ def check_answer(typed: str, expected: str, accept: Sequence[str] = ()) -> Match
     """Check a typed answer against a card's answer and its accepted alternatives.
 
     The answer is CORRECT if its canonical form (see :func:`normalise`) equals that of
-    ``expected`` or of any string in ``accept``, or if both are lists of the same two or more
-    items, in any order (items separated by ", ", ";", "&" or "and"). Otherwise it is ALMOST
+    ``expected`` or of any string in ``accept``, or does once their spaces are taken out and
+    neither holds a digit (``super-power`` or ``super power`` for ``superpower``), or if both
+    are lists of the same two or more items, in any order (items separated by ", ", ";", "&",
+    "and", or a comma before a letter). Otherwise it is ALMOST
     if, for one of them, the canonical forms have the same words except one alphabetic word of
     at least five letters in the expected form, and one insertion, deletion, substitution or
     swap of adjacent letters turns the typed word into it (``Khruschev`` for ``Khrushchev``).
@@ -566,9 +579,15 @@ def check_answer(typed: str, expected: str, accept: Sequence[str] = ()) -> Match
     verdict = Verdict.WRONG
     if canonical_typed:
         canonical_forms = [normalise(form[:_MAX_CHECK_CHARS]) for form in forms]
+        joined = _joined(canonical_typed)
+        joined_forms = [_joined(form) for form in canonical_forms]
         if canonical_typed in canonical_forms:
             verdict = Verdict.CORRECT
             chosen = canonical_forms.index(canonical_typed)
+        elif joined is not None and joined in joined_forms:
+            # "super power" or "super-power" for "superpower": a word written in two parts.
+            verdict = Verdict.CORRECT
+            chosen = joined_forms.index(joined)
         elif as_lists := [
             i
             for i, form in enumerate(forms)
@@ -585,6 +604,12 @@ def check_answer(typed: str, expected: str, accept: Sequence[str] = ()) -> Match
                     i
                     for i, form in enumerate(forms)
                     if _almost(typed_words, _canonical(form[:_MAX_CHECK_CHARS], dates=False))
+                ]
+            if not almost and joined is not None:  # "super powers" for "superpower"
+                almost = [
+                    i
+                    for i, form in enumerate(joined_forms)
+                    if form is not None and _almost(joined, form)
                 ]
             if almost:
                 verdict = Verdict.ALMOST
