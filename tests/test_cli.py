@@ -553,3 +553,16 @@ def test_line_mode_says_when_a_line_is_no_action(tmp_path: Path) -> None:
     code, out, err = run(db, "review", "sheet", "--type", input=":z\nA2\n\n:q\n")
     assert "error: ':z' is not a command; :u, :s, :b or :q, or type the answer" in out
     assert "result: correct" in out
+
+
+def test_a_dry_run_with_history_says_what_would_be_imported(tmp_path: Path) -> None:
+    from .test_apkg import anki_collection
+
+    collection = anki_collection(tmp_path / "anki")
+    package = tmp_path / "backup.colpkg"
+    collection.export_collection_package(str(package), include_media=False, legacy=False)
+    db = tmp_path / "s.db"
+    code, out, err = run(db, "import", str(package), "--with-history", "--dry-run")
+    assert code == 0, err
+    assert "3 reviews would be imported." in out and "Dry run" in out
+    assert "3 reviews imported" not in out

@@ -150,7 +150,8 @@ def import_command(
         out.print(table)
         if with_history:
             count = sum(reviews)
-            out.print(f"{plural(count, 'review')} imported.")
+            done = "would be imported" if dry_run else "imported"
+            out.print(f"{plural(count, 'review')} {done}.")
 
 
 def decks_command(ctx: typer.Context) -> None:
