@@ -566,3 +566,26 @@ def test_a_dry_run_with_history_says_what_would_be_imported(tmp_path: Path) -> N
     assert code == 0, err
     assert "3 reviews would be imported." in out and "Dry run" in out
     assert "3 reviews imported" not in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "deck", "demo", "-o", "{folder}"),
+        ("export", "deck", "demo", "-o", "{folder}", "--force"),
+        ("export", "apkg", "-o", "{folder}", "--force"),
+        ("export", "cards", "-f", "csv", "-o", "{folder}", "--force"),
+        ("export", "progress", "-o", "{folder}", "--force"),
+        ("stats", "--svg", "{folder}", "--force"),
+    ],
+)
+def test_a_folder_given_for_a_file_is_one_line(
+    tmp_path: Path, write_deck: Callable[..., Path], args: tuple[str, ...]
+) -> None:
+    db = tmp_path / "s.db"
+    run(db, "import", str(write_deck(DECK)))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    code, _out, err = run(db, *(arg.format(folder=folder) for arg in args))
+    assert code == 1 and err == f"error: {folder} is a folder; give a file name in it\n"
+    assert list(folder.iterdir()) == []

@@ -59,12 +59,26 @@ def write_rows(
     return count
 
 
+def check_output(path: Path, force: bool) -> None:
+    """Refuse, in one line, a file to write that is a folder, is in no folder, or exists
+    (without `force`): before any work is done."""
+    if path.is_dir():
+        raise StalindeckError(
+            f"{path} is a folder; give a file name in it, e.g. {path / ('NAME' + path.suffix)}"
+            if path.suffix
+            else f"{path} is a folder; give a file name in it"
+        )
+    if path.exists() and not force:
+        raise StalindeckError(f"{path} already exists; pass --force to overwrite it")
+    if not path.absolute().parent.is_dir():
+        raise StalindeckError(f"cannot write {path}: there is no folder {path.absolute().parent}")
+
+
 @contextmanager
 def atomic_output(path: Path, force: bool) -> Iterator[IO[str]]:
     """A text stream that becomes `path` only once fully written, so a failure leaves no
     half-written file; an existing file is replaced only with `force`."""
-    if path.exists() and not force:
-        raise StalindeckError(f"{path} already exists; pass --force to overwrite it")
+    check_output(path, force)
     partial = path.with_name(f".{path.name}.partial")
     try:
         with partial.open("w", encoding="utf-8", newline="") as stream:

@@ -30,7 +30,7 @@ def export_progress(
     """Progress per deck, then per tag: cards, seen, retrievability, retention, lapses."""
     from stalindeck.clock import utc_now
     from stalindeck.errors import StalindeckError
-    from stalindeck.exporting import FORMATS, atomic_output, write_rows
+    from stalindeck.exporting import FORMATS, atomic_output, check_output, write_rows
     from stalindeck.scheduling.settings import load_settings
     from stalindeck.stats.figures import default_curve
     from stalindeck.stats.progress import COLUMNS, progress_rows
@@ -39,8 +39,8 @@ def export_progress(
         fmt = fmt.lower()
         if fmt not in FORMATS:
             raise StalindeckError(f"unknown format {fmt!r}; use --format csv or --format json")
-        if output != "-" and Path(output).exists() and not force:
-            raise StalindeckError(f"{output} already exists; pass --force to overwrite it")
+        if output != "-":
+            check_output(Path(output), force)
         store = open_for(ctx)
         settings = load_settings(store)
         rows = progress_rows(

@@ -91,6 +91,7 @@ def stats_command(
     true retention, FSRS memory, mastery per topic and the hardest cards."""
     from stalindeck.clock import utc_now
     from stalindeck.errors import StalindeckError
+    from stalindeck.exporting import check_output
     from stalindeck.scheduling.settings import load_settings
     from stalindeck.stats.cards import check_scope
     from stalindeck.stats.figures import compute, default_curve, to_json
@@ -100,12 +101,8 @@ def stats_command(
         if svg is not None and html is not None:
             raise StalindeckError("choose one picture: --svg FILE or --html FILE")
         picture = svg or html
-        if picture is not None and picture.exists() and not force:
-            raise StalindeckError(f"{picture} already exists; pass --force to overwrite it")
-        if picture is not None and not picture.absolute().parent.is_dir():
-            raise StalindeckError(
-                f"cannot write {picture}: there is no folder {picture.absolute().parent}"
-            )
+        if picture is not None:
+            check_output(picture, force)
         store = open_for(ctx)
         scope = Scope(decks=tuple(decks or ()), tags=tuple(tags or ()))
         check_scope(store, scope)

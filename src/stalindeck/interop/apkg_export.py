@@ -29,6 +29,7 @@ import genanki  # type: ignore[import-untyped]
 
 from stalindeck.decks.foreign import digest, text_to_html, to_anki_cloze
 from stalindeck.errors import StalindeckError
+from stalindeck.exporting import check_output
 from stalindeck.store import interop_queries
 from stalindeck.store.interop_queries import CardRow, DeckRow, ReviewRow
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
@@ -139,8 +140,7 @@ def export_apkg(
         raise NotFoundError(f"no deck {missing[0]!r}; `stalindeck decks` lists them")
     if not decks:
         raise StalindeckError("there are no decks to export; import one first")
-    if output.exists() and not force:
-        raise StalindeckError(f"{output} already exists; pass --force to overwrite it")
+    check_output(output, force)
     models = _models()
     package_decks = []
     placed: dict[tuple[str, int], CardRow] = {}  # (guid, ord) -> card
