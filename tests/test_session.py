@@ -660,6 +660,27 @@ def test_new_arrivals_stay_within_the_days_allowance(
     assert review.take_new_arrivals() == 0  # Q1 on screen and Q2 queued fill the day's two
 
 
+def test_new_arrivals_stay_within_the_sessions_own_new_limit(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\nQ1,A1\nQ2,A2\nQ3,A3\n", encoding="utf-8")
+    import_paths(store, [sheet], clock())
+    review = session(store, clock, new_limit=2)  # `review --new 2`
+    for _ in range(2):
+        assert review.next_card() is not None
+        review.answer(4)
+    assert review.next_card() is None
+    sheet.write_text("front,back\nQ1,A1\nQ2,A2\nQ3,A3\nQ4,A4\n", encoding="utf-8")
+    import_paths(store, [sheet], clock())
+    assert review.take_new_arrivals() == 0 and review.counts().new == 0
+    one = session(store, clock, new_limit=2)
+    assert one.next_card() is not None  # Q3, the first of the two
+    sheet.write_text("front,back\nQ0,A0\nQ1,A1\nQ2,A2\nQ3,A3\nQ4,A4\n", encoding="utf-8")
+    import_paths(store, [sheet], clock())
+    assert one.take_new_arrivals() == 0  # Q3 on screen and Q4 queued are the two
+
+
 def test_one_card_per_entry_even_when_entries_have_many_siblings(
     store: Store, write_deck: Callable[..., Path], clock: FakeClock
 ) -> None:

@@ -197,6 +197,7 @@ class ReviewSession:
         self._ready: dict[int, CardView] = {}
         self._ready_version: int | None = None
         queries.require_known(store, self.where.decks, self.where.tags)
+        self._new_limit = new_limit  # the session's own (`review --new N`), if any
         self._build(new_limit)
 
     # -- the queue -------------------------------------------------------------------------
@@ -514,6 +515,8 @@ class ReviewSession:
         _reviews, allowance = self._left_today(now)
         on_screen = self.current is not None and self.current.source is Source.NEW
         room = allowance - len(self._new) - on_screen
+        if self._new_limit is not None:  # `--new N` holds for cards arriving mid-session too
+            room = min(room, self._new_limit - len(self._new_drawn) - len(self._new))
         known = self._new_drawn.union(entry.card_id for entry in self._new)
         arrivals = [
             entry
