@@ -519,3 +519,14 @@ def test_the_stored_exam_date_is_the_default(db_path: Path) -> None:
     store.close()
     code, _, err = run(db_path)
     assert code == 1 and "stored exam date 2020-01-01" in err
+
+
+def test_a_long_workload_of_quiet_days_labels_its_axis_with_their_mean() -> None:
+    from stalindeck.stats.exam import DayAnswers, Workload
+    from stalindeck.ui.exam_view import workload_chart
+
+    start = date(2027, 1, 1)
+    days = tuple(DayAnswers(start + timedelta(days=n), 1 if n % 5 == 0 else 0) for n in range(600))
+    chart = workload_chart(Workload(days, total=120, mean=0.2, peak=days[0])).plain
+    assert chart.splitlines()[0].startswith("0.2 │")  # not "0" over a drawn bar
+    assert "one column = " in chart

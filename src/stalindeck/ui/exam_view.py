@@ -101,7 +101,10 @@ def workload_chart(workload: Workload, width: int = CHART_COLUMNS) -> Text:
         sum(day.reviews for day in days[i : i + span]) / len(days[i : i + span])
         for i in range(0, len(days), span)
     ]
-    label = f"{max(values, default=0.0):,.0f}"
+    tallest = max(values, default=0.0)
+    # Means of many quiet days may be under one: a label of "0" over a drawn bar reads wrong.
+    fraction = 0 < tallest < 10 and tallest != round(tallest)
+    label = f"{tallest:,.1f}" if fraction else f"{tallest:,.0f}"
     chart = bar_rows(values, height=CHART_HEIGHT, width=cell, label=label)
     columns = len(values) * cell
     indent = " " * (len(label) + 2)
