@@ -21,16 +21,22 @@ def expected_answer(card: CardView, force: bool) -> str | None:
     return hidden_part(card.front, card.back) if card.kind == "cloze" else card.back
 
 
-def hidden_part(front: str, back: str) -> str:
-    """What a cloze card hides: the back (the whole text) less what it shares with the front
-    (the text with this deletion's gap) at either end; the whole back if that leaves nothing."""
+def hidden_span(front: str, back: str) -> tuple[int, int]:
+    """Where in the back (a cloze's whole text) the part its front hides is: the back less
+    what it shares with the front (the text with this deletion's gap) at either end."""
     start = 0
     while start < min(len(front), len(back)) and front[start] == back[start]:
         start += 1
     end = 0
     while end < min(len(front), len(back)) - start and front[-1 - end] == back[-1 - end]:
         end += 1
-    return back[start : len(back) - end].strip() or back
+    return start, len(back) - end
+
+
+def hidden_part(front: str, back: str) -> str:
+    """What a cloze card hides (`hidden_span`); the whole back if that leaves nothing."""
+    start, stop = hidden_span(front, back)
+    return back[start:stop].strip() or back
 
 
 def check(card: CardView, typed: str, expected: str, own: Sequence[str] = ()) -> Match:

@@ -32,7 +32,7 @@ from stalindeck.review.session import (
     Source,
     acceptable,
 )
-from stalindeck.review.typed import check, expected_answer, proposed_grade
+from stalindeck.review.typed import check, expected_answer, hidden_span, proposed_grade
 from stalindeck.ui.format import interval
 from stalindeck.ui.safe import safe_text
 
@@ -416,14 +416,9 @@ GRADE_KEYS = {str(grade) for grade in GRADES}
 def _revealed(front: str, back: str) -> Text:
     """The back of the card with what the front hid picked out (a cloze deletion, say)."""
     text = safe_text(back)
-    start = 0
-    while start < min(len(front), len(back)) and front[start] == back[start]:
-        start += 1
-    end = 0
-    while end < min(len(front), len(back)) - start and front[-1 - end] == back[-1 - end]:
-        end += 1
-    if front.startswith(back[:start]) and start > 0 and end and start < len(back) - end:
-        text.stylize("bold green", start, len(back) - end)
+    start, stop = hidden_span(front, back)
+    if 0 < start < stop < len(back):
+        text.stylize("bold green", start, stop)
     else:
         text.stylize("bold")
     return text
