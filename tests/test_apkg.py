@@ -31,12 +31,14 @@ from stalindeck.interop.history import replay
 from stalindeck.interop.toml_export import export_deck_toml
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
 from stalindeck.store.open import Store, open_store
+from stalindeck.store.reviews import set_suspended
 
 from .conftest import BUNDLED_DECK, T0
 
 runner = CliRunner()
 DAY_MS = 86_400_000
 REVIEW_TIMES = [T0 - timedelta(days=20), T0 - timedelta(days=17), T0 - timedelta(days=8)]
+EMPTY_BACK = "\u2014"  # what the back of a card shows when its Anki note's back is empty
 
 
 def load_package(path: Path) -> Package:
@@ -264,6 +266,148 @@ def test_import_without_history_writes_no_reviews(store: Store, packages: dict[s
     assert on_disk(store, "SELECT count(*) FROM reviews") == [(0,)]
 
 
+def exported_from_anki(collection: Any, out: Path) -> Path:
+    """`out`, written by the real Anki from `collection` (closed afterwards), scheduling kept."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+    )
+    collection.export_anki_package(out_path=str(out), options=options, limit=None)
+    collection.close()
+    return out
+
+
+def test_a_note_with_an_empty_back_does_not_refuse_the_package(tmp_path: Path) -> None:
+    # As the tester made it: genanki's Basic note with an empty Back, beside an ordinary one.
+    import genanki  # type: ignore[import-untyped]
+
+    deck = genanki.Deck(2_059_400_110, "Empties")
+    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=["Empty back", ""]))
+    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=["Full", "back"]))
+    package = tmp_path / "c3.apkg"
+    genanki.Package(deck).write_to_file(str(package))
+    db = tmp_path / "s.db"
+    result = runner.invoke(app, ["--db", str(db), "import", str(package)])
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(db) as connection:
+        cards = connection.execute("SELECT front, back, answer FROM cards ORDER BY position")
+        assert cards.fetchall() == [("Empty back", EMPTY_BACK, None), ("Full", "back", None)]
+
+
+def test_empty_backs_make_no_reverse_nor_typed_card_and_export_both_ways(
+    store: Store, tmp_path: Path
+) -> None:
+    from anki.collection import Collection
+
+    (tmp_path / "anki").mkdir()
+    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    deck = collection.decks.id("Empties")
+    beria = collection.new_note(collection.models.by_name("Basic (and reversed card)"))
+    beria["Front"], beria["Back"] = "Beria", "MVD head"
+    collection.add_note(beria, deck)
+    beria["Back"] = ""  # Anki keeps the reverse card, as an "empty card"
+    collection.update_note(beria)
+    assert len(collection.find_cards(f"nid:{beria.id}")) == 2
+    oath = collection.new_note(collection.models.by_name("Basic (type in the answer)"))
+    oath["Front"] = "Recite the oath"  # Anki shows no box to type an empty Back into
+    collection.add_note(oath, deck)
+    package = exported_from_anki(collection, tmp_path / "empties.apkg")
+    (changes,) = import_paths(store, [package], T0, with_history=True)
+    assert changes.added == 2
+    query = "SELECT kind, front, back, answer FROM cards ORDER BY position"
+    cards = [("basic", "Beria", EMPTY_BACK, None), ("basic", "Recite the oath", EMPTY_BACK, None)]
+    assert on_disk(store, query) == cards
+    # `export deck` writes a TOML deck that imports as the same cards (TOML has no empty back).
+    toml = tmp_path / "empties.toml"
+    export_deck_toml(store, "empties", toml, force=False)
+    assert toml.read_text(encoding="utf-8").count(f'back = "{EMPTY_BACK}"') == 2
+    (again,) = import_paths(store, [toml], T0)
+    assert (again.added, again.updated, again.retired) == (0, 0, 0)
+    # And a package Anki opens, which comes back unchanged.
+    out = tmp_path / "out.apkg"
+    export_apkg(store, ["empties"], out, with_history=False, force=False)
+    anki = open_in_anki(out, tmp_path / "anki-again")
+    try:
+        assert anki.card_count() == 2
+    finally:
+        anki.close()
+    (again,) = import_paths(store, [out], T0)
+    assert (again.added, again.updated, again.retired) == (0, 0, 0)
+    assert on_disk(store, query) == cards
+
+
+def suspended_package(folder: Path) -> Path:
+    """Three Anki cards: Stalin suspended while new, Beria suspended after three reviews,
+    Malenkov neither."""
+    from anki.collection import Collection
+
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    deck = collection.decks.id("Suspended")
+    card_ids: dict[str, int] = {}
+    for front in ("Stalin", "Beria", "Malenkov"):
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, "a leader"
+        collection.add_note(note, deck)
+        (card_ids[front],) = collection.find_cards(f"nid:{note.id}")
+    for number, when in enumerate(REVIEW_TIMES):
+        collection.db.execute(
+            "INSERT INTO revlog VALUES (?, ?, -1, 3, ?, 0, 0, 5000, ?)",
+            int(when.timestamp() * 1000),
+            card_ids["Beria"],
+            number + 1,
+            0 if number == 0 else 1,
+        )
+    collection.sched.suspend_cards([card_ids["Stalin"], card_ids["Beria"]])
+    return exported_from_anki(collection, folder / "suspended.apkg")
+
+
+def suspended_fronts(store: Store) -> list[str]:
+    return [
+        front
+        for (front,) in on_disk(
+            store,
+            "SELECT front FROM cards JOIN card_states ON card_id = cards.id "
+            f"WHERE profile_id = {store.profile_id} AND suspended ORDER BY front",
+        )
+    ]
+
+
+def test_suspension_comes_with_the_history_for_the_importing_profile(
+    store: Store, tmp_path: Path
+) -> None:
+    package = suspended_package(tmp_path / "anki")
+    import_paths(store, [package], T0)  # without history: new cards, none suspended
+    assert on_disk(store, "SELECT count(*) FROM cards") == [(3,)]
+    assert suspended_fronts(store) == []
+    assert store.path is not None
+    sam = open_store(str(store.path), profile="sam")
+    try:
+        import_paths(sam, [package], T0, with_history=True)
+        assert suspended_fronts(sam) == ["Beria", "Stalin"]
+        assert suspended_fronts(store) == []  # another profile's cards are as they were
+        # Back to Anki: suspended there too, the new card as well as the reviewed one.
+        out = tmp_path / "back.apkg"
+        export_apkg(sam, ["Suspended"], out, with_history=True, force=False)
+        anki = open_in_anki(out, tmp_path / "anki-again")
+        try:
+            queues = {
+                anki.get_card(cid).note()["Front"]: anki.get_card(cid).queue
+                for cid in anki.find_cards("")
+            }
+        finally:
+            anki.close()
+        assert queues == {"Stalin": -1, "Beria": -1, "Malenkov": 0}
+        # A card with reviews here gets nothing from the package again, suspension included.
+        (beria,) = (row[0] for row in on_disk(sam, "SELECT id FROM cards WHERE front = 'Beria'"))
+        set_suspended(sam, [beria], False)
+        import_paths(sam, [package], T0, with_history=True)
+        assert suspended_fronts(sam) == ["Stalin"]
+    finally:
+        sam.close()
+
+
 # --- Export, opened by the real Anki ---------------------------------------------------------
 
 
@@ -361,6 +505,67 @@ def test_round_trip_deck_to_apkg_to_deck(bundled: Store, tmp_path: Path) -> None
     # Importing the package over the deck keeps every card (and so its history).
     (changes,) = import_paths(bundled, [out], T0)
     assert (changes.added, changes.retired) == (0, 0)
+
+
+TYPED_AND_REVERSED = """
+id = "typed"
+name = "Typed"
+
+[[cards]]
+id = "capital"
+front = "Capital of France"
+back = "Paris"
+type = true
+reverse = true
+
+[[cards]]
+id = "died"
+front = "Year Stalin died?"
+back = "5 March 1953"
+answer = "1953"
+accept = ["March 1953"]
+
+[[cards]]
+id = "beria"
+front = "Beria"
+back = "MVD head"
+reverse = true
+"""
+
+
+def test_typed_reversed_cards_round_trip_through_apkg(
+    store: Store, write_deck: Any, tmp_path: Path
+) -> None:
+    deck_file = write_deck(TYPED_AND_REVERSED, "typed.toml")
+    import_paths(store, [deck_file], T0)
+    out = tmp_path / "typed.apkg"
+    export_apkg(store, ["typed"], out, with_history=False, force=False)
+
+    def content(card: Any) -> tuple[Any, ...]:
+        return (card.key, card.kind, card.front, card.back, card.answer, card.accept)
+
+    (deck,) = load_package(out).decks
+    assert [content(card) for card in deck.cards] == [
+        content(card) for card in load_deck(deck_file).cards
+    ]
+    (changes,) = import_paths(store, [out], T0)
+    assert (changes.added, changes.updated, changes.retired) == (0, 0, 0)
+    collection = open_in_anki(out, tmp_path / "anki")
+    try:
+        (note,) = (
+            collection.get_note(nid)
+            for nid in collection.find_notes("")
+            if collection.get_note(nid).guid == "typed/capital"
+        )
+        name = "stalindeck Basic (and reversed card, type in the answer)"
+        assert note.note_type()["name"] == name
+        cards = (collection.get_card(card_id) for card_id in note.card_ids())
+        forward, backward = sorted(cards, key=lambda card: card.ord)
+        # Anki asks for the answer typed on both cards.
+        assert "[[type:Answer]]" in forward.question() and "Capital" in forward.question()
+        assert "[[type:Front]]" in backward.question() and "Paris" in backward.question()
+    finally:
+        collection.close()
 
 
 def test_export_refuses_to_overwrite_and_unknown_decks(bundled: Store, tmp_path: Path) -> None:

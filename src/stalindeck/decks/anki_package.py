@@ -11,6 +11,11 @@ Notes become cards as follows: a note whose type is a cloze type gives one card 
 its history); any other note gives a basic card from its first two fields, plus the reverse
 when the note has a second card (Basic (and reversed card) and the like) and a typed answer when
 its first template has ``{{type:...}}``. Further fields go into the card's extra line.
+
+What Anki allows is allowed: a note with an empty back (its second field) gives a card whose
+back is a dash (``EMPTY_BACK``; no deck format here has an empty back), with no reverse card
+(Anki makes none whose question is empty) and no typed answer (Anki shows no box for an empty
+field). An empty question and a malformed cloze are problems.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ _FIELD_REF = re.compile(r"\{\{([^#^/!{}][^{}]*)\}\}")
 _OUR_GUID = re.compile(r"([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})")
 _NOT_EXTRA = frozenset({"section", "answer", "accept", "add reverse"})
 _MANUAL = (4, 5)  # revlog types: manual, rescheduled — not answers
+_SUSPENDED = -1  # cards.queue of a suspended card (buried ones are -2 and -3)
+# The back of a card whose Anki note has an empty back: Anki allows it, a TOML deck does not.
+EMPTY_BACK = "\u2014"
 
 
 class PackageError(Exception):
@@ -298,10 +306,13 @@ def _read(
     types = _note_types(database, int(schema))
     deck_names = _deck_names(database, int(schema))
     cards_of: dict[int, list[tuple[int, int, int]]] = {}  # nid -> [(ord, did, cid)]
-    for cid, nid, did, odid, ordinal in database.execute(
-        "SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"
+    suspended: set[int] = set()  # cids
+    for cid, nid, did, odid, ordinal, queue in database.execute(
+        "SELECT id, nid, did, odid, ord, queue FROM cards ORDER BY nid, ord"
     ):
         cards_of.setdefault(nid, []).append((ordinal, odid or did, cid))
+        if queue == _SUSPENDED:
+            suspended.add(cid)
     by_deck: dict[str, tuple[str, list[CardSpec]]] = {}  # slug -> (name, cards)
     anki_cards: dict[int, tuple[str, list[str]]] = {}  # cid -> (deck id, our keys)
     start = len(problems)
@@ -328,7 +339,10 @@ def _read(
         messages = note_problems(note)
         if messages:
             label = (fields[0] if fields else "")[:40]
-            problems.extend(f"{where} ({label!r}): {message}" for message in messages)
+            problems.extend(
+                f"{where} ({label!r}): {message}; fix the note in Anki and export it again"
+                for message in messages
+            )
             continue
         _, deck_cards = by_deck.setdefault(slug, (deck_name, []))
         made = note_cards(note, len(deck_cards), section)
@@ -344,7 +358,7 @@ def _read(
     if len(problems) > start:
         return Package()
     decks = [foreign_deck(slug, name, path, cards) for slug, (name, cards) in by_deck.items()]
-    history = _history(database, anki_cards) if with_history else []
+    history = _history(database, anki_cards, suspended) if with_history else []
     return Package(decks=decks, history=history)
 
 
@@ -391,16 +405,25 @@ def _note(
         for i, value in enumerate(fields[2:], 2)
         if value and names[i] in used and lower[i] not in _NOT_EXTRA
     )
-    reverse = len(note_type.templates) > 1 and any(ordinal == 1 for ordinal, _, _ in cards)
+    # Anki makes no card whose question is empty, but keeps a reverse card whose question (the
+    # back) was emptied after it was made, as an "empty card": it is not imported.
+    reverse = (
+        bool(back) and len(note_type.templates) > 1 and any(ordinal == 1 for ordinal, _, _ in cards)
+    )
     typed = bool(note_type.templates) and "{{type:" in note_type.templates[0]
     answer = named("answer") if typed else ""
+    typed = typed and bool(answer or back)  # Anki shows no box to type an empty field into
+    # A back every other format (and so `export deck`) can hold; shown, it reads as "nothing".
+    back = back or EMPTY_BACK
     accept = tuple(line.strip() for line in named("accept").split("\n") if line.strip())
     note = Note(note_id, Kind.BASIC, front, back, extra, tags, 0, reverse, typed, answer, accept)
     return note, (), section
 
 
 def _history(
-    database: sqlite3.Connection, anki_cards: dict[int, tuple[str, list[str]]]
+    database: sqlite3.Connection,
+    anki_cards: dict[int, tuple[str, list[str]]],
+    suspended: set[int],
 ) -> list[CardHistory]:
     reviews: dict[int, list[tuple[datetime, int, int]]] = {}
     for rid, cid, ease, spent, kind in database.execute(
@@ -412,7 +435,10 @@ def _history(
         when = datetime.fromtimestamp(int(rid) / 1000, UTC)
         reviews.setdefault(cid, []).append((when, int(ease), spent))
     history: list[CardHistory] = []
-    for cid, answers in reviews.items():
-        deck, keys = anki_cards[cid]
-        history.extend(CardHistory(deck, key, tuple(answers)) for key in keys)
+    for cid, (deck, keys) in anki_cards.items():
+        answers = reviews.get(cid, [])
+        if answers or cid in suspended:
+            history.extend(
+                CardHistory(deck, key, tuple(answers), suspended=cid in suspended) for key in keys
+            )
     return history

@@ -329,8 +329,10 @@ class CardHistory:
         deck: the deck id.
         key: the card key in that deck.
         reviews: (when, grade 1-4, milliseconds spent) for each answer.
+        suspended: the card was suspended where the history comes from.
     """
 
     deck: str
     key: str
     reviews: tuple[tuple[datetime, int, int], ...]
+    suspended: bool = False

@@ -2,12 +2,17 @@
 
 Each stalindeck note becomes one Anki note: basic cards use a "stalindeck Basic" note type
 (Front, Back, Extra, Section), reversed ones "stalindeck Basic (and reversed card)", typed ones
-"stalindeck Basic (type in the answer)" (with Answer and Accept fields), clozes "stalindeck Cloze"
-(Text, Back Extra, Section) with the n-th deletion as ``{{cn::...}}``. The note's guid is
-``deck-id/note-id``, so importing the package back into stalindeck finds the same cards.
+"stalindeck Basic (type in the answer)" (with Answer and Accept fields), typed and reversed ones
+"stalindeck Basic (and reversed card, type in the answer)" (the same fields; Anki has no such
+type of its own), clozes "stalindeck Cloze" (Text, Back Extra, Section) with the n-th deletion as
+``{{cn::...}}``. The note's guid is ``deck-id/note-id``, so importing the package back into
+stalindeck finds the same cards. The importer tells a typed note type by the ``{{type:...}}`` of
+its first template and a reversed note by its second card, so every one of these comes back as
+it went out.
 
 With history, each card's reviews go into Anki's review log and the card gets its current
-scheduling state (type, queue, due, interval, reps, lapses and FSRS memory state).
+scheduling state (type, queue, due, interval, reps, lapses and FSRS memory state); a suspended
+card is suspended in Anki, a new one too.
 """
 
 from __future__ import annotations
@@ -78,6 +83,25 @@ def _models() -> dict[str, Any]:
                     "qfmt": "{{Front}}<br><br>{{type:Answer}}",
                     "afmt": "{{Front}}<hr id=answer>{{type:Answer}}<br>{{Back}}" + _EXTRA,
                 }
+            ],
+            css=_CSS,
+        ),
+        "typed-reverse": genanki.Model(
+            1_607_392_316,
+            "stalindeck Basic (and reversed card, type in the answer)",
+            fields=_fields("Front", "Back", "Answer", "Accept", "Extra", "Section"),
+            templates=[
+                {
+                    "name": "Card 1",
+                    "qfmt": "{{Front}}<br><br>{{type:Answer}}",
+                    "afmt": "{{Front}}<hr id=answer>{{type:Answer}}<br>{{Back}}" + _EXTRA,
+                },
+                {
+                    # The front is the answer to type: shown once, in the comparison.
+                    "name": "Card 2",
+                    "qfmt": "{{Back}}<br><br>{{type:Front}}",
+                    "afmt": "{{Back}}<hr id=answer>{{type:Front}}" + _EXTRA,
+                },
             ],
             css=_CSS,
         ),
@@ -187,8 +211,8 @@ def _note(deck: DeckRow, cards: list[CardRow], models: dict[str, Any]) -> tuple[
         basic = next((card for card in cards if card.kind == "basic"), first)
         reverse = any(card.kind == "reverse" for card in cards)
         front, back = text_to_html(basic.front), text_to_html(basic.back)
-        if basic.answer is not None and not reverse:
-            model = models["typed"]
+        if basic.answer is not None:
+            model = models["typed-reverse" if reverse else "typed"]
             accept = text_to_html("\n".join(basic.accept))
             fields = [front, back, text_to_html(basic.answer), accept, extra, section]
         else:
@@ -271,6 +295,8 @@ def _add_history(
             continue
         anki_ids[card.id] = cid
         if card.state == NEW or card.due is None:
+            if card.suspended:
+                cursor.execute("UPDATE cards SET queue = -1 WHERE id = ?", (cid,))
             continue
         due_seconds = int(card.due.timestamp())
         if card.state == REVIEW:

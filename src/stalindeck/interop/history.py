@@ -34,7 +34,8 @@ def history_writer(
     """What to run inside the import transaction once the cards exist.
 
     Cards that already have reviews for the current profile keep them: their history is not
-    imported again (so importing the same package twice adds nothing).
+    imported again (so importing the same package twice adds nothing). The others are suspended
+    if they were where the history comes from (a suspension is never lifted here).
     """
 
     from stalindeck.scheduling.settings import load_settings
@@ -49,14 +50,19 @@ def history_writer(
         scheduler, final = make_scheduler(exact), make_scheduler(last)
         reviews: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
+        suspended: list[dict[str, Any]] = []
         for item in history:
             card_id = ids.get((item.deck, item.key))
-            if card_id is None or card_id in done or not item.reviews:
+            if card_id is None or card_id in done:
                 continue
             done.add(card_id)
-            memory = replay(scheduler, card_id, item, reviews, final)
-            states.append({"state_card": card_id, **memory._asdict()})
+            if item.suspended:
+                suspended.append({"state_card": card_id, "suspended": True})
+            if item.reviews:
+                memory = replay(scheduler, card_id, item, reviews, final)
+                states.append({"state_card": card_id, **memory._asdict()})
         interop_queries.write_history(connection, store.profile_id, reviews, states)
+        interop_queries.write_history(connection, store.profile_id, [], suspended)
         if on_history is not None:
             on_history(len(reviews))
 
