@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import sqlite3
 from pathlib import Path
 
@@ -453,3 +455,129 @@ def test_question_and_answer_headers_name_front_and_back(tmp_path: Path) -> None
     assert [(card.front, card.back, card.tags) for card in deck.cards] == [
         ("When was the Secret Speech?", "25 February 1956", ("speech",))
     ]
+
+
+# -- quotes: what spreadsheets write, and what people type ------------------------------------
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(store: Store, tmp_path: Path) -> None:
+    """Read as CSV readers do, a quote never closed swallows the rest of the file into one
+    cell: two rows became one card with no error, or "the back is empty" on the wrong row."""
+    tsv = write(
+        tmp_path,
+        'front\tback\nGreeting?\t"Hello\tworld\nFarewell?\tTschüss\nThanks?\tDanke\n',
+        "phrases.tsv",
+    )
+    fix = (
+        'close it where the cell ends (a quote mark inside a quoted cell is written ""), or '
+        "save the file again from the spreadsheet"
+    )
+    assert problems_of(tsv) == [
+        f"{tsv}:2: a quote opened here is never closed (it would swallow the next 2 lines); {fix}"
+    ]
+    with pytest.raises(DeckError):
+        import_paths(store, [tsv], T0)
+    assert cards_on_disk(store) == {}
+    # Closed by a quote further down that starts another cell: the lines between are one cell.
+    csv_file = write(
+        tmp_path,
+        'front,back\n"Hello world,Greeting\nFarewell,Tschüss\nThanks,"Danke" (informal)\n'
+        'Please,"Bitte\n',
+    )
+    assert problems_of(csv_file) == [
+        f"{csv_file}:2: a quote opened here is not closed on its line (it would swallow the "
+        f"next 2 lines, to a quote on line 4); {fix}",
+        f"{csv_file}:5: a quote opened here is never closed; {fix}",
+    ]
+
+
+def test_a_quoted_cell_over_several_lines_is_still_one_cell(tmp_path: Path) -> None:
+    """What spreadsheets and Anki write: a cell with a line break, a quote mark or the
+    separator in quotes, quote marks doubled; spaces after the closing quote are ignored."""
+    path = write(
+        tmp_path,
+        'front,back\n"Who wrote\n""State and Revolution""?",Lenin\n"In which year, exactly?"  ,'
+        '"1917\n\n(August)"\nLast?,"yes"\n',
+    )
+    (deck,) = load_csv(path)
+    assert [(card.front, card.back, card.line) for card in deck.cards] == [
+        ('Who wrote\n"State and Revolution"?', "Lenin", 2),
+        ("In which year, exactly?", "1917\n\n(August)", 4),
+        ("Last?", "yes", 7),
+    ]
+
+
+def test_a_cell_starting_with_a_quoted_phrase_keeps_its_quotes(tmp_path: Path) -> None:
+    """The csv module (as Anki's importer) drops the quote marks of a cell that starts with a
+    quoted phrase; the cell is kept as typed, and still ends at the separator after them."""
+    path = write(
+        tmp_path,
+        'front,back\n"Peace, Land and Bread" was whose slogan?,Lenin\n'
+        '"Who wrote\nWhat Is to Be Done?",Lenin\n'
+        'Who asked "Who whom?",Lenin\n',
+    )
+    (deck,) = load_csv(path)
+    assert [(card.front, card.back, card.line) for card in deck.cards] == [
+        ('"Peace, Land and Bread" was whose slogan?', "Lenin", 2),
+        ("Who wrote\nWhat Is to Be Done?", "Lenin", 3),
+        ('Who asked "Who whom?"', "Lenin", 5),
+    ]
+    tsv = write(tmp_path, '"All power to the Soviets" was whose slogan?\tLenin\n', "s.tsv")
+    ((card,),) = [deck.cards for deck in load_csv(tsv)]
+    assert card.front == '"All power to the Soviets" was whose slogan?'
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list('ab ,;\t"\r\n\u2028')), max_size=8)
+
+
+@settings(max_examples=200)
+@given(
+    rows=st.lists(st.lists(_TEXT, min_size=1, max_size=4), min_size=1, max_size=5),
+    separator=st.sampled_from([",", "\t", ";"]),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+)
+def test_what_spreadsheets_write_reads_back_the_same(
+    rows: list[list[str]], separator: str, quoting: int
+) -> None:
+    """Any cells, written the way spreadsheets and Anki write them, read back unchanged and
+    with no problem; read by hand (as a record the csv module refuses is), the same."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator, quoting=quoting, lineterminator="\r\n").writerows(rows)
+    body = io.StringIO(out.getvalue(), newline="").readlines()
+    problems: list[str] = []
+    found = csv_deck._records(Path("f.csv"), body, 0, separator, problems)
+    assert problems == [] and found is not None
+    assert [row for _, row in found[0]] == [row for row in rows if "".join(row).strip()]
+    by_hand, at = [], 0
+    while at < len(body):
+        record = csv_deck._by_hand(body, at, separator)
+        assert record.quote_at == -1
+        by_hand.append(record.cells)
+        at = record.after
+    assert by_hand == rows
+
+
+def test_every_unknown_column_in_one_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, "Question,Answer,Topic,Source,Notes\nWho?,Lenin,a,b,c\n")
+    assert problems_of(path) == [
+        f"{path}:1: unknown columns 'topic', 'source' and 'notes'; columns are front (or "
+        "question), back (or answer), tags, guid, deck, extra, section and text (for a cloze): "
+        "rename or delete the others"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "what"),
+    [("tags", "tags"), ("deck", "deck names"), ("guid", "guids"), ("notetype", "note types")],
+)
+def test_a_special_column_past_the_rows_is_a_problem(
+    tmp_path: Path, header: str, what: str
+) -> None:
+    path = write(tmp_path, f"#separator:comma\n#{header} column:9\nWho?,Lenin\nWhen?,1917\n")
+    assert problems_of(path) == [
+        f"{path}:2: #{header} column:9 is past the last column: the rows have 2 columns; give "
+        f"the number of the column that holds the {what}, counting from 1"
+    ]
+    path.write_text("#separator:tab\n#tags column:4\nWho?\tLenin\nWhen?\t1917\tdates\n")
+    (problem,) = problems_of(path)
+    assert "#tags column:4 is past the last column: the rows have 2 to 3 columns" in problem

@@ -84,7 +84,9 @@ class _Layout:
     separator: str | None = None
     html: bool = False
     special: dict[str, int] = field(default_factory=dict)  # tags, deck, guid, notetype
+    special_lines: dict[str, int] = field(default_factory=dict)  # their header lines (from 1)
     named: dict[str, int] | None = None  # from a header row or #columns:
+    named_line: int = 0  # the line of the header row or #columns: (from 1)
     deck: str = ""
     notetype: str = ""
     tags: str = ""
@@ -125,9 +127,12 @@ def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[Dec
     if rows and layout.named is None and not layout.anki:
         layout.named = _header_row(rows[0][1])
         if layout.named is not None:
+            layout.named_line = rows[0][0]
             rows = rows[1:]
     if layout.named is not None:
-        _check_names(path, body_from, layout.named, problems)
+        _check_names(path, layout.named_line, layout.named, problems)
+    if layout.special and rows:
+        _check_special(path, rows, layout, problems)
     if not rows:
         problems.append(f"{path}:1: no rows: the file has no cards")
     if len(problems) > start:
@@ -149,13 +154,15 @@ def _records(
     path: Path, body: list[str], body_from: int, separator: str, problems: list[str]
 ) -> tuple[list[tuple[int, list[str]]], bool] | None:
     """The rows that are not blank, each with the line it starts on, and whether some record
-    spans several lines; None if the file is not valid CSV (reported with its line)."""
+    spans several lines; None if a quote swallows lines (each such quote reported)."""
     csv.field_size_limit(min(sys.maxsize, MAX_CSV_BYTES))
-    reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
+    # Strict: a closing quote followed by more text, or a quote never closed, stops the reader
+    # (see `_by_hand`); the files spreadsheets and Anki write never have either.
+    reader = csv.reader(body, delimiter=separator, quotechar='"', strict=True)
     try:
         records = list(reader)
     except csv.Error:
-        records = []  # read again below, row by row, to say where
+        records = []  # read again below, record by record
     if records and reader.line_num == len(records):
         # Every record on one line (no quoted line breaks): a record's place is its line.
         return [
@@ -163,18 +170,140 @@ def _records(
             for number, row in enumerate(records, start=body_from + 1)
             if row and (row[0].strip() or "".join(row).strip())
         ], False
-    reader = csv.reader(body, delimiter=separator, quotechar='"', strict=False)
+    lines = _Lines(body)
     rows: list[tuple[int, list[str]]] = []
-    line = body_from
-    try:
-        for row in reader:
-            if row and "".join(row).strip():
-                rows.append((line + 1, row))
-            line = body_from + reader.line_num
-    except csv.Error as error:
-        problems.append(f"{path}:{line + 1}: not valid CSV: {error}")
+    spanning = False
+    start = len(problems)
+    while lines.at < len(body):
+        first = lines.at  # where the next record starts
+        try:
+            for row in csv.reader(lines, delimiter=separator, quotechar='"', strict=True):
+                spanning = spanning or lines.at - first > 1
+                if row and "".join(row).strip():
+                    rows.append((body_from + first + 1, row))
+                first = lines.at
+            break
+        except csv.Error:
+            pass
+        record = _by_hand(body, first, separator)
+        if record.quote_at >= 0:
+            problems.append(_swallowing(path, body_from, len(body), record))
+        elif "".join(record.cells).strip():
+            spanning = spanning or record.after - first > 1
+            rows.append((body_from + first + 1, record.cells))
+        lines.at = record.after
+    if len(problems) > start:
         return None
-    return rows, True
+    return rows, spanning
+
+
+class _Lines:
+    """A csv reader's input: the body's lines from `at`, which a record read by hand moves on
+    (the reader takes one line at a time, so `at` is always just past what it has read)."""
+
+    def __init__(self, body: list[str]) -> None:
+        self.body = body
+        self.at = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        at = self.at
+        if at >= len(self.body):
+            raise StopIteration
+        self.at = at + 1
+        return self.body[at]
+
+
+class _Record(NamedTuple):
+    """A record read by hand (indexes are into the body's lines)."""
+
+    cells: list[str]
+    after: int  # the line after the record, or after `quote_at`
+    quote_at: int = -1  # a quote that would swallow lines opens on this line...
+    closed_at: int = -1  # ...and a quote followed by more text on this one closes it (-1: none)
+
+
+def _swallowing(path: Path, body_from: int, lines: int, record: _Record) -> str:
+    """The problem of a quote that would swallow lines, at the line where it opens."""
+    opened = record.quote_at
+    if record.closed_at >= 0:
+        closed = body_from + record.closed_at + 1
+        what = (
+            f"is not closed on its line (it would swallow the next "
+            f"{_lines(record.closed_at - opened)}, to a quote on line {closed})"
+        )
+    elif opened < lines - 1:
+        what = f"is never closed (it would swallow the next {_lines(lines - 1 - opened)})"
+    else:
+        what = "is never closed"
+    return (
+        f"{path}:{body_from + opened + 1}: a quote opened here {what}; close it where the cell "
+        'ends (a quote mark inside a quoted cell is written ""), or save the file again from '
+        "the spreadsheet"
+    )
+
+
+def _lines(count: int) -> str:
+    return "line" if count == 1 else f"{count} lines"
+
+
+def _by_hand(body: list[str], at: int, separator: str) -> _Record:
+    """Read the record starting at ``body[at]`` that the csv module refuses in strict mode.
+
+    A cell that starts with a quote runs to the next quote that is not doubled, over line
+    ends if need be, as every CSV reader has it. Then:
+
+    * only spaces before the separator or the line end: the cell is the text between the
+      quotes, as usual;
+    * other text, on the line where the quote opened (``"Peace, Land and Bread" was whose
+      slogan?``): the cell runs on to the separator and keeps its text as typed, quote marks
+      included (the csv module and Anki's importer drop them);
+    * other text on a later line, or no closing quote at all: the quote was never meant to
+      hold line breaks and would swallow the lines in between. It is reported, at the line
+      where it opened; spreadsheets and Anki never write either.
+    """
+    cells: list[str] = []
+    index, line, pos = at, body[at], 0
+    end = len(line.rstrip("\r\n"))
+    while True:
+        if line.startswith('"', pos):
+            opened, quote = index, pos
+            parts: list[str] = []
+            pos += 1
+            while True:
+                close = line.find('"', pos)
+                if close < 0:  # the cell goes on past the line end
+                    parts.append(line[pos:])
+                    index += 1
+                    if index == len(body):
+                        return _Record([], opened + 1, opened)
+                    line, pos = body[index], 0
+                    end = len(line.rstrip("\r\n"))
+                elif line.startswith('"', close + 1):  # a doubled quote: one quote mark
+                    parts.append(line[pos : close + 1])
+                    pos = close + 2
+                else:
+                    parts.append(line[pos:close])
+                    pos = close + 1
+                    break
+            stop = line.find(separator, pos, end)
+            stop = end if stop < 0 else stop
+            if not line[pos:stop].strip(" "):
+                cells.append("".join(parts))
+            elif index == opened:
+                cells.append(line[quote:stop])
+            else:
+                return _Record([], opened + 1, opened, index)
+        else:
+            stop = line.find(separator, pos, end)
+            stop = end if stop < 0 else stop
+            cells.append(line[pos:stop])
+        pos = stop
+        if pos == end:
+            return _Record(cells, index + 1)
+        pos += 1  # past the separator
 
 
 def _read_headers(path: Path, lines: list[str], problems: list[str]) -> tuple[_Layout, int]:
@@ -205,6 +334,7 @@ def _read_headers(path: Path, lines: list[str], problems: list[str]) -> tuple[_L
                 problems.append(f"{where}: #{key} must be a column number from 1")
             else:
                 layout.special[_COLUMN_HEADERS[key]] = int(value) - 1
+                layout.special_lines[_COLUMN_HEADERS[key]] = number
         elif key == "deck":
             layout.deck = value
         elif key == "notetype":
@@ -214,6 +344,7 @@ def _read_headers(path: Path, lines: list[str], problems: list[str]) -> tuple[_L
         elif key == "columns":
             sep = layout.separator or ("\t" if "\t" in value else ",")
             layout.named = {name.strip().lower(): i for i, name in enumerate(value.split(sep))}
+            layout.named_line = number
         elif key == "if matches":
             pass  # matching notes are always updated, keeping their history
         else:
@@ -239,17 +370,39 @@ def _header_row(row: list[str]) -> dict[str, int] | None:
 
 
 def _check_names(path: Path, line: int, named: dict[str, int], problems: list[str]) -> None:
-    unknown = sorted(set(named) - set(_NAMES))
+    unknown = [repr(name) for name in named if name not in _NAMES]  # in the header's order
     if unknown:
+        listed = unknown[0] if len(unknown) == 1 else f"{', '.join(unknown[:-1])} and {unknown[-1]}"
         problems.append(
-            f"{path}:{line + 1}: unknown column {unknown[0]!r}; columns are front (or "
-            "question), back (or answer), tags, guid, deck, extra, section and text (for a cloze)"
+            f"{path}:{line}: unknown column{'s' if len(unknown) > 1 else ''} {listed}; columns "
+            "are front (or question), back (or answer), tags, guid, deck, extra, section and text "
+            "(for a cloze): rename or delete the others"
         )
     roles = {_NAMES.get(name) for name in named}
     if "front" not in roles and "text" not in roles:
         problems.append(
-            f"{path}:{line + 1}: the header row needs a 'front' (or 'question') or 'text' column"
+            f"{path}:{line}: the header row needs a 'front' (or 'question') or 'text' column"
         )
+
+
+def _check_special(
+    path: Path, rows: list[tuple[int, list[str]]], layout: _Layout, problems: list[str]
+) -> None:
+    """Report a ``#tags column:`` (deck, guid, notetype) past the last column of every row."""
+    for role, index in layout.special.items():
+        # Stops at the first row long enough: nearly always the first.
+        if any(len(row) > index for _, row in rows):
+            continue
+        widths = sorted({len(row) for _, row in rows})
+        have = f"{widths[0]}" if len(widths) == 1 else f"{widths[0]} to {widths[-1]}"
+        problems.append(
+            f"{path}:{layout.special_lines[role]}: #{role} column:{index + 1} is past the last "
+            f"column: the rows have {have} column{'s' if widths[-1] > 1 else ''}; give the "
+            f"number of the column that holds the {_SPECIAL_WHAT[role]}, counting from 1"
+        )
+
+
+_SPECIAL_WHAT = {"tags": "tags", "deck": "deck names", "guid": "guids", "notetype": "note types"}
 
 
 def _past_the_header(
