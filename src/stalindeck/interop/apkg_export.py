@@ -51,6 +51,11 @@ def _fields(*names: str) -> list[dict[str, str]]:
 
 def _models() -> dict[str, Any]:
     answer = "{{FrontSide}}<hr id=answer>{{Back}}" + _EXTRA
+    typed_card = {  # the typed note types' first card: the answer to the front, typed
+        "name": "Card 1",
+        "qfmt": "{{Front}}<br><br>{{type:Answer}}",
+        "afmt": "{{Front}}<hr id=answer>{{type:Answer}}<br>{{Back}}" + _EXTRA,
+    }
     return {
         "basic": genanki.Model(
             1_607_392_311,
@@ -78,11 +83,7 @@ def _models() -> dict[str, Any]:
             "stalindeck Basic (type in the answer)",
             fields=_fields("Front", "Back", "Answer", "Accept", "Extra", "Section"),
             templates=[
-                {
-                    "name": "Card 1",
-                    "qfmt": "{{Front}}<br><br>{{type:Answer}}",
-                    "afmt": "{{Front}}<hr id=answer>{{type:Answer}}<br>{{Back}}" + _EXTRA,
-                }
+                typed_card,
             ],
             css=_CSS,
         ),
@@ -91,11 +92,7 @@ def _models() -> dict[str, Any]:
             "stalindeck Basic (and reversed card, type in the answer)",
             fields=_fields("Front", "Back", "Answer", "Accept", "Extra", "Section"),
             templates=[
-                {
-                    "name": "Card 1",
-                    "qfmt": "{{Front}}<br><br>{{type:Answer}}",
-                    "afmt": "{{Front}}<hr id=answer>{{type:Answer}}<br>{{Back}}" + _EXTRA,
-                },
+                typed_card,
                 {
                     # The front is the answer to type: shown once, in the comparison.
                     "name": "Card 2",
