@@ -43,6 +43,7 @@ from stalindeck.decks.foreign import (
     text_key,
 )
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
+from stalindeck.ui.format import joined
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
 _HEADER = re.compile(r"#([a-z ]+):(.*)")
@@ -372,7 +373,7 @@ def _header_row(row: list[str]) -> dict[str, int] | None:
 def _check_names(path: Path, line: int, named: dict[str, int], problems: list[str]) -> None:
     unknown = [repr(name) for name in named if name not in _NAMES]  # in the header's order
     if unknown:
-        listed = unknown[0] if len(unknown) == 1 else f"{', '.join(unknown[:-1])} and {unknown[-1]}"
+        listed = joined(unknown)
         problems.append(
             f"{path}:{line}: unknown column{'s' if len(unknown) > 1 else ''} {listed}; columns "
             "are front (or question), back (or answer), tags, guid, deck, extra, section and text "
