@@ -41,7 +41,9 @@ def upgrade() -> None:
             name=op.f("fk_accepted_answers_profile_id_profiles"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("profile_id", "card_id", "answer", name=op.f("pk_accepted_answers")),
+        sa.PrimaryKeyConstraint(
+            "profile_id", "card_id", "answer", name=op.f("pk_accepted_answers")
+        ),
     )
 
 
