@@ -123,9 +123,11 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
 
 def _profile_id(engine: Engine, name: str) -> int:
     with engine.connect() as connection:
-        found = connection.execute(select(Profile.id).where(Profile.name == name)).scalar()
-    if found is not None:
-        return found
+        known = {
+            str(row[1]): int(row[0]) for row in connection.execute(select(Profile.id, Profile.name))
+        }
+    if name in known:
+        return known[name]
     if (
         not name.strip()
         or name != name.strip()
@@ -136,9 +138,7 @@ def _profile_id(engine: Engine, name: str) -> int:
             f"--profile {name!r} cannot name a profile: use 1 to {PROFILE_NAME_LENGTH} "
             "printable characters, not starting or ending with a space, e.g. --profile alice"
         )
-    with engine.connect() as connection:
-        names = list(connection.execute(select(Profile.name)).scalars())
-    alike = [known for known in names if known.casefold() == name.casefold()]
+    alike = [other for other in known if other.casefold() == name.casefold()]
     if alike:  # a slip of the shift key would start a second, empty profile
         raise StoreError(
             f"--profile {name!r}: there is a profile {alike[0]!r}, a name differing only in "
