@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from stalindeck.cli import app
 from stalindeck.decks.importing import import_paths
 from stalindeck.review.matcher import Verdict
-from stalindeck.review.session import ReviewSession, acceptable
-from stalindeck.review.typed import check
+from stalindeck.review.session import ReviewSession
+from stalindeck.review.typed import acceptable, check
 from stalindeck.store.open import Store, open_store
 from stalindeck.store.reviews import accepted_answers
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from stalindeck.clock import Clock, utc_now
+from stalindeck.review.typed import acceptable
 from stalindeck.scheduling.day import day_end, day_start
 from stalindeck.scheduling.fsrs_bridge import Memory, SchedulerSettings, make_scheduler, shifted
 from stalindeck.scheduling.limits import Limits
@@ -26,7 +27,7 @@ from stalindeck.store import reviews as writes
 from stalindeck.store.answer_path import AnswerPath, Recorded
 from stalindeck.store.backup import backup_if_due
 from stalindeck.store.counts import done_today
-from stalindeck.store.models import ACCEPTED_LENGTH, LEARNING, NEW, RELEARNING
+from stalindeck.store.models import LEARNING, NEW, RELEARNING
 from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView, Filter, QueueEntry
 
@@ -95,17 +96,6 @@ class Summary:
     @property
     def percent_correct(self) -> float | None:
         return None if not self.answered else 100.0 * self.passed / self.answered
-
-
-def acceptable(typed: str) -> bool:
-    """Whether a typed answer can be accepted as right: something, on one line, and at most
-    `ACCEPTED_LENGTH` characters, exactly as it is to be stored (stripped)."""
-    return (
-        bool(typed)
-        and typed == typed.strip()
-        and "\n" not in typed
-        and len(typed) <= ACCEPTED_LENGTH
-    )
 
 
 class _Undo(NamedTuple):

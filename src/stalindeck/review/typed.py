@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from stalindeck.review.matcher import Match, Verdict, check_answer
+from stalindeck.store.models import ACCEPTED_LENGTH
 from stalindeck.store.queue import CardView
 
 
@@ -48,3 +49,21 @@ def check(card: CardView, typed: str, expected: str, own: Sequence[str] = ()) ->
 def proposed_grade(match: Match) -> int:
     """Right → Good; almost (a one-letter slip) → Hard; wrong → Again."""
     return {Verdict.CORRECT: 3, Verdict.ALMOST: 2, Verdict.WRONG: 1}[match.verdict]
+
+
+def to_accept(match: Match | None, typed: str) -> str:
+    """The answer the student may accept as right (`ReviewSession.answer`'s `accept`): a typed
+    answer the check did not find correct, stripped, if it can be kept; "" otherwise."""
+    mine = typed.strip() if match is not None and match.verdict is not Verdict.CORRECT else ""
+    return mine if acceptable(mine) else ""
+
+
+def acceptable(typed: str) -> bool:
+    """Whether a typed answer can be accepted as right: something, on one line, and at most
+    `ACCEPTED_LENGTH` characters, exactly as it is to be stored (stripped)."""
+    return (
+        bool(typed)
+        and typed == typed.strip()
+        and "\n" not in typed
+        and len(typed) <= ACCEPTED_LENGTH
+    )

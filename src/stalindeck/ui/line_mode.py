@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from stalindeck.review.matcher import Match, Verdict
-from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown, acceptable
-from stalindeck.review.typed import check, expected_answer, proposed_grade
+from stalindeck.review.matcher import Match
+from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown
+from stalindeck.review.typed import check, expected_answer, proposed_grade, to_accept
 from stalindeck.ui.format import interval
 from stalindeck.ui.safe import clean
 
@@ -90,14 +90,12 @@ class LineMode:
         if card.extra:
             self._say("extra", card.extra)
         proposed = None
-        mine = ""  # a typed answer marked wrong that `a` accepts as right (graded Good)
+        mine = to_accept(match, line)  # `a` grades it Good and accepts it from now on
         if match is not None:
             proposed = proposed_grade(match)
             self._say(
                 "result", f"{match.verdict.value}; expected {match.expected}; proposed {proposed}"
             )
-            if match.verdict is not Verdict.CORRECT and acceptable(line.strip()):
-                mine = line.strip()
         self._say(
             "grades",
             "   ".join(

@@ -30,9 +30,14 @@ from stalindeck.review.session import (
     ReviewSession,
     Shown,
     Source,
-    acceptable,
 )
-from stalindeck.review.typed import check, expected_answer, hidden_span, proposed_grade
+from stalindeck.review.typed import (
+    check,
+    expected_answer,
+    hidden_span,
+    proposed_grade,
+    to_accept,
+)
 from stalindeck.ui.format import interval
 from stalindeck.ui.safe import safe_text
 
@@ -275,10 +280,7 @@ class ReviewScreen:
                 return command
             match = check(shown.card, typed, expected, self.session.accepted(shown.card.card_id))
         proposed = proposed_grade(match) if match else None
-        # A typed answer marked wrong that the student knows is right: `a` grades it Good and
-        # accepts it for this card from now on.
-        mine = typed.strip() if match and match.verdict is not Verdict.CORRECT else ""
-        mine = mine if acceptable(mine) else ""
+        mine = to_accept(match, typed)  # `a` grades it Good and accepts it from now on
         parts: list[object] = [self._answer(shown)]
         if match is not None:
             parts.append(_diff(match))
@@ -308,13 +310,13 @@ class ReviewScreen:
         readline, the line can be edited with the arrow keys, Home and End."""
         keys = self.read_key if isinstance(self.read_key, Keys) else None
         ahead = keys.take_ahead() if keys is not None else ""
-        for end in ("\r", "\n"):
-            if end in ahead:  # a whole answer typed ahead, Enter included
-                answer, _end, rest = ahead.partition(end)
-                if keys is not None:
-                    keys.put_back(rest)
-                self.console.print(f"  > {answer}", markup=False, highlight=False)
-                return answer
+        ends = [at for at in (ahead.find("\r"), ahead.find("\n")) if at >= 0]
+        if ends:  # a whole answer typed ahead, Enter included
+            answer, rest = ahead[: min(ends)], ahead[min(ends) + 1 :]
+            if keys is not None:
+                keys.put_back(rest)
+            self.console.print(f"  > {answer}", markup=False, highlight=False)
+            return answer
         try:
             import readline
         except ImportError:  # Windows: the console's own line editing
