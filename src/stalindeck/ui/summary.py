@@ -34,7 +34,8 @@ def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
     listed = joined(left)
     # Learning steps left, and nothing else: a review now shows them only once one is due
     # within the learn-ahead window; otherwise say when the first one is.
-    step = None if counts.review or counts.new else session.learning_due()
+    only_steps = counts.learning and not (counts.review or counts.new)
+    step = session.learning_due() if only_steps else None
     if left and session.ahead:
         lines.append(f"Left to review ahead: {listed}; `--ahead` again goes on.")
     elif left and (step is None or step <= now + session.learn_ahead):
