@@ -22,6 +22,7 @@ def profiles_command(
     teacher's class on a shared store, or one student's. `--profile NAME` picks one."""
     import json
 
+    from stalindeck.stats.figures import jsonable
     from stalindeck.store.open import list_profiles
     from stalindeck.ui.format import local_time
 
@@ -32,14 +33,7 @@ def profiles_command(
             typer.echo(
                 json.dumps(
                     [
-                        {
-                            "name": row.name,
-                            "created_at": _iso(row.created_at),
-                            "reviews": row.reviews,
-                            "last_review": None
-                            if row.last_review is None
-                            else _iso(row.last_review),
-                        }
+                        {key: jsonable(value) for key, value in row._asdict().items()}
                         for row in rows
                     ],
                     indent=2,
@@ -59,10 +53,3 @@ def profiles_command(
             last = "never" if row.last_review is None else local_time(row.last_review)
             table.add_row(safe_text(row.name), f"{row.reviews:,}", last, local_time(row.created_at))
         console().print(table)
-
-
-def _iso(moment: object) -> str:
-    from datetime import datetime
-
-    assert isinstance(moment, datetime)
-    return moment.isoformat().replace("+00:00", "Z")
