@@ -144,9 +144,14 @@ def import_command(
             table.add_column(column, justify="left" if column == "deck" else "right")
         for change in changes:
             label = safe_text(change.slug + (" (new deck)" if change.new_deck else ""))
-            counts = [change.added, change.updated, change.unchanged, change.retired]
-            counts.append(change.restored)
-            table.add_row(label, *[str(count) for count in counts[: len(columns) - 1]])
+            counts: tuple[int, ...] = (
+                change.added,
+                change.updated,
+                change.unchanged,
+                change.retired,
+            )
+            counts += (change.restored,) if "restored" in columns else ()
+            table.add_row(label, *map(str, counts))
         out.print(table)
         if with_history:
             count = sum(reviews)

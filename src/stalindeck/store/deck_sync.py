@@ -132,7 +132,7 @@ def _sync_deck(
     found = connection.execute(
         select(Deck.id, Deck.name, Deck.path, Deck.removed_at).where(Deck.slug == deck.slug)
     ).first()
-    deck_id = None if found is None else found[0]
+    deck_id = None if found is None else found.id
     new_deck = deck_id is None
     if deck_id is None:
         deck_id = connection.execute(
@@ -175,8 +175,8 @@ def _sync_deck(
     unchanged = len(rows) - len(to_add) - len(to_update)  # moved cards included
     kept = {row[0] for row in rows} if existing else set()
     retire_ids = [old[_ID] for old in fetched if old[0] not in kept and not old[_RETIRED]]
-    if retire_ids and not replace and found is not None and found[2] and found[3] is None:
-        _check_source(deck, found[1], Path(found[2]), len(retire_ids))
+    if retire_ids and not replace and found is not None and found.path and not found.removed_at:
+        _check_source(deck, found.name, Path(found.path), len(retire_ids))
 
     def many(sql: str, rows: Sequence[tuple[Any, ...]], report: bool = True) -> None:
         _executemany(connection, sql, rows, progress if report else None)
@@ -244,8 +244,8 @@ def _check_source(deck: DeckSpec, name: str, source: Path, retiring: int) -> Non
     raise SourceClash(
         f"{deck.path.name}: the deck id {deck.slug!r} belongs to the deck {name!r}, last "
         f"imported from {source}; this file lacks {retiring} of its cards, which would be "
-        "retired (their "
-        "history kept). Give this deck an id of its own (the TOML `id`, or `--deck NAME`), "
+        "retired (their history kept). Give this deck an id of its own (the TOML `id`, or "
+        "`--deck NAME`), "
         "or pass --replace to make this file its source; nothing was imported"
     )
 
