@@ -30,6 +30,7 @@ from stalindeck.interop.apkg_export import export_apkg
 from stalindeck.interop.history import replay
 from stalindeck.interop.toml_export import export_deck_toml
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
+from stalindeck.scheduling.outcomes import Outcomes
 from stalindeck.store.open import Store, open_store
 from stalindeck.store.reviews import set_suspended
 
@@ -246,7 +247,7 @@ def test_imported_histories_answered_alike_fall_due_on_several_days(
     assert len({round(stability, 9) for _due, _last, stability in rows}) == 1
     # ... and intervals spread within FSRS's fuzz of the exact one, not all on one day.
     answers = tuple((when, 3, 5000) for when in REVIEW_TIMES)
-    exact = replay(make_scheduler(SchedulerSettings(enable_fuzzing=False)), 1,
+    exact = replay(Outcomes(make_scheduler(SchedulerSettings(enable_fuzzing=False))), 1,
                    CardHistory("together", "x", answers), [])  # fmt: skip
     assert exact.due is not None and exact.last_review is not None
     interval = (exact.due - exact.last_review).total_seconds() / 86_400

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import fsrs
@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from stalindeck.cli import app
 from stalindeck.decks.importing import import_paths
 from stalindeck.review.session import ReviewSession
+from stalindeck.scheduling.day import study_date
 from stalindeck.scheduling.memory import recomputed
 from stalindeck.store.engine import reading
 from stalindeck.store.open import Store
@@ -29,6 +30,7 @@ from .test_optimize import TRUE
 from .test_session import NO_FUZZ, deck_text
 
 runner = CliRunner()
+NOON = datetime(2000, 1, 1, 12, tzinfo=UTC)
 TRUE_TEXT = ", ".join(str(weight) for weight in TRUE)
 
 
@@ -62,9 +64,6 @@ def studied(store: Store, write_deck: Callable[..., Path], clock: FakeClock) -> 
         for _sitting in range(3):
             session = ReviewSession(store, clock=clock, settings=NO_FUZZ)
             while session.next_card() is not None:
-                # Graded as soon as shown: a grade's memory is worked out when the card is
-                # shown (as in Anki) and the log keeps when it was given; the two differ in
-                # whole days only for a card left on screen past the hour it was last seen.
                 session.answer(rng.choices((1, 2, 3, 4), (0.15, 0.1, 0.6, 0.15))[0], 8000)
                 clock.advance(seconds=rng.randint(5, 40))
                 if rng.random() < 0.05:
@@ -95,8 +94,14 @@ def test_under_other_weights_memory_is_what_fsrs_gives_for_the_same_answers(
         answers = [row for row in rows if row[0] == card_id]
         since_new = max(index for index, row in enumerate(answers) if row[3] == NEW)
         card = fsrs.Card(card_id=card_id)
-        for _card, at, grade, *_rest in answers[since_new:]:
-            card, _log = scheduler.review_card(card, fsrs.Rating(grade), from_millis(at))
+        for index, (_card, at, grade, *_rest) in enumerate(answers[since_new:]):
+            # py-fsrs counts 24-hour periods: each answer moved to noon of its study day (a
+            # second apart within a day) so that its periods are the study days between.
+            day = study_date(from_millis(at), 4).toordinal()
+            when = datetime(2000, 1, 1, 12, tzinfo=UTC) + timedelta(
+                days=day - 730000, seconds=index
+            )
+            card, _log = scheduler.review_card(card, fsrs.Rating(grade), when)
         assert stability == pytest.approx(card.stability, rel=1e-12)
         assert difficulty == pytest.approx(card.difficulty, rel=1e-12)
 

@@ -1,9 +1,10 @@
 """Imported review history: each card's answers replayed through FSRS to rebuild its state.
 
 Anki's own scheduling fields (SM-2 ease and intervals) are not carried over: replaying the
-answers through the same FSRS scheduler stalindeck reviews with gives states consistent with
-everything that follows. The replay is exact; only the last answer's interval is fuzzed, as a
-review here would be, so cards answered alike on one day do not all fall due on one day.
+answers through the same arithmetic stalindeck reviews with (`scheduling.outcomes`, elapsed
+time in study days) gives states consistent with everything that follows. The replay is exact;
+only the last answer's interval is fuzzed, as a review here would be, so cards answered alike on
+one day do not all fall due on one day.
 """
 
 from __future__ import annotations
@@ -11,16 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import fsrs
 from sqlalchemy import Connection
 
 from stalindeck.decks.foreign import CardHistory
-from stalindeck.scheduling.fsrs_bridge import (
-    Memory,
-    after_review,
-    make_scheduler,
-    to_fsrs,
-)
+from stalindeck.scheduling.fsrs_bridge import Memory, make_scheduler
+from stalindeck.scheduling.outcomes import Outcomes
 from stalindeck.store import interop_queries
 from stalindeck.store.models import NEW
 from stalindeck.store.open import Store
@@ -47,7 +43,9 @@ def history_writer(
     def write(connection: Connection) -> None:
         ids = interop_queries.card_ids_by_key(connection, ((h.deck, h.key) for h in history))
         done = interop_queries.reviewed_cards(connection, store.profile_id, ids.values())
-        scheduler, final = make_scheduler(exact), make_scheduler(last)
+        hour = settings.rollover_hour
+        scheduler = Outcomes(make_scheduler(exact), hour)
+        final = Outcomes(make_scheduler(last), hour)
         reviews: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         suspended: list[dict[str, Any]] = []
@@ -70,21 +68,19 @@ def history_writer(
 
 
 def replay(
-    scheduler: fsrs.Scheduler,
+    scheduler: Outcomes,
     card_id: int,
     item: CardHistory,
     rows: list[dict[str, Any]],
-    final: fsrs.Scheduler | None = None,
+    final: Outcomes | None = None,
 ) -> Memory:
     """Answer a new card as the log says, appending one review row per answer to `rows`;
     the last answer through `final` (the profile's fuzz) when given."""
     memory = _FRESH
-    card = to_fsrs(card_id, memory, item.reviews[0][0])
     answers = sorted(item.reviews, key=lambda review: review[0])
     for index, (when, grade, spent) in enumerate(answers):
         by = final if final is not None and index == len(answers) - 1 else scheduler
-        card, _ = by.review_card(card, fsrs.Rating(grade), review_datetime=when)
-        after = after_review(memory, card, grade)
+        after = by(memory, when)[grade]
         rows.append(
             {
                 "card_id": card_id,

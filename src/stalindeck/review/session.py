@@ -170,8 +170,9 @@ class ReviewSession:
         self.where = where or Filter()
         self.clock = clock
         self.limits = limits or Limits()
-        # review_card's four results, in one pass, under these settings' scheduler
-        self._outcomes = Outcomes(make_scheduler(settings))
+        # the four outcomes of a card, in one pass, under these settings' scheduler, elapsed
+        # time counted in study days
+        self._outcomes = Outcomes(make_scheduler(settings), self.limits.rollover_hour)
         self.budget = None if minutes is None else timedelta(minutes=minutes)
         self.summary = Summary()
         self.current: Shown | None = None
@@ -330,7 +331,11 @@ class ReviewSession:
         if duration_ms is None:
             duration_ms = int((now - shown.shown_at).total_seconds() * 1000)
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
-        after = shifted(shown.outcomes[grade], now - shown.shown_at)
+        if self._outcomes.study_days(shown.shown_at, now):
+            # Shown before the rollover, answered after: the card's elapsed study days grew.
+            after = self._outcomes(shown.card.memory, now)[grade]
+        else:
+            after = shifted(shown.outcomes[grade], now - shown.shown_at)
         recorded = self._path.record_answer(
             shown.card, grade, now, duration_ms, after, self._day_end, accept
         )

@@ -8,18 +8,20 @@ the transaction that stores the weights. Due dates, states and steps stay as the
 without "Reschedule cards on change"): each card's next interval comes from its new memory.
 
 The replay is the answer path's own arithmetic (`Outcomes.next_memory`), from the card's last
-answer as a new card (a reset starts it again): with the weights in force, every card's memory
-comes back exactly as its answers left it. (The review screen works out a grade's memory when
-the card is shown, as Anki does, and the log keeps when the grade was given: for a card left on
-screen across the hour it was last answered at, the whole days between answers differ by one.)
+answer as a new card (a reset starts it again), the time between answers counted in study days
+as the answer path counts it: with the weights in force, every card's memory comes back exactly
+as its answers left it (a card shown before the rollover and answered after it is worked out
+again at the answer, so the log's times are the ones that count).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import tzinfo
 from itertools import groupby
 from operator import itemgetter
 
+from stalindeck.scheduling.day import DEFAULT_ROLLOVER_HOUR, StudyDays
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings, make_scheduler
 from stalindeck.scheduling.outcomes import Outcomes
 from stalindeck.store.values import NEW
@@ -27,16 +29,18 @@ from stalindeck.store.values import NEW
 # (card_id, reviewed_at epoch ms, grade, state_before): card by card, each card's reviews in
 # the order they were given (`store.settings_store.review_log`).
 LogRow = tuple[int, int, int, int]
-_DAY_MS = 86_400_000
 
 
 def recomputed(
     rows: Iterable[LogRow],
     stored: Mapping[int, tuple[float | None, float | None]],
     parameters: Sequence[float] | None,
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
+    tz: tzinfo | None = None,
 ) -> list[tuple[float, float, int]]:
     """``(stability, difficulty, card_id)`` of each card in `stored` (its memory now, by card
-    id) whose memory under `parameters` (None: FSRS's defaults) differs.
+    id) whose memory under `parameters` (None: FSRS's defaults) differs; study days start at
+    `rollover_hour` in `tz` (None: the machine's zone).
 
     A card whose log does not start from new (its beginning is not here) keeps its memory.
     """
@@ -44,6 +48,7 @@ def recomputed(
     memory_after = Outcomes(
         make_scheduler(SchedulerSettings(parameters=weights, enable_fuzzing=False))
     ).next_memory
+    study_day = StudyDays(rollover_hour, tz)
     changed = []
     for card_id, group in groupby(rows, key=itemgetter(0)):
         now = stored.get(card_id)
@@ -56,8 +61,9 @@ def recomputed(
         memory: tuple[float, float] | None = None
         last = 0
         for _card, at, grade, _before in reviews[starts[-1] :]:
-            memory = memory_after(memory, (at - last) // _DAY_MS, grade)
-            last = at
+            day = study_day(at)
+            memory = memory_after(memory, day - last, grade)
+            last = day
         if memory is not None and memory != now:
             changed.append((*memory, card_id))
     return changed

@@ -27,7 +27,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from stalindeck.errors import StalindeckError
-from stalindeck.scheduling.day import study_date
+from stalindeck.scheduling.day import StudyDays
 from stalindeck.scheduling.settings import (
     SPECS,
     Settings,
@@ -36,7 +36,7 @@ from stalindeck.scheduling.settings import (
     reset_setting,
     save_value,
 )
-from stalindeck.store.values import NEW, from_millis
+from stalindeck.store.values import NEW
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem
@@ -115,15 +115,7 @@ def training_items(
     """
     timed: list[tuple[int, Item]] = []  # (when the item's last answer was given, the item)
     cards = 0
-    day_of: dict[int, int] = {}  # by quarter hour: every zone's offsets are multiples of 15 min
-
-    def study_day(millis: int) -> int:
-        quarter = millis // 900_000
-        found = day_of.get(quarter)
-        if found is None:
-            found = study_date(from_millis(quarter * 900_000), rollover_hour, tz).toordinal()
-            day_of[quarter] = found
-        return found
+    study_day = StudyDays(rollover_hour, tz)
 
     def add(card: list[tuple[int, int, int, int]]) -> None:
         nonlocal cards

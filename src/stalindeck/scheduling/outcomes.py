@@ -1,29 +1,45 @@
-"""What each of the four grades would do to a card, worked out in one pass.
+"""What each of the four grades would do to a card, worked out in one pass, as Anki's FSRS
+would.
 
 The review screen shows, before the student grades, the interval every grade gives, so each card
-shown needs `fsrs.Scheduler.review_card` four times. Each call copies the card, builds a review
-log, re-checks its arguments and recomputes the card's recall; on the answer path those four
-calls cost more than the database's own work. `Outcomes` takes its numbers from the same
-`fsrs.Scheduler` and follows `review_card` step by step, in the same floating-point order, so
-the results are identical (fuzz included: one `random.random()` per fuzzed grade, in grade
-order, as four calls would draw). `tests/test_outcomes.py` holds the two equal across states,
-steps, elapsed times and settings; `fsrs.Scheduler` stays the scheduler everywhere else.
+shown needs four outcomes. `Outcomes` takes its numbers from `fsrs.Scheduler` (weights,
+retention, steps, maximum interval) and follows `review_card`'s formulas, in its floating-point
+order, with two differences that make it Anki's scheduler rather than py-fsrs's:
+
+- Elapsed time is counted in study days (`scheduling.day.study_days_between`), as Anki counts
+  it and as FSRS's weights were fitted: an answer on the card's last study day takes the
+  short-term (same-day) formula, one on a later study day the long-term formula with the gap
+  in study days. py-fsrs counts whole 24-hour periods, which sends a morning review after an
+  evening one through the same-day formula.
+- The intervals a review card's buttons give are Anki's (``rslib`` ``states/review.rs`` and
+  ``fuzz.rs``): Hard at least 1 day, Good at least Hard + 1, Easy at least Good + 1; an
+  interval that grows past the card's last one never lands below it + 1; Again without
+  relearning steps keeps its unfuzzed interval, and Hard is at least that. Fuzz draws every
+  whole day of its window with equal chance (py-fsrs's rounding can land one day past the
+  window), one draw per card shown, for all its buttons, as Anki's per-card fuzz factor.
+
+`tests/test_outcomes.py` holds the memory (state, step, stability, difficulty) equal to
+py-fsrs's `review_card` given the study-day gap, and the intervals equal to a separate
+transcription of Anki's rule; `tests/test_study_days.py` checks stability and difficulty
+against fsrs-rs-python, Anki's own engine.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 import fsrs
 from fsrs.scheduler import FUZZ_RANGES, MAX_DIFFICULTY, MIN_DIFFICULTY, STABILITY_MIN
 
+from stalindeck.scheduling.day import DEFAULT_ROLLOVER_HOUR, study_days_between
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
 
 _E = math.e
 _FUZZ = tuple((float(r["start"]), float(r["end"]), float(r["factor"])) for r in FUZZ_RANGES)
+_GRADUATE = None  # `_move`'s delay for an outcome in review: its interval is in days
 
 
 class Outcomes:
@@ -32,14 +48,23 @@ class Outcomes:
     Args:
         scheduler: the FSRS scheduler whose parameters, retention, steps, maximum interval and
             fuzzing apply.
+        rollover_hour: the local hour at which study days start.
+        tz: the zone of study days (None: the machine's).
     """
 
-    def __init__(self, scheduler: fsrs.Scheduler) -> None:
+    def __init__(
+        self,
+        scheduler: fsrs.Scheduler,
+        rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
+        tz: tzinfo | None = None,
+    ) -> None:
         w = tuple(scheduler.parameters)
         self._w = w
+        self.rollover_hour = rollover_hour
+        self.tz = tz
         self._learning = tuple(scheduler.learning_steps)
         self._relearning = tuple(scheduler.relearning_steps)
-        self._maximum = scheduler.maximum_interval
+        self._maximum = max(scheduler.maximum_interval, 1)
         self._fuzz = scheduler.enable_fuzzing
         decay = -w[20]
         self._factor = 0.9 ** (1 / decay) - 1
@@ -56,40 +81,26 @@ class Outcomes:
         self._easy_difficulty = w[4] - (_E ** (w[5] * (4 - 1))) + 1  # unclamped, for reversion
         self._forget_short = _E ** (w[17] * w[18])
         self._recall_scale = _E ** w[8]
-        # So is everything about a new card's first answer but the fuzz: worked out once.
-        self._new = tuple(
-            (grade, *self._move(LEARNING, 0, grade, first[0]), *first)
-            for grade, first in self._first.items()
-        )
+
+    def study_days(self, earlier: datetime, later: datetime) -> int:
+        """Study days from `earlier` to `later` under these outcomes' rollover hour and zone."""
+        return study_days_between(earlier, later, self.rollover_hour, self.tz)
 
     def __call__(self, card: Memory, now: datetime) -> dict[int, Memory]:
         """For grades 1-4, the state `card` would be left in if answered with it at `now`."""
-        if card.state == NEW:
-            reps, fuzz = card.reps + 1, self._fuzz
-            return {
-                grade: Memory(
-                    state,
-                    step,
-                    new_s,
-                    new_d,
-                    now + (self._fuzzed(interval) if fuzz and state == REVIEW else interval),
-                    now,
-                    reps,
-                    card.lapses,
-                )
-                for grade, state, step, interval, new_s, new_d in self._new
-            }
         state, step, stability, difficulty = card.state, card.step, card.stability, card.difficulty
         last = card.last_review
-        if step is None and state != REVIEW:
+        if state == NEW:
+            state, step, stability, difficulty, last = LEARNING, 0, None, None, None
+        elif step is None and state != REVIEW:
             step = 0  # as `to_fsrs`: a learning card stored without its step
-        days = (now - last).days if last is not None else None
+        days = self.study_days(last, now) if last is not None else None
         short = days is not None and days < 1
         recall = 0.0
         if not short and last is not None and stability is not None:
             recall = (1 + self._factor * max(0, days or 0) / stability) ** self._decay
-        reps, lapses = card.reps + 1, card.lapses
-        result = {}
+        memories: dict[int, tuple[float, float]] = {}
+        moves: dict[int, tuple[int, int | None, timedelta | None]] = {}
         for grade in (1, 2, 3, 4):
             if stability is None or difficulty is None:
                 new_s, new_d = self._first[grade]
@@ -99,11 +110,23 @@ class Outcomes:
                 else:
                     new_s = self._next_stability(difficulty, stability, recall, grade)
                 new_d = self._next_difficulty(difficulty, grade)
-            new_state, new_step, interval = self._move(state, step, grade, new_s)
-            if self._fuzz and new_state == REVIEW:
-                interval = self._fuzzed(interval)
+            memories[grade] = (new_s, new_d)
+            moves[grade] = self._move(state, step, grade)
+        # One fuzz draw for the card, as Anki's per-card fuzz factor: each button's day is
+        # uniform over its own window, and the order of the buttons holds whatever the draw.
+        fuzz = random.random() if self._fuzz else None
+        raw = {grade: self._raw_interval(memories[grade][0]) for grade in (1, 2, 3, 4)}
+        if state == REVIEW:
+            days_for = self._review_days(card, moves, raw, fuzz)
+        else:
+            days_for = self._graduation_days(moves, raw, fuzz)
+        reps, lapses = card.reps + 1, card.lapses
+        result = {}
+        for grade in (1, 2, 3, 4):
+            new_state, new_step, delay = moves[grade]
+            interval = timedelta(days=days_for[grade]) if delay is None else delay
             result[grade] = Memory(
-                new_state, new_step, new_s, new_d, now + interval, now, reps,
+                new_state, new_step, *memories[grade], now + interval, now, reps,
                 lapses + (1 if state == REVIEW and grade == 1 else 0),
             )  # fmt: skip
         return result
@@ -111,7 +134,7 @@ class Outcomes:
     def next_memory(
         self, memory: tuple[float, float] | None, days: int, grade: int
     ) -> tuple[float, float]:
-        """Stability and difficulty after an answer `grade` given `days` whole days after the
+        """Stability and difficulty after an answer `grade` given `days` study days after the
         last one, from `memory` (None: a new card's first answer), as `__call__` works them
         out."""
         if memory is None:
@@ -124,19 +147,100 @@ class Outcomes:
             new_s = self._next_stability(difficulty, stability, recall, grade)
         return new_s, self._next_difficulty(difficulty, grade)
 
+    # -- intervals in days, as Anki's states/review.rs, learning.rs and fuzz.rs give them ------
+
+    def _raw_interval(self, stability: float) -> float:
+        """FSRS's interval for `stability` at the desired retention, in (fractional) days."""
+        return float((stability / self._factor) * self._interval_scale)
+
+    def _review_days(
+        self,
+        card: Memory,
+        moves: dict[int, tuple[int, int | None, timedelta | None]],
+        raw: dict[int, float],
+        fuzz: float | None,
+    ) -> dict[int, int]:
+        last = scheduled_days(card)
+        days = {1: 0}
+        if moves[1][2] is _GRADUATE:  # Again with no relearning steps: Anki does not fuzz it
+            days[1] = min(max(_round(raw[1]), 1), self._maximum)
+        floor = max(1, days[1])
+        for grade in (2, 3, 4):
+            least = max(self._least_for(raw[grade], last), floor)
+            days[grade] = self.fuzzed(raw[grade], least, fuzz)
+            floor = days[grade] + 1
+        return days
+
+    def _graduation_days(
+        self,
+        moves: dict[int, tuple[int, int | None, timedelta | None]],
+        raw: dict[int, float],
+        fuzz: float | None,
+    ) -> dict[int, int]:
+        days = {
+            grade: self.fuzzed(float(max(_round(raw[grade]), 1)), 1, fuzz)
+            for grade in (1, 2, 3)
+            if moves[grade][2] is _GRADUATE
+        }
+        # Easy leaving (re)learning: past what Good would give on graduating (Anki's
+        # learning.rs and relearning.rs), whether Good graduates or not.
+        least = self.fuzzed(raw[3], 1, fuzz) + 1
+        days[4] = self.fuzzed(float(max(_round(raw[4]), 1)), least, fuzz)
+        return days
+
+    def _least_for(self, interval: float, last: int | None) -> int:
+        """Anki's `minimum_review_fuzz_interval`: a grown interval lands past the last one,
+        one about the same never below it; a shrunk one (new weights) has no minimum."""
+        if last is None:
+            return 0
+        _low, high = self.fuzz_bounds(interval, 1)
+        if _round(interval) > last:
+            return last + 1
+        if last <= high:
+            return last
+        return 0
+
+    def fuzz_bounds(self, interval: float, minimum: int) -> tuple[int, int]:
+        """The fuzz window of `interval` days, kept within `minimum` and the maximum interval;
+        at least two days wide when above 2 days and below the maximum."""
+        maximum = self._maximum
+        minimum = min(max(minimum, 1), maximum)
+        interval = min(max(interval, float(minimum)), float(maximum))
+        delta = 0.0
+        if interval >= 2.5:
+            delta = 1.0
+            for start, end, factor in _FUZZ:
+                delta += factor * max(min(interval, end) - start, 0.0)
+        low = min(max(_round(interval - delta), minimum), maximum)
+        high = min(max(_round(interval + delta), minimum), maximum)
+        if high == low and 2 < high < maximum:
+            high = low + 1
+        return low, high
+
+    def fuzzed(self, interval: float, minimum: int, fuzz: float | None) -> int:
+        """The days an interval of `interval` days gives: with `fuzz` (uniform in [0, 1)), a
+        day of its window, each equally likely; without, the interval rounded; never under
+        `minimum` (nor under 1) nor past the maximum interval."""
+        if fuzz is None:
+            least = min(max(minimum, 1), self._maximum)
+            return min(max(_round(interval), least), self._maximum)
+        low, high = self.fuzz_bounds(interval, minimum)
+        return math.floor(low + fuzz * (high - low + 1))
+
     # -- the steps of `Scheduler.review_card`, in its order of operations ---------------------
 
     def _move(
-        self, state: int, step: int | None, grade: int, stability: float
-    ) -> tuple[int, int | None, timedelta]:
+        self, state: int, step: int | None, grade: int
+    ) -> tuple[int, int | None, timedelta | None]:
+        """The state and step a grade leads to, and its delay if a step (else `_GRADUATE`)."""
         if state == REVIEW:
             if grade == 1 and self._relearning:
                 return RELEARNING, 0, self._relearning[0]
-            return REVIEW, step, timedelta(days=self._interval(stability))
+            return REVIEW, step, _GRADUATE
         steps = self._learning if state == LEARNING else self._relearning
         assert step is not None
         if not steps or (step >= len(steps) and grade > 1):
-            return REVIEW, None, timedelta(days=self._interval(stability))
+            return REVIEW, None, _GRADUATE
         if grade == 1:
             return state, 0, steps[0]
         if grade == 2:
@@ -147,11 +251,7 @@ class Outcomes:
             return state, step, steps[step]
         if grade == 3 and step + 1 != len(steps):
             return state, step + 1, steps[step + 1]
-        return REVIEW, None, timedelta(days=self._interval(stability))
-
-    def _interval(self, stability: float) -> int:
-        days: int = round((stability / self._factor) * self._interval_scale)
-        return min(max(days, 1), self._maximum)
+        return REVIEW, None, _GRADUATE
 
     def _short_term(self, stability: float, grade: int) -> float:
         w = self._w
@@ -193,19 +293,17 @@ class Outcomes:
             )
         return max(value, STABILITY_MIN)
 
-    def _fuzzed(self, interval: timedelta) -> timedelta:
-        days = interval.days
-        if days < 2.5:
-            return interval
-        delta = 1.0
-        for start, end, factor in _FUZZ:
-            delta += factor * max(min(float(days), end) - start, 0.0)
-        low, high = round(days - delta), round(days + delta)
-        low = max(2, low)
-        high = min(high, self._maximum)
-        low = min(low, high)
-        drawn = (random.random() * (high - low + 1)) + low
-        return timedelta(days=min(round(drawn), self._maximum))
+
+def scheduled_days(card: Memory) -> int | None:
+    """The interval the card's last answer gave, in whole days (None if not known)."""
+    if card.due is None or card.last_review is None:
+        return None
+    return max(0, _round((card.due - card.last_review).total_seconds() / 86400))
+
+
+def _round(value: float) -> int:
+    """Halves away from zero, as Rust's `f32::round` in Anki (Python's `round` goes to even)."""
+    return math.floor(value + 0.5) if value >= 0 else -math.floor(-value + 0.5)
 
 
 def _clamp_d(difficulty: float) -> float:

@@ -512,6 +512,7 @@ class _MemoryRefresh:
     def __init__(self, store: Store, weights: tuple[float, ...] | None) -> None:
         self.profile_id = store.profile_id
         self.weights = weights
+        self.rollover_hour = load_settings(store).rollover_hour  # elapsed time in study days
         self.changed = 0
 
     def __call__(self, connection: Connection) -> None:
@@ -522,6 +523,6 @@ class _MemoryRefresh:
             review_log(connection, self.profile_id),
             stored_memory(connection, self.profile_id),
         )
-        changed = recomputed(log, stored, self.weights)
+        changed = recomputed(log, stored, self.weights, self.rollover_hour)
         write_memory(connection, self.profile_id, changed)
         self.changed = len(changed)
