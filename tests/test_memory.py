@@ -20,7 +20,7 @@ from stalindeck.review.session import ReviewSession
 from stalindeck.scheduling.day import study_date
 from stalindeck.scheduling.memory import recomputed
 from stalindeck.store.engine import reading
-from stalindeck.store.open import Store
+from stalindeck.store.open import Store, open_store
 from stalindeck.store.reviews import reset_cards
 from stalindeck.store.settings_store import review_log, stored_memory
 from stalindeck.store.values import NEW, from_millis
@@ -147,3 +147,31 @@ def test_other_settings_leave_memory_alone(studied: Store, db_path: Path) -> Non
     result = runner.invoke(app, ["--db", str(db_path), "settings", "desired_retention", "0.8"])
     assert result.exit_code == 0 and "memory" not in result.stdout
     assert states(db_path) == before
+
+
+def test_the_0007_upgrade_works_out_every_memory_again_after_a_backup(
+    studied: Store, db_path: Path
+) -> None:
+    """A store from before study days: its memories (here made wrong on purpose) are worked
+    out again from the log when it is opened, due dates kept, after a backup."""
+    right = states(db_path)
+    studied.close()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "UPDATE card_states SET stability = stability * 0.4, difficulty = 9.5 WHERE state != 0"
+        )
+        connection.execute("UPDATE alembic_version SET version_num = '0006'")
+    connection.close()
+    wrong = states(db_path)
+    assert wrong != right
+    open_store(str(db_path)).close()
+    assert states(db_path) == right  # every card exactly as its answers left it
+    (backup,) = (db_path.parent / "backups").glob("store-*-upgrade.db")
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
+        kept = {row[0]: row[1:] for row in copy.execute(
+            "SELECT card_id, state, step, stability, difficulty, due, last_review, reps, lapses "
+            "FROM card_states"
+        )}  # fmt: skip
+    copy.close()
+    assert kept == wrong
