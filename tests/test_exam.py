@@ -133,7 +133,7 @@ def exam_at(store: Store, exam: date = EXAM, now: datetime = T0, **kwargs: Any) 
     return forecast(store, exam, now, tz=UTC, settings=NO_FUZZ, **kwargs)
 
 
-def curve_r(days: int, stability: float) -> float:
+def curve_r(days: float, stability: float) -> float:
     """FSRS-6 by hand: R = (1 + factor·t/S)^(-w20), factor = 0.9^(1/-w20) - 1."""
     w20 = fsrs.Scheduler().parameters[20]
     factor = 0.9 ** (1 / -w20) - 1
@@ -149,7 +149,7 @@ def by_hand(card: fsrs.Card, start: datetime, exam: datetime) -> tuple[float, li
         answers.append(moment)
         moment = card.due
     assert card.last_review is not None and card.stability is not None
-    return curve_r((exam - card.last_review).days, card.stability), answers
+    return curve_r((exam - card.last_review) / DAY, card.stability), answers
 
 
 # -- the forgetting curve -----------------------------------------------------------------------
@@ -161,13 +161,14 @@ def test_recall_at_is_the_fsrs6_curve() -> None:
     # R falls to 90% after S days, by the definition of stability.
     assert recall_at(CURVE, 10.0, last, last + 10 * DAY_MS) == pytest.approx(0.9)
     assert recall_at(CURVE, 10.0, last, last + 40 * DAY_MS + 5) == pytest.approx(curve_r(40, 10))
-    # Whole days only: 23 hours after the review is still day 0.
-    assert recall_at(CURVE, 1.0, last, last + 23 * 3_600_000) == 1.0
+    # The exact time, as Anki shows it: 23 hours after the review is 23/24 of a day.
+    hours = recall_at(CURVE, 1.0, last, last + 23 * 3_600_000)
+    assert hours == pytest.approx(curve_r(23 / 24, 1.0), rel=1e-12)
     assert recall_at(CURVE, None, None, last) == 0.0
 
 
 def test_stop_plan_is_the_curve_at_the_exam(store: Store, cards: dict[str, int]) -> None:
-    # a: S = 10, last reviewed 5 days ago at noon: 34 days 16 hours before the exam → t = 34.
+    # a: S = 10, last reviewed 5 days ago at noon: 34 days 16 hours before the exam.
     review_state(store, cards["a"], 10.0, T0 - 5 * DAY, T0 + 5 * DAY)
     # b: S = 1000, due long after the exam: no review under either plan.
     review_state(store, cards["b"], 1000.0, T0 - 200 * DAY, T0 + 700 * DAY)
@@ -177,8 +178,8 @@ def test_stop_plan_is_the_curve_at_the_exam(store: Store, cards: dict[str, int])
     found = exam_at(store)
     assert (found.days_left, found.exam_at, found.today) == (30, EXAM_AT, T0.date())
     assert (found.cards, found.seen) == (5, 3)
-    r_a, r_b = curve_r(34, 10.0), curve_r(229, 1000.0)
-    assert r_a == pytest.approx(0.7976, abs=1e-4)  # (1 + 0.98049·3.4)^-0.1542
+    r_a, r_b = curve_r(34 + 16 / 24, 10.0), curve_r(229 + 16 / 24, 1000.0)
+    assert r_a == pytest.approx(0.7958, abs=1e-4)  # (1 + 0.98035·3.4667)^-0.1542
     assert found.stop.remembered == pytest.approx(2 * r_a + r_b)  # d and x never reviewed: 0
     assert found.stop.recall == pytest.approx((2 * r_a + r_b) / 5)
     assert found.at_risk == 1  # c: a is reviewed, d and x are learnt before the exam
@@ -231,7 +232,7 @@ def test_keep_up_plan_matches_the_scheduler_step_by_step(
     # d, new, is introduced today (1 a day) and answered Good through its learning steps.
     d = fsrs.Card(card_id=3, state=fsrs.State.Learning, step=0, due=T0)
     r_d, answers_d = by_hand(d, T0, EXAM_AT)
-    r_b = curve_r(229, 1000.0)
+    r_b = curve_r(229 + 16 / 24, 1000.0)
 
     assert found.keep_up.remembered == pytest.approx(r_a + r_b + r_c + r_d, rel=1e-12)
     assert found.new_cards.introduced == 1
@@ -268,7 +269,7 @@ def test_answers_through_a_session(store: Store, cards: dict[str, int], clock: F
     expected = 0.0
     for stability, last in states:
         assert stability is not None and last is not None
-        expected += curve_r((EXAM_AT - last).days, stability)
+        expected += curve_r((EXAM_AT - last) / DAY, stability)
     assert found.seen == len(states)
     assert found.stop.remembered == pytest.approx(expected)
     assert found.keep_up.remembered > found.stop.remembered

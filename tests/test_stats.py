@@ -271,11 +271,10 @@ def test_retrievability_is_fsrs_6_and_sums_to_knowledge(
             store, cards[key], state=REVIEW, stability=stability, difficulty=4.0,
             last_review=last, due=T0 + DAY, reps=1,
         )  # fmt: skip
-        card = fsrs.Card(
-            card_id=1, state=fsrs.State.Review, stability=stability, difficulty=4.0,
-            last_review=last, due=T0,
-        )  # fmt: skip
-        expected[key] = scheduler.get_card_retrievability(card, T0)
+        # Anki's card info and browser: the exact time since the last review, in days (py-fsrs's
+        # `get_card_retrievability` counts whole days; the curve is its own).
+        factor, decay = scheduler._FACTOR, scheduler._DECAY
+        expected[key] = (1 + factor * ago / stability) ** decay
     found, total = q.find_cards(store, q.Scope(), T0, default_curve(), sort="retrievability")
     by_key = {row.ident.split("/")[1]: row.retrievability for row in found}
     for key, value in expected.items():
@@ -358,11 +357,11 @@ def test_exam_outlook_is_the_curve_at_the_exam(store: Store, cards: dict[str, in
     exam = stats_at(store, exam=T0.date() + timedelta(days=20)).exam
     assert exam is not None and exam.days_left == 20
     # From card a's last review (1 March, 12:00) to the start of the exam's day (22 March,
-    # 04:00) is 20.67 days, 20 whole ones as FSRS counts. Card b is suspended; the 5 new
-    # cards count 0.
+    # 04:00) is 20 days 16 hours. Card b is suspended; the 5 new cards count 0.
     curve = default_curve()
     assert exam.cards == 6
-    assert exam.recall_if_stopped == pytest.approx((1 + curve.factor * 20 / 10) ** curve.decay / 6)
+    t = 20 + 16 / 24
+    assert exam.recall_if_stopped == pytest.approx((1 + curve.factor * t / 10) ** curve.decay / 6)
     data = to_json(stats_at(store, exam=T0.date() + timedelta(days=20)))
     assert data["exam"] == {
         "date": "2026-03-22", "days_left": 20, "cards": 6,

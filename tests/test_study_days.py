@@ -143,3 +143,31 @@ def test_the_replay_counts_study_days() -> None:
     # Days starting at midnight UTC put the two (01:00, 13:00) on one day: the same-day formula.
     ((same_day, _d, _card),) = recomputed(rows, {1: (1.0, 1.0)}, None, 0, UTC)
     assert same_day == pytest.approx(1.34, abs=0.01)
+
+
+def test_the_exam_keep_up_plan_counts_the_first_gap_in_study_days() -> None:
+    """A review card last answered at 20:00 and due the next morning: the plan's first Good
+    is a day after it, as the answer path would count it, not the same day."""
+    from stalindeck.stats.exam import _Simulator
+    from stalindeck.stats.figures import default_curve
+    from stalindeck.store.exam_queries import ExamCardRow
+
+    evening, morning = local(5, 20), local(6, 8)
+    row = ExamCardRow(
+        card_id=1, deck="d", section="", tags=(), state=REVIEW, step=None, stability=1.3,
+        difficulty=6.0, due_ms=int(morning.timestamp() * 1000),
+        last_review_ms=int(evening.timestamp() * 1000),
+    )  # fmt: skip
+    simulator = _Simulator(
+        make_scheduler(SchedulerSettings(enable_fuzzing=False)),
+        default_curve(),
+        rollover_hour=4,
+        tz=ZONE,
+    )
+    start = int(morning.timestamp() * 1000)
+    _recall, answers = simulator.run(row, start, start + 60 * 86_400_000)
+    scheduler = outcomes(enable_fuzzing=False)
+    memory = Memory(REVIEW, None, 1.3, 6.0, morning, evening, 3, 0)
+    good = scheduler(memory, morning)[3]  # long-term: a study day later
+    assert good.due is not None
+    assert answers[1] == int((good.due - morning).total_seconds() * 1000)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -100,12 +99,11 @@ class CardDetail:
 def below_target(
     card: CardRow, last_review: datetime | None, curve: Curve, target: float
 ) -> datetime | None:
-    """The first whole day after `last_review` on which retrievability is under `target`
-    (retrievability counts whole days since the last review, as py-fsrs does)."""
+    """The moment after `last_review` at which retrievability falls to `target` (it counts
+    the exact time since the last review, as Anki shows it)."""
     if last_review is None or not card.stability or card.stability <= 0:
         return None
-    days = math.floor(card.stability * curve.elapsed_ratio(target)) + 1
-    return last_review + timedelta(days=days)
+    return last_review + timedelta(days=card.stability * curve.elapsed_ratio(target))
 
 
 def detail(store: Store, ident: str, now: datetime, curve: Curve, target: float) -> CardDetail:

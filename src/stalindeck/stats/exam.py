@@ -3,12 +3,15 @@
 Two plans are compared for every unsuspended card in scope:
 
 - **stop**: no more reviews. Recall on exam day is FSRS-6's forgetting curve
-  ``R = (1 + factor·t/S)^decay`` from the card's stability and last review, ``t`` in whole days
-  (as `stats` counts it). A card never reviewed counts as 0: it has not been learned.
+  ``R = (1 + factor·t/S)^decay`` from the card's stability and last review, ``t`` the exact
+  time in days (as `stats` shows retrievability, and Anki). A card never reviewed counts as 0:
+  it has not been learned.
 - **keep up**: every card is answered Good whenever it falls due before the exam, and new
   cards are introduced `new_per_day` a day in deck order (today counting as a whole day) until
   none are left. Each card goes through the real `fsrs` scheduler without fuzz, answer after
   answer, until its next due date is past the exam; recall is then read off the same curve.
+  Its first answer comes the study days after its last review that the answer path would
+  count (docs/scheduling.md); the answers after it are whole days apart or within a day.
 
 The exam takes place at the start of its study day (the rollover hour, 4 am by default): the
 reviews of the days before it count, none on the day itself.
@@ -31,7 +34,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from stalindeck.errors import StalindeckError
-from stalindeck.scheduling.day import study_date
+from stalindeck.scheduling.day import DEFAULT_ROLLOVER_HOUR, StudyDays, study_date
 from stalindeck.scheduling.fsrs_bridge import Memory, SchedulerSettings, make_scheduler, to_fsrs
 from stalindeck.scheduling.limits import Limits
 from stalindeck.stats.days import window
@@ -232,10 +235,11 @@ def recall_at(
     curve: Curve, stability: float | None, last_review_ms: int | None, at_ms: int
 ) -> float:
     """The probability of recall at `at_ms` of a card last reviewed at `last_review_ms` with
-    `stability`; 0 for a card that has never been reviewed. ``t`` is in whole days."""
+    `stability`; 0 for a card that has never been reviewed. ``t`` is the exact time in days,
+    as `stats` shows retrievability."""
     if stability is None or stability <= 0 or last_review_ms is None:
         return 0.0
-    return curve.retrievability(max(0, (at_ms - last_review_ms) // DAY_MS), stability)
+    return curve.retrievability(max(0, at_ms - last_review_ms) / DAY_MS, stability)
 
 
 def _never_reviewed(row: ExamCardRow) -> bool:
@@ -259,9 +263,18 @@ _Outcome = tuple[float, tuple[int, ...]]
 class _Simulator:
     """Answers Good to one card every time it falls due until the exam (see the module)."""
 
-    def __init__(self, scheduler: fsrs.Scheduler, curve: Curve, *, fast: bool = True) -> None:
+    def __init__(
+        self,
+        scheduler: fsrs.Scheduler,
+        curve: Curve,
+        *,
+        fast: bool = True,
+        rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
+        tz: tzinfo | None = None,
+    ) -> None:
         import fsrs
 
+        self._study_day = StudyDays(rollover_hour, tz)
         self._good = fsrs.Rating.Good
         self._review = fsrs.State.Review
         self._fast = fast
@@ -277,6 +290,10 @@ class _Simulator:
         else:
             assert row.last_review_ms is not None
             since = start_ms - row.last_review_ms
+            # The scheduler counts 24-hour periods, the student's answers study days: the
+            # first answer's gap as whole days of study (the rest are whole days apart).
+            gap = self._study_day(start_ms) - self._study_day(row.last_review_ms)
+            since = gap * DAY_MS if gap >= 1 else min(max(since, 0), DAY_MS - 1)
             # (A learning card stored without its step restarts its steps: `to_fsrs` says so.)
             key = (row.state, row.step, row.stability, row.difficulty, since, exam_ms - start_ms)
         found = self._cache.get(key)
@@ -454,7 +471,12 @@ def plan(
     starts = window(today, exam - timedelta(days=1), rollover_hour, tz).starts
     exam_ms = starts[days_left]
     now_ms = to_millis(now)
-    simulator = _Simulator(make_scheduler(replace(settings, enable_fuzzing=False)), curve)
+    simulator = _Simulator(
+        make_scheduler(replace(settings, enable_fuzzing=False)),
+        curve,
+        rollover_hour=rollover_hour,
+        tz=tz,
+    )
 
     answers_per_day = [0] * days_left
     total, at_risk, seen, new_index = _Tally(), 0, 0, 0

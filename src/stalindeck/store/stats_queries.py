@@ -10,7 +10,9 @@ Two things need care to stay portable (SQLite first, PostgreSQL too):
 - Current retrievability. FSRS-6's ``R = (1 + FACTOR·t/S)^DECAY`` needs ``pow``: PostgreSQL has
   it, SQLite has it when built with its math functions (as Python's usually is); when it is
   missing, `_ensure_pow` registers Python's `math.pow` on that connection (deterministic).
-  Like py-fsrs's `get_card_retrievability`, ``t`` counts whole days since the last review.
+  As in Anki's card info, browser and statistics (rslib `stats/card.rs`, `browser_table.rs`),
+  ``t`` is the exact time since the last review in days (seconds / 86,400), not whole days:
+  retrievability falls hour by hour. (Answers count study days: docs/scheduling.md.)
 """
 
 from __future__ import annotations
@@ -307,9 +309,10 @@ class MemoryFigures:
     retrievability_bins: tuple[int, ...]
 
 
-def _elapsed_days(now: datetime) -> ColumnElement[int]:
-    elapsed = (_int(to_millis(now)) - _ms(CardState.last_review)) // _int(DAY_MS)
-    return case((elapsed < 0, _int(0)), else_=elapsed)
+def _elapsed_days(now: datetime) -> ColumnElement[float]:
+    """Days since the last review, fractional (Anki's seconds / 86,400), never negative."""
+    elapsed = (_int(to_millis(now)) - _ms(CardState.last_review)) * literal(1 / DAY_MS, Float)
+    return case((elapsed < 0, literal(0.0, Float)), else_=elapsed)
 
 
 def _bins(at_least: Sequence[int], total: int) -> tuple[int, ...]:
