@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, tzinfo
 import fsrs
 from fsrs.scheduler import FUZZ_RANGES, MAX_DIFFICULTY, MIN_DIFFICULTY, STABILITY_MIN
 
-from stalindeck.scheduling.day import DEFAULT_ROLLOVER_HOUR, study_days_between
+from stalindeck.scheduling.day import DEFAULT_ROLLOVER_HOUR, StudyDays, study_days_between
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
 
@@ -62,6 +62,7 @@ class Outcomes:
         self._w = w
         self.rollover_hour = rollover_hour
         self.tz = tz
+        self._study_day = StudyDays(rollover_hour, tz)
         self._learning = tuple(scheduler.learning_steps)
         self._relearning = tuple(scheduler.relearning_steps)
         self._maximum = max(scheduler.maximum_interval, 1)
@@ -94,7 +95,10 @@ class Outcomes:
             state, step, stability, difficulty, last = LEARNING, 0, None, None, None
         elif step is None and state != REVIEW:
             step = 0  # as `to_fsrs`: a learning card stored without its step
-        days = self.study_days(last, now) if last is not None else None
+        days = None
+        if last is not None:
+            day = self._study_day
+            days = day(int(now.timestamp() * 1000)) - day(int(last.timestamp() * 1000))
         short = days is not None and days < 1
         recall = 0.0
         if not short and last is not None and stability is not None:
@@ -203,16 +207,32 @@ class Outcomes:
     def fuzz_bounds(self, interval: float, minimum: int) -> tuple[int, int]:
         """The fuzz window of `interval` days, kept within `minimum` and the maximum interval;
         at least two days wide when above 2 days and below the maximum."""
+        # Worked out up to six times per card shown: plain comparisons, no min()/max() calls.
         maximum = self._maximum
-        minimum = min(max(minimum, 1), maximum)
-        interval = min(max(interval, float(minimum)), float(maximum))
+        if minimum > maximum:
+            minimum = maximum
+        if minimum < 1:
+            minimum = 1
+        if interval < minimum:
+            interval = float(minimum)
+        elif interval > maximum:
+            interval = float(maximum)
         delta = 0.0
         if interval >= 2.5:
             delta = 1.0
             for start, end, factor in _FUZZ:
-                delta += factor * max(min(interval, end) - start, 0.0)
-        low = min(max(_round(interval - delta), minimum), maximum)
-        high = min(max(_round(interval + delta), minimum), maximum)
+                if interval > start:
+                    delta += factor * ((interval if interval < end else end) - start)
+        # Halves up, as Rust's round (both values are positive here).
+        low, high = int(interval - delta + 0.5), int(interval + delta + 0.5)
+        if low < minimum:
+            low = minimum
+        elif low > maximum:
+            low = maximum
+        if high < minimum:
+            high = minimum
+        elif high > maximum:
+            high = maximum
         if high == low and 2 < high < maximum:
             high = low + 1
         return low, high
