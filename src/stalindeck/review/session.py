@@ -331,9 +331,19 @@ class ReviewSession:
             duration_ms = int((now - shown.shown_at).total_seconds() * 1000)
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
         after = shifted(shown.outcomes[grade], now - shown.shown_at)
+
+        def recompute(stored: Memory) -> Memory:
+            # Another window answered the card since it was shown: the grade applies to what
+            # is stored now, worked out as the screen would have, inside the answer's lock.
+            return shifted(self._outcomes(stored, shown.shown_at)[grade], now - shown.shown_at)
+
         recorded = self._path.record_answer(
-            shown.card, grade, now, duration_ms, after, self._day_end, accept
+            shown.card, grade, now, duration_ms, after, self._day_end, accept, recompute
         )
+        if recorded.after is not None and recorded.before is not None:
+            after = recorded.after
+            if recorded.before != shown.card.memory:  # undo puts back what was stored
+                shown = shown._replace(card=shown.card._replace(memory=recorded.before))
         self._ready.pop(shown.card.card_id, None)
         dropped: tuple[tuple[Source, QueueEntry], ...] = ()
         if recorded.buried:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, func, insert, select, text, true
+from sqlalchemy import Connection, delete, func, insert, select, text, true, update
 
 from stalindeck.store.engine import reading, writing
 from stalindeck.store.models import NEW, REVIEW, Card, CardState, CardTag, Profile, Review, Setting
@@ -133,6 +133,7 @@ def _find_repairs(connection: Connection) -> dict[str, tuple[int, str]]:
     states = _count(connection, CardState, _ORPHAN_STATES)
     settings = _count(connection, Setting, _ORPHAN_SETTINGS)
     missing = len(_missing_states(connection))
+    stale = _stale_states(connection)
     return {
         "tags": (tags, f"{plural(tags, 'topic tag')} of cards that no longer exist"),
         "states": (
@@ -141,6 +142,11 @@ def _find_repairs(connection: Connection) -> dict[str, tuple[int, str]]:
         ),
         "settings": (settings, f"{plural(settings, 'setting')} of profiles that no longer exist"),
         "missing": (missing, f"{plural(missing, 'card')} without a scheduling state for a profile"),
+        "stale": (
+            len(stale),
+            f"{plural(len(stale), 'card')} whose scheduling state does not follow from its "
+            f"review log (card ids {_ids(sorted({card for _profile, card in stale}))})",
+        ),
     }
 
 
@@ -162,7 +168,91 @@ def _repair(connection: Connection, repairs: dict[str, tuple[int, str]]) -> list
             f"recreated {plural(len(missing), 'missing card state')} "
             f"({rebuilt} from the review log, the others as new cards)"
         )
+    stale = _stale_states(connection)
+    if stale:
+        redone = [card for profile, card in stale if _replay_state(connection, profile, card)]
+        left = len(stale) - len(redone)
+        done.append(
+            f"worked out {plural(len(redone), 'card state')} again from the review log "
+            f"(card ids {_ids(sorted(set(redone)))})"
+            + (f"; {left} left as they are: their log holds an impossible grade" if left else "")
+        )
     return done
+
+
+# A state older than the card's newest review, or one that counts fewer (or more) answers than
+# the log holds since the card last started as new (another window's answer computed from a
+# stale state, before answers were recomputed under the write lock, left one out): each a
+# grouped pass over the log, not a search per card.
+_STALE = """
+SELECT s.profile_id, s.card_id FROM card_states s
+JOIN (SELECT profile_id, card_id, max(reviewed_at) AS newest FROM reviews
+      GROUP BY profile_id, card_id) r
+  ON r.profile_id = s.profile_id AND r.card_id = s.card_id
+WHERE s.state != 0 AND (s.last_review IS NULL OR s.last_review < r.newest)
+UNION
+SELECT s.profile_id, s.card_id FROM card_states s
+JOIN (SELECT r.profile_id, r.card_id, count(*) AS answers FROM reviews r
+      JOIN (SELECT profile_id, card_id, max(reviewed_at) AS started FROM reviews
+            WHERE state_before = 0 GROUP BY profile_id, card_id) f
+        ON f.profile_id = r.profile_id AND f.card_id = r.card_id AND r.reviewed_at >= f.started
+      GROUP BY r.profile_id, r.card_id) n
+  ON n.profile_id = s.profile_id AND n.card_id = s.card_id
+WHERE s.state != 0 AND s.reps != n.answers
+"""
+
+
+def _stale_states(connection: Connection) -> list[tuple[int, int]]:
+    """(profile, card) of each card state that its review log contradicts, among those that
+    exist (a missing one is rebuilt on its own)."""
+    rows = connection.execute(
+        text(
+            f"SELECT k.profile_id, k.card_id FROM ({_STALE}) AS k "
+            "JOIN card_states s ON s.profile_id = k.profile_id AND s.card_id = k.card_id "
+            "JOIN cards c ON c.id = k.card_id ORDER BY k.profile_id, k.card_id"
+        )
+    )
+    return [(int(profile), int(card)) for profile, card in rows]
+
+
+def _replay_state(connection: Connection, profile_id: int, card_id: int) -> bool:
+    """Set the card's state to what its review log works out to (`scheduling.replay`);
+    False (nothing changed) when the log cannot be replayed."""
+    from stalindeck.scheduling.fsrs_bridge import Memory
+    from stalindeck.scheduling.replay import replayed
+    from stalindeck.scheduling.settings import settings_from_rows
+    from stalindeck.store.settings_store import run_read_settings
+
+    def run(sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
+        return [tuple(row) for row in connection.execute(text(sql), params)]
+
+    settings = settings_from_rows(run_read_settings(run, profile_id)).scheduler()
+    rows = connection.execute(
+        select(
+            Review.reviewed_at, Review.grade, Review.state_before, Review.step_before,
+            Review.stability_before, Review.difficulty_before, Review.due_before,
+            Review.last_review_before,
+        )
+        .where(Review.profile_id == profile_id, Review.card_id == card_id)
+        .order_by(Review.reviewed_at, Review.id)
+    ).all()  # fmt: skip
+    answers = [
+        (row[0], int(row[1]), Memory(row[2], row[3], row[4], row[5], row[6], row[7], 0, 0))
+        for row in rows
+    ]
+    memory = replayed(answers, settings)
+    if memory is None:
+        return False
+    connection.execute(
+        update(CardState)
+        .where(CardState.profile_id == profile_id, CardState.card_id == card_id)
+        .values(
+            state=memory.state, step=memory.step, stability=memory.stability,
+            difficulty=memory.difficulty, due=memory.due, last_review=memory.last_review,
+            reps=memory.reps, lapses=memory.lapses,
+        )
+    )  # fmt: skip
+    return True
 
 
 def _rebuild_state(connection: Connection, profile_id: int, card_id: int) -> bool:
@@ -254,26 +344,6 @@ def _find_problems(connection: Connection, now: datetime) -> list[str]:
         problems.append(
             f"{plural(len(future), 'review')} dated in the future (review ids {_ids(future)}); "
             "is the computer's clock right?"
-        )
-    newest = (
-        select(func.max(Review.reviewed_at))
-        .where(Review.profile_id == CardState.profile_id, Review.card_id == CardState.card_id)
-        .scalar_subquery()
-    )
-    stale = [
-        int(row[0])
-        for row in connection.execute(
-            select(CardState.card_id).where(
-                CardState.state != NEW,
-                newest.is_not(None),
-                (CardState.last_review.is_(None)) | (CardState.last_review < newest),
-            )
-        )
-    ]
-    if stale:
-        problems.append(
-            f"{plural(len(stale), 'card')} with a newer review in the log than its scheduling "
-            f"state records (card ids {_ids(stale)})"
         )
     return problems
 

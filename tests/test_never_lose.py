@@ -1,0 +1,102 @@
+"""Issue 16: never lose, never lie — answers raced from two windows, damaged stores and
+backups, absurd input. The crash, kill and race tests are marked `durability`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from stalindeck.decks.importing import import_paths
+from stalindeck.review.session import ReviewSession
+from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
+from stalindeck.store.models import REVIEW
+from stalindeck.store.open import Store, open_store
+
+from .conftest import FakeClock
+
+NO_FUZZ = SchedulerSettings(enable_fuzzing=False)
+ONE_CARD = 'id = "d"\nname = "D"\n\n[[cards]]\nid = "c0"\nfront = "Q"\nback = "A"\n'
+
+
+def _reviews(store: Store) -> list[tuple[int, int, int]]:
+    with store.engine.connect() as connection:
+        return [
+            tuple(row)  # type: ignore[misc]
+            for row in connection.execute(
+                text("SELECT grade, state_before, state_after FROM reviews ORDER BY id")
+            )
+        ]
+
+
+def _state(store: Store) -> tuple[int, int, int]:
+    with store.engine.connect() as connection:
+        row = connection.execute(text("SELECT state, reps, lapses FROM card_states")).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def two_windows_answer(db: str, clock: FakeClock, write_deck: Callable[..., Path]) -> None:
+    """A shows the card and grades Easy; B, showing the same card, then grades Again."""
+    first = open_store(db)
+    import_paths(first, [write_deck(ONE_CARD)], clock())
+    second = open_store(db)
+    try:
+        a = ReviewSession(first, clock=clock, settings=NO_FUZZ)
+        b = ReviewSession(second, clock=clock, settings=NO_FUZZ)
+        assert a.next_card() is not None and b.next_card() is not None
+        clock.advance(seconds=5)
+        a.answer(4)
+        b.answer(1)
+        a.close()
+        b.close()
+        # Both answers count: B's Again applies to the card A made a review card.
+        assert _reviews(first) == [(4, 0, REVIEW), (1, REVIEW, 3)]
+        assert _state(first) == (3, 2, 1)  # relearning, two reps, one lapse
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_windows_answering_one_card_lose_nothing(
+    tmp_path: Path, clock: FakeClock, write_deck: Callable[..., Path]
+) -> None:
+    two_windows_answer(str(tmp_path / "s.db"), clock, write_deck)
+
+
+def test_check_replays_a_card_an_old_version_answered_from_a_stale_state(
+    tmp_path: Path,
+    clock: FakeClock,
+    write_deck: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from stalindeck.store import answer_path
+    from stalindeck.store.check import check_store
+
+    db = str(tmp_path / "s.db")
+    store = open_store(db)
+    import_paths(store, [write_deck(ONE_CARD)], clock())
+    first = ReviewSession(store, clock=clock, settings=NO_FUZZ)
+    first.next_card()
+    first.answer(4)
+    first.close()
+    clock.advance(days=10)
+    # As before answers were computed under the lock: the state is not read again.
+    monkeypatch.setattr(answer_path, "_CURRENT_STATE", "SELECT 1 WHERE :profile = 0 AND :card = 0")
+    a = ReviewSession(store, clock=clock, settings=NO_FUZZ)
+    b = ReviewSession(store, clock=clock, settings=NO_FUZZ)
+    a.next_card(), b.next_card()
+    a.answer(3)
+    clock.advance(minutes=1)
+    b.answer(1)
+    a.close(), b.close()
+    monkeypatch.undo()
+    assert _state(store) == (3, 2, 1)  # Good lost: two reps where three answers were given
+    report = check_store(store, clock(), repair=False)
+    assert any("does not follow from its review log" in line for line in report.problems)
+    report = check_store(store, clock())
+    assert report.ok and any("again from the review log" in line for line in report.repaired)
+    assert _state(store) == (3, 3, 1)
+    assert check_store(store, clock(), repair=False).ok
+    store.close()
