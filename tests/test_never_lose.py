@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner
 
+from stalindeck.cli import app
 from stalindeck.decks.importing import import_paths
 from stalindeck.review.session import ReviewSession
 from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
@@ -16,6 +18,14 @@ from stalindeck.store.models import REVIEW
 from stalindeck.store.open import Store, open_store
 
 from .conftest import FakeClock
+
+runner = CliRunner()
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "100", **(env or {})})
+    return result.exit_code, result.stderr
+
 
 NO_FUZZ = SchedulerSettings(enable_fuzzing=False)
 ONE_CARD = 'id = "d"\nname = "D"\n\n[[cards]]\nid = "c0"\nfront = "Q"\nback = "A"\n'
@@ -100,3 +110,33 @@ def test_check_replays_a_card_an_old_version_answered_from_a_stale_state(
     assert _state(store) == (3, 3, 1)
     assert check_store(store, clock(), repair=False).ok
     store.close()
+
+
+# -- absurd input ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user data folder of the test's own, so the real store is never near."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.delenv("STALINDECK_DB", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.mark.parametrize("command", [["status"], ["cards"], ["review"], ["backup"]])
+def test_an_empty_store_name_is_refused(home: Path, command: list[str]) -> None:
+    code, errors = cli("--db", "", *command)
+    assert code == 1 and "--db '' names no store" in errors
+    code, errors = cli(*command, env={"STALINDECK_DB": ""})
+    assert code == 1 and "$STALINDECK_DB is set but empty" in errors
+    assert not home.exists()  # the default store was not touched, not even its folder
+
+
+def test_a_sqlite_uri_for_a_path_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, errors = cli("--db", "file:x.db?mode=ro", "status")
+    assert code == 1 and "looks like a SQLite URI" in errors and errors.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
