@@ -140,3 +140,21 @@ def test_a_sqlite_uri_for_a_path_is_refused(
     code, errors = cli("--db", "file:x.db?mode=ro", "status")
     assert code == 1 and "looks like a SQLite URI" in errors and errors.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["review", "--minutes", "inf"],
+        ["review", "--minutes", "nan"],
+        ["review", "--minutes", "1e308"],
+        ["review", "--new", "99999999999999999999"],
+        ["review", "--limit", "99999999999999999999"],
+        ["cards", "--limit", "99999999999999999999"],
+        ["exam", "--new-per-day", "99999999999999999999"],
+    ],
+)
+def test_numbers_out_of_range_are_one_line_and_exit_2(db_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, ["--db", str(db_path), *args], env={"COLUMNS": "100"})
+    assert result.exit_code == 2, result.output
+    assert "in the range" in result.output or "not a number" in result.output

@@ -18,6 +18,19 @@ if TYPE_CHECKING:
     from stalindeck.store.open import Store
 
 
+# Bounds of the numeric options: far beyond any real use, and within what SQLite and a
+# timedelta hold (an absurd number is one line and exit status 2, as click reports a range).
+MAX_CARDS = 1_000_000
+MAX_MINUTES = 24 * 60
+
+
+def finite(value: float | None) -> float | None:
+    """A callback refusing ``nan`` (which passes every range check) as click refuses a value."""
+    if value is not None and value != value:
+        raise typer.BadParameter("not a number; give minutes, e.g. 20")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """The root options, handed to every command through typer's context."""
