@@ -4,6 +4,7 @@ backups, absurd input. The crash, kill and race tests are marked `durability`.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,57 @@ def test_numbers_out_of_range_are_one_line_and_exit_2(db_path: Path, args: list[
     result = runner.invoke(app, ["--db", str(db_path), *args], env={"COLUMNS": "100"})
     assert result.exit_code == 2, result.output
     assert "in the range" in result.output or "not a number" in result.output
+
+
+# -- check in one pass ----------------------------------------------------------------------
+
+
+def _check_steps(tmp_path: Path, cards: int, write_deck: Callable[..., Path]) -> int:
+    """SQLite virtual-machine steps (in thousands) `check --no-repair` takes on a store of
+    `cards` cards with three reviews each: a measure of work that no machine load changes."""
+    from sqlalchemy import event
+
+    from stalindeck.store.check import check_store
+
+    from .conftest import T0
+
+    lines = ['id = "big"', 'name = "Big"', ""]
+    for number in range(cards):
+        lines += ["[[cards]]", f'id = "c{number}"', f'front = "Q{number}"', 'back = "A"', ""]
+    store = open_store(str(tmp_path / f"{cards}.db"))
+    import_paths(store, [write_deck("\n".join(lines), f"big{cards}.toml")], T0)
+    start = int(T0.timestamp() * 1000)
+    with store.engine.begin() as connection:
+        for index in range(3):
+            connection.execute(
+                text(
+                    "INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms, "
+                    "state_before, state_after, due_after) SELECT id, 1, 3, :at, 1000, :before, "
+                    "2, :at + 86400000 FROM cards"
+                ),
+                {"at": start + index * 86_400_000, "before": 0 if index == 0 else 2},
+            )
+        connection.execute(
+            text("UPDATE card_states SET state = 2, reps = 3, last_review = :at"),
+            {"at": start + 2 * 86_400_000},
+        )
+    store.engine.dispose()
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    event.listen(
+        store.engine, "connect", lambda dbapi, _record: dbapi.set_progress_handler(count, 1000)
+    )
+    report = check_store(store, T0 + timedelta(days=3), repair=False)
+    store.close()
+    assert report.ok, report.problems
+    return steps[0]
+
+
+def test_check_reads_the_log_in_one_pass(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    small, large = _check_steps(tmp_path, 300, write_deck), _check_steps(tmp_path, 1200, write_deck)
+    # Four times the cards: about four times the work (sorting adds a little), not sixteen.
+    assert large < 6 * small, (small, large)
