@@ -386,3 +386,11 @@ def test_students_opening_a_new_class_database_at_once(monkeypatch: pytest.Monke
     states = states_by_profile()
     assert states.pop("cards") == 152
     assert states == dict.fromkeys(["default", "teacher", "amira", "ben", "chloe"], 152)
+
+
+def test_two_windows_answering_one_card_lose_nothing_on_postgresql(
+    clock: Any, write_deck: Callable[..., Path]
+) -> None:
+    from .test_never_lose import two_windows_answer
+
+    two_windows_answer(URL, clock, write_deck)

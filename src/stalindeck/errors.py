@@ -7,6 +7,7 @@ reaching a user is a bug.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class StalindeckError(Exception):
@@ -15,6 +16,20 @@ class StalindeckError(Exception):
 
 class StoreError(StalindeckError):
     """The store cannot be opened, read or written."""
+
+
+class DamagedStoreError(StoreError):
+    """The store file is damaged (or is not a store); the edge names the backup to restore.
+
+    Attributes:
+        store: the store file, when it is one.
+        hinted: the message already names the backup to restore.
+    """
+
+    def __init__(self, message: str, store: Path | None = None, *, hinted: bool = False) -> None:
+        super().__init__(message)
+        self.store = store
+        self.hinted = hinted
 
 
 class NotFoundError(StalindeckError):

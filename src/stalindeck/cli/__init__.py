@@ -121,4 +121,13 @@ def main() -> None:
         raise SystemExit(1 if isinstance(error.__context__, EOFError) else 130) from None
     except KeyboardInterrupt:  # Ctrl-C past a command's own handling (closing the store)
         raise SystemExit(130) from None
+    except Exception as error:  # a damaged page read outside a command's own handling
+        from stalindeck.cli.common import store_failure
+        from stalindeck.ui.safe import clean
+
+        message = store_failure(error)
+        if message is None:
+            raise
+        print(f"error: {clean(message)}", file=sys.stderr)
+        raise SystemExit(1) from None
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -160,6 +160,13 @@ def check_command(
     no_repair: Annotated[
         bool, typer.Option("--no-repair", help="Only report; change nothing.")
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="SQLite's full integrity check (indexes too; slower) instead of its quick check.",
+        ),
+    ] = False,
 ) -> None:
     """Check the store: SQLite's integrity check, rows pointing at nothing, and the review
     log against the cards. Repairs what is safe (after a backup) and reports the rest;
@@ -169,7 +176,7 @@ def check_command(
 
     with user_errors():
         store = open_for(ctx, first_run=False)
-        report = check_store(store, utc_now(), repair=not no_repair)
+        report = check_store(store, utc_now(), repair=not no_repair, full=full)
         if report.backup is not None:
             print(f"Backed up the store first, to {report.backup}.", file=sys.stderr)
         for line in report.repaired:

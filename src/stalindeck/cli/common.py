@@ -6,16 +6,30 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from stalindeck.errors import DeckError, StalindeckError
+from stalindeck.errors import DamagedStoreError, DeckError, StalindeckError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from stalindeck.store.open import Store
+
+
+# Bounds of the numeric options: far beyond any real use, and within what SQLite and a
+# timedelta hold (an absurd number is one line and exit status 2, as click reports a range).
+MAX_CARDS = 1_000_000
+MAX_MINUTES = 24 * 60
+
+
+def finite(value: float | None) -> float | None:
+    """A callback refusing ``nan`` (which passes every range check) as click refuses a value."""
+    if value is not None and value != value:
+        raise typer.BadParameter("not a number; give minutes, e.g. 20")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +60,9 @@ def user_errors() -> Iterator[None]:
 
     try:
         yield
+    except DamagedStoreError as error:
+        print(f"error: {clean(damage_message(error))}", file=sys.stderr)
+        raise typer.Exit(1) from None
     except DeckError as error:
         for problem in error.problems:
             print(clean(problem), file=sys.stderr)
@@ -54,6 +71,47 @@ def user_errors() -> Iterator[None]:
     except StalindeckError as error:
         print(f"error: {clean(str(error))}", file=sys.stderr)
         raise typer.Exit(1) from None
+    except Exception as error:
+        message = store_failure(error)
+        if message is None:
+            raise
+        print(f"error: {clean(message)}", file=sys.stderr)
+        raise typer.Exit(1) from None
+
+
+# The store file the command opened: named in a message about a failure reading it.
+_opened: list[Path] = []
+
+
+def damage_message(error: DamagedStoreError) -> str:
+    """The message of `error`, with the command restoring the newest sound backup."""
+    if error.hinted:
+        return str(error)
+    from stalindeck.store.backup import restore_hint
+
+    return f"{error}; {restore_hint(error.store)}"
+
+
+def store_failure(error: BaseException) -> str | None:
+    """One line for a SQLite failure that reached the edge uncaught (a damaged page read by
+    a query, a -wal file removed under a running command); None for anything else."""
+    from stalindeck.store.safety import is_sqlite_error, translate
+
+    if isinstance(error, StalindeckError) or not is_sqlite_error(error):
+        return None
+    where = _opened[-1] if _opened else None
+    translated = translate(error, str(where or "the store"))
+    if isinstance(translated, DamagedStoreError):
+        return damage_message(translated)
+    if translated is not None:
+        return str(translated)
+    from stalindeck.store.backup import restore_hint
+
+    reason = " ".join(str(getattr(error, "orig", None) or error).split())
+    return (
+        f"the store {where or ''} could not be read ({reason[:200]}); run `stalindeck check`, "
+        f"or {restore_hint(where)}"
+    )
 
 
 def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
@@ -63,6 +121,8 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
 
     options: Context = ctx.obj
     store = open_store(options.db, options.profile)
+    if store.path is not None:
+        _opened.append(store.path)
     # Release the connections when the command ends, not whenever they are collected.
     ctx.call_on_close(store.close)
     if first_run:

@@ -38,6 +38,7 @@ def exam_command(
             "--new-per-day",
             help="New cards a day in the keep-reviewing plan (default: the new_per_day setting).",
             min=0,
+            max=9999,
             show_default=False,
         ),
     ] = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.cli.common import MAX_CARDS, MAX_MINUTES, console, finite, open_for, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +33,11 @@ def review_command(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", min=1, help="At most this many cards this session.", show_default=False
+            "--limit",
+            min=1,
+            max=MAX_CARDS,
+            help="At most this many cards this session.",
+            show_default=False,
         ),
     ] = None,
     new: Annotated[
@@ -41,6 +45,7 @@ def review_command(
         typer.Option(
             "--new",
             min=0,
+            max=MAX_CARDS,
             help="At most this many new cards (default: what is left of new_per_day, "
             "see `stalindeck settings`).",
             show_default=False,
@@ -52,6 +57,8 @@ def review_command(
             "--minutes",
             "-m",
             min=1,
+            max=MAX_MINUTES,
+            callback=finite,
             help="Time budget: due cards first, new ones while time allows.",
             show_default=False,
         ),

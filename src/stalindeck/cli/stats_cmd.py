@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.cli.common import MAX_CARDS, console, open_for, user_errors
 from stalindeck.ui.format import plural
 
 if TYPE_CHECKING:
@@ -181,7 +181,10 @@ def cards_command(
         ),
     ] = "deck",
     limit: Annotated[
-        int, typer.Option("--limit", "-n", help="Show at most this many cards; 0 for all.")
+        int,
+        typer.Option(
+            "--limit", "-n", min=0, max=MAX_CARDS, help="Show at most this many cards; 0 for all."
+        ),
     ] = 50,
     as_json: JsonOption = False,
 ) -> None:

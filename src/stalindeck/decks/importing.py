@@ -13,7 +13,7 @@ from typing import NamedTuple
 from stalindeck.decks.foreign import CardHistory
 from stalindeck.decks.formats import load_files
 from stalindeck.decks.toml_deck import deck_files, load_decks
-from stalindeck.errors import DeckError, NotFoundError, StalindeckError
+from stalindeck.errors import DamagedStoreError, DeckError, NotFoundError, StalindeckError
 from stalindeck.store.deck_sync import DeckChanges, sync_decks, unchanged_sources
 from stalindeck.store.open import Store
 
@@ -180,6 +180,8 @@ def bring_in_bundled(store: Store, now: datetime) -> BundledUpdate:
         return BundledUpdate(False, [])
     try:
         changes = import_paths(store, in_use, now)
+    except DamagedStoreError:
+        raise  # not a note: the command must not go on reading a damaged store
     except StalindeckError as error:  # the student's command goes on; the store is as it was
         first = error.problems[0] if isinstance(error, DeckError) else str(error)
         return BundledUpdate(False, [], first)

@@ -331,14 +331,27 @@ class ReviewSession:
         if duration_ms is None:
             duration_ms = int((now - shown.shown_at).total_seconds() * 1000)
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
-        if self._outcomes.study_days(shown.shown_at, now):
+        crossed = bool(self._outcomes.study_days(shown.shown_at, now))
+        if crossed:
             # Shown before the rollover, answered after: the card's elapsed study days grew.
             after = self._outcomes(shown.card.memory, now)[grade]
         else:
             after = shifted(shown.outcomes[grade], now - shown.shown_at)
+
+        def recompute(stored: Memory) -> Memory:
+            # Another window answered the card since it was shown: the grade applies to what
+            # is stored now, worked out as the screen would have, inside the answer's lock.
+            if crossed:
+                return self._outcomes(stored, now)[grade]
+            return shifted(self._outcomes(stored, shown.shown_at)[grade], now - shown.shown_at)
+
         recorded = self._path.record_answer(
-            shown.card, grade, now, duration_ms, after, self._day_end, accept
+            shown.card, grade, now, duration_ms, after, self._day_end, accept, recompute
         )
+        if recorded.after is not None and recorded.before is not None:
+            after = recorded.after
+            if recorded.before != shown.card.memory:  # undo puts back what was stored
+                shown = shown._replace(card=shown.card._replace(memory=recorded.before))
         self._ready.pop(shown.card.card_id, None)
         dropped: tuple[tuple[Source, QueueEntry], ...] = ()
         if recorded.buried:

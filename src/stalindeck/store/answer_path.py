@@ -31,6 +31,7 @@ LEECH_LAPSES = 8  # Anki's default leech threshold
 
 Buried = tuple[tuple[int, datetime | None], ...]
 Run = Callable[[str, dict[str, Any]], list[Any]]  # a statement → its rows
+Recompute = Callable[[Memory], Memory]  # the state stored now → the answer's state after
 Insert = Callable[[str, dict[str, Any]], int]  # an INSERT → the new row's id
 
 _LOAD_CARD = """
@@ -43,6 +44,13 @@ FROM cards c JOIN decks d ON d.id = c.deck_id
 JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
 WHERE c.id = :card
 """
+# The card's state as stored now, read inside the answer's write transaction (on PostgreSQL
+# with the row locked): another window may have answered the card since it was put on screen.
+_CURRENT_STATE = """
+SELECT state, step, stability, difficulty, due, last_review, reps, lapses FROM card_states
+WHERE profile_id = :profile AND card_id = :card
+"""
+_LOCK_ROW = " FOR UPDATE"
 _INSERT_REVIEW = """
 INSERT INTO reviews (card_id, profile_id, grade, reviewed_at, duration_ms, elapsed_days,
     state_before, step_before, stability_before, difficulty_before, due_before,
@@ -89,6 +97,8 @@ class Recorded(NamedTuple):
     buried: Buried  # siblings buried by this answer, with what they had before
     leech_tagged: bool = False  # this answer's lapse made the card a leech
     accepted: str | None = None  # the typed answer this answer added to the card's accepted
+    before: Memory | None = None  # the state the answer was computed from (None: as shown)
+    after: Memory | None = None  # the state it stored (None: as computed when shown)
 
 
 def _ms(moment: datetime | None) -> int | None:
@@ -159,7 +169,10 @@ class AnswerPath:
         if db is None:
             from sqlalchemy import text
 
-            with self.store.engine.begin() as connection:
+            from stalindeck.store.engine import writing
+
+            # Other databases: the write lock every writer takes (PostgreSQL's advisory lock).
+            with writing(self.store.engine) as connection:
 
                 def run(sql: str, params: dict[str, Any]) -> list[Any]:
                     result = connection.execute(text(sql), params)
@@ -241,40 +254,37 @@ class AnswerPath:
         after: Memory,
         bury_until: datetime,
         accept: str | None = None,
+        recompute: Recompute | None = None,
     ) -> Recorded:
         """Append the review, store the new state and bury new/review siblings, atomically;
         with `accept`, a typed answer the student accepts as right for this card from now on
-        (at most `ACCEPTED_LENGTH` characters)."""
-        before = card.memory
-        elapsed = (
-            (reviewed_at - before.last_review).total_seconds() / 86400
-            if before.last_review
-            else None
-        )
+        (at most `ACCEPTED_LENGTH` characters).
+
+        `after` was worked out from the state the card had when it was shown. The transaction
+        reads the state again once it holds the write lock: if another window answered the card
+        in between, `recompute` works the answer out afresh from what is stored now (without
+        it, the answer is refused with `StaleCardError`), so no answer is lost under another.
+        """
         profile = self.store.profile_id
         until = to_millis(bury_until)
-        review = {
-            "card": card.card_id, "profile": profile, "grade": grade,
-            "reviewed_at": to_millis(reviewed_at), "duration_ms": duration_ms,
-            "elapsed_days": elapsed, "state_before": before.state, "step_before": before.step,
-            "stability_before": before.stability, "difficulty_before": before.difficulty,
-            "due_before": _ms(before.due), "last_review_before": _ms(before.last_review),
-            "state_after": after.state, "step_after": after.step,
-            "stability_after": after.stability, "difficulty_after": after.difficulty,
-            "due_after": _ms(after.due),
-        }  # fmt: skip
-        state = {
-            "card": card.card_id, "profile": profile, "state": after.state, "step": after.step,
-            "stability": after.stability, "difficulty": after.difficulty,
-            "due": _ms(after.due), "last_review": _ms(after.last_review), "reps": after.reps,
-            "lapses": after.lapses,
-        }  # fmt: skip
+        key = {"profile": profile, "card": card.card_id}
+        lock = _LOCK_ROW if self.store.engine.dialect.name == "postgresql" else ""
 
         def work(run: Run, insert: Insert) -> Recorded:
-            review_id = insert(_INSERT_REVIEW, review)
-            run(_UPDATE_STATE, state)
+            rows = run(_CURRENT_STATE + lock, key)
+            before, now_after = card.memory, after
+            if rows:
+                stored = _memory(rows[0])
+                if stored != before:
+                    if recompute is None:
+                        raise StaleCardError(card.card_id)
+                    before, now_after = stored, recompute(stored)
+            review_id = insert(
+                _INSERT_REVIEW, _review_row(key, grade, reviewed_at, duration_ms, before, now_after)
+            )
+            run(_UPDATE_STATE, _state_row(key, now_after))
             tag_leech = False
-            if after.lapses >= LEECH_LAPSES and after.lapses > before.lapses:
+            if now_after.lapses >= LEECH_LAPSES and now_after.lapses > before.lapses:
                 leech = {"card": card.card_id, "tag": LEECH_TAG}
                 tag_leech = not run(_IS_LEECH, leech)
                 if tag_leech:
@@ -300,9 +310,51 @@ class AnswerPath:
             if accept is not None:
                 wanted = {"profile": profile, "card": card.card_id, "answer": accept}
                 if not run(_IS_ACCEPTED, wanted):
-                    run(_ACCEPT, {**wanted, "created_at": review["reviewed_at"]})
+                    run(_ACCEPT, {**wanted, "created_at": to_millis(reviewed_at)})
                     accepted = accept
-            return Recorded(int(review_id), buried, tag_leech, accepted)
+            return Recorded(int(review_id), buried, tag_leech, accepted, before, now_after)
 
         result: Recorded = self._transaction(work)
         return result
+
+
+class StaleCardError(Exception):
+    """The card was answered elsewhere since it was shown, and no recompute was given."""
+
+    def __init__(self, card_id: int) -> None:
+        super().__init__(f"card {card_id} changed since it was shown")
+        self.card_id = card_id
+
+
+def _memory(row: Sequence[Any]) -> Memory:
+    return Memory(row[0], row[1], row[2], row[3], _time(row[4]), _time(row[5]), row[6], row[7])
+
+
+def _review_row(
+    key: dict[str, Any],
+    grade: int,
+    reviewed_at: datetime,
+    duration_ms: int,
+    before: Memory,
+    after: Memory,
+) -> dict[str, Any]:
+    elapsed = (
+        (reviewed_at - before.last_review).total_seconds() / 86400 if before.last_review else None
+    )
+    return {
+        **key, "grade": grade, "reviewed_at": to_millis(reviewed_at), "duration_ms": duration_ms,
+        "elapsed_days": elapsed, "state_before": before.state, "step_before": before.step,
+        "stability_before": before.stability, "difficulty_before": before.difficulty,
+        "due_before": _ms(before.due), "last_review_before": _ms(before.last_review),
+        "state_after": after.state, "step_after": after.step,
+        "stability_after": after.stability, "difficulty_after": after.difficulty,
+        "due_after": _ms(after.due),
+    }  # fmt: skip
+
+
+def _state_row(key: dict[str, Any], after: Memory) -> dict[str, Any]:
+    return {
+        **key, "state": after.state, "step": after.step, "stability": after.stability,
+        "difficulty": after.difficulty, "due": _ms(after.due),
+        "last_review": _ms(after.last_review), "reps": after.reps, "lapses": after.lapses,
+    }  # fmt: skip

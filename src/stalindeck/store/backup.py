@@ -14,6 +14,7 @@ of the `KEEP_DAILY` days before, then one a week for `KEEP_WEEKLY` weeks and one
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import sqlite3
@@ -25,8 +26,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from stalindeck.errors import NotFoundError, StoreError
+from stalindeck.errors import DamagedStoreError, NotFoundError, StoreError
 from stalindeck.store.engine import sqlite_path
+from stalindeck.store.revision import HEAD_REVISION, known_revisions
+from stalindeck.store.safety import header_ok
 
 KEEP_DAILY = 12
 KEEP_WEEKLY = 10
@@ -143,15 +146,64 @@ def backup_file(source: Path, destination: Path) -> Path:
     tmp = destination.with_name(f".{destination.name}.{os.getpid()}{_TMP_SUFFIX}")
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
+        _clear_leftovers(destination)
         tmp.unlink(missing_ok=True)
         _copy(source, tmp)
+        damage = _damage(tmp)
+        if damage is not None:
+            # A damaged copy under a backup's name would later be offered for restoring.
+            raise DamagedStoreError(
+                f"the store {source} is damaged ({damage}); no backup of it was written",
+                source,
+            )
         _fsync(tmp)
         os.replace(tmp, destination)
         _fsync(destination.parent)
     except (OSError, sqlite3.Error) as error:
         _unlink_quietly(tmp)
         raise StoreError(_failure(f"could not back up {source} to {destination}", error)) from error
+    except StoreError:
+        _unlink_quietly(tmp)
+        raise
     return destination
+
+
+def _damage(path: Path) -> str | None:
+    """Why the SQLite file `path` is damaged (SQLite's quick check of every page), or None."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        return str(error)
+    if found != ["ok"]:
+        # SQLite's findings come as lines under a "*** in database main ***" heading.
+        lines = [line for line in str(found[0]).splitlines() if not line.startswith("***")]
+        return f"SQLite's check found: {(lines or ['damage'])[0][:160]}"
+    return None
+
+
+def _clear_leftovers(destination: Path) -> None:
+    """Remove what a killed backup to `destination` left: its scratch copy and journal
+    (``.NAME.PID.tmp``, ``.NAME.PID.tmp-journal``), once that process is gone."""
+    for leftover in destination.parent.glob(f".{glob.escape(destination.name)}.*{_TMP_SUFFIX}*"):
+        pid = leftover.name[len(destination.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _unlink_quietly(leftover)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or no way to tell: leave its files alone
+        return True
+    return True
 
 
 def _copy(source: Path, destination: Path, *, standalone: bool = True) -> None:
@@ -218,7 +270,7 @@ def take_backup(store_path: Path, reason: str, now: datetime | None = None) -> P
         destination = folder / f"{stem}-{number}.db"
     backup_file(store_path, destination)
     _last_auto[store_path] = time.time()
-    rotate(folder, taken, store_path.stem)
+    rotate(folder, taken, store_path.stem, good=destination)
     return destination
 
 
@@ -318,13 +370,19 @@ def obsolete(
     return doomed
 
 
-def rotate(folder: Path, now: datetime | None = None, store: str | None = None) -> list[Path]:
+def rotate(
+    folder: Path, now: datetime | None = None, store: str | None = None, good: Path | None = None
+) -> list[Path]:
     """Delete the copies `obsolete` names, and temporary files left by a killed backup.
+
+    The newest copy of each store that passes SQLite's check is never deleted, whatever the
+    thinning rule says (copies written before copies were checked may be damaged).
 
     Args:
         folder: the backups folder.
         now: the current time.
         store: rotate only the copies of the store with this stem (default: each store's).
+        good: a copy known sound (just written and checked), the newest of its store.
 
     Returns:
         The files deleted.
@@ -334,17 +392,19 @@ def rotate(folder: Path, now: datetime | None = None, store: str | None = None) 
     by_store: dict[str, list[BackupInfo]] = {}
     for info in list_backups(folder, store):
         by_store.setdefault(info.store, []).append(info)
-    doomed = [
-        backup
-        for copies in by_store.values()
-        for backup in obsolete(copies, moment.astimezone().date())
-    ]
+    doomed: list[BackupInfo] = []
+    for copies in by_store.values():
+        thinned = obsolete(copies, moment.astimezone().date())
+        if thinned:
+            keep = good if good is not None and good in {c.path for c in copies} else None
+            keep = keep or _newest_sound(copies)
+            doomed.extend(backup for backup in thinned if backup.path != keep)
     for backup in doomed:
         for path in (backup.path, *(backup.path.with_name(backup.path.name + s) for s in _SIDES)):
             _unlink_quietly(path)
         deleted.append(backup.path)
     cutoff = time.time() - _STALE_TMP.total_seconds()
-    for tmp in folder.glob(f".*{_TMP_SUFFIX}"):
+    for tmp in folder.glob(f".*{_TMP_SUFFIX}*"):  # a scratch copy, or its -journal
         try:
             if tmp.stat().st_mtime < cutoff:
                 tmp.unlink()
@@ -352,6 +412,28 @@ def rotate(folder: Path, now: datetime | None = None, store: str | None = None) 
         except OSError:
             pass
     return deleted
+
+
+def _newest_sound(copies: Sequence[BackupInfo]) -> Path | None:
+    """The newest of `copies` that passes the check, if any."""
+    for info in sorted(copies, key=lambda info: (info.taken_at, info.path.name), reverse=True):
+        if info.reason != "damaged" and _damage(info.path) is None and _has_schema(info.path):
+            return info.path
+    return None
+
+
+def _has_schema(path: Path) -> bool:
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return bool(row and row[0])
 
 
 # -- automatic copies ------------------------------------------------------------------------
@@ -406,6 +488,8 @@ def backup_before(store_path: Path | None, reason: str) -> Path | None:
         return take_backup(store_path, reason)
     except StoreError as error:
         done = "imported" if reason == "import" else "changed"
+        if isinstance(error, DamagedStoreError):
+            raise DamagedStoreError(f"{error}; nothing was {done}", error.store) from error
         raise StoreError(f"{error}; nothing was {done}") from error
 
 
@@ -471,13 +555,9 @@ def _inspect(connection: sqlite3.Connection, path: Path) -> StoreSummary:
 
 
 def _check_revision(revision: str, path: Path) -> None:
-    from stalindeck.store.migrate import HEAD_REVISION
-
     if revision == HEAD_REVISION:
         return
-    from stalindeck.store.migrate import _known_revisions
-
-    if revision not in _known_revisions():
+    if revision not in known_revisions():
         raise StoreError(
             f"{path} is at schema {revision}, newer than this stalindeck knows; "
             "upgrade stalindeck (pip install -U stalindeck) to restore it"
@@ -485,19 +565,51 @@ def _check_revision(revision: str, path: Path) -> None:
 
 
 def restore_hint(store_path: Path | None) -> str:
-    """What to do about a damaged store: the command that restores its newest backup."""
+    """What to do about a damaged store: the command that restores its newest backup that
+    passes SQLite's check (a damaged copy would only be refused by `restore`)."""
     if store_path is None:
         return "restore it from your database backups"
     folder = backup_dir_for(store_path)
     try:
-        usable = [
+        copies = [
             info for info in list_backups(folder, store_path.stem) if info.reason != "damaged"
         ]
     except StoreError:
-        usable = []
-    if not usable:
+        copies = []
+    if not copies:
         return f"no backups found in {folder}; move the file aside to start afresh"
-    return f"restore the newest backup with: stalindeck restore {usable[0].path}"
+    sound = _newest_sound(copies)
+    if sound is None:
+        return (
+            f"none of the copies in {folder} passes the check; see `stalindeck backups`, "
+            "or move the file aside to start afresh"
+        )
+    return f"restore the newest backup with: stalindeck restore {sound}"
+
+
+def check_header(path: Path) -> None:
+    """Refuse a store file that is not a store: one that `header_ok` rejects, or an empty
+    (0-byte) file beside backups of it — a store emptied by accident or a crash, which SQLite
+    would take for a new one. (An empty file with no copies is a store being created.)
+
+    Raises:
+        DamagedStoreError: naming the newest sound backup.
+    """
+    if not header_ok(path):
+        why = "it does not start as a SQLite file does"
+    else:
+        try:
+            empty = path.stat().st_size == 0
+        except OSError:
+            return
+        if not empty or not list_backups(backup_dir_for(path), path.stem):
+            return
+        why = "it is empty (0 bytes), though its backups folder holds copies of it"
+    raise DamagedStoreError(
+        f"the store at {path} is damaged or not a stalindeck store ({why}); {restore_hint(path)}",
+        path,
+        hinted=True,
+    )
 
 
 def resolve_backup(name: str, store_path: Path) -> Path:
@@ -551,9 +663,13 @@ def restore(backup: Path, store_path: Path) -> Restored:
 
 
 def _set_aside(store_path: Path) -> Path:
-    from stalindeck.store.safety import header_ok
-
-    if header_ok(store_path) and _readable(store_path):
+    sound = (
+        header_ok(store_path)
+        and store_path.stat().st_size > 0
+        and _readable(store_path)
+        and _damage(store_path) is None
+    )
+    if sound:
         return take_backup(store_path, "restore")
     # Too damaged to copy page by page: move the file itself (and its journals) aside.
     folder = backup_dir_for(store_path)

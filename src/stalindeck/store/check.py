@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, func, insert, select, text, true
+from sqlalchemy import Connection, delete, func, insert, select, text, true, update
 
 from stalindeck.store.engine import reading, writing
 from stalindeck.store.models import NEW, REVIEW, Card, CardState, CardTag, Profile, Review, Setting
@@ -45,15 +45,19 @@ class CheckReport:
         return self.integrity == ["ok"] and not self.problems
 
 
-def check_store(store: Store, now: datetime, *, repair: bool = True) -> CheckReport:
+def check_store(
+    store: Store, now: datetime, *, repair: bool = True, full: bool = False
+) -> CheckReport:
     """Check the store; repair what is safe to repair unless `repair` is False.
 
     Args:
         store: the open store.
         now: the current time (reviews far beyond it are reported).
         repair: whether to repair (a backup is taken first).
+        full: SQLite's full integrity check (every index against its table: seconds per
+            hundred megabytes) instead of its quick check of every page.
     """
-    report = CheckReport(integrity=_integrity(store))
+    report = CheckReport(integrity=_integrity(store, full))
     if report.integrity != ["ok"]:
         report.problems.append(
             "the store file is damaged; nothing was repaired. Restore the newest good "
@@ -61,8 +65,9 @@ def check_store(store: Store, now: datetime, *, repair: bool = True) -> CheckRep
         )
         return report
     with reading(store.engine) as connection:
-        repairs = _find_repairs(connection)
-        report.problems.extend(_find_problems(connection, now))
+        log = _read_log(connection, now)
+        repairs = _find_repairs(connection, log)
+        report.problems.extend(_find_problems(connection, log))
     if any(count for count, _ in repairs.values()):
         if repair:
             if store.path is not None:
@@ -70,22 +75,27 @@ def check_store(store: Store, now: datetime, *, repair: bool = True) -> CheckRep
 
                 report.backup = take_backup(store.path, "check")
             with writing(store.engine) as connection:
-                report.repaired.extend(_repair(connection, repairs))
+                report.repaired.extend(_repair(connection, repairs, now))
         else:
             report.problems.extend(message for count, message in repairs.values() if count)
     report.problems.extend(_foreign_key_problems(store))
     return report
 
 
-def _integrity(store: Store) -> list[str]:
-    """SQLite's integrity check (other databases check themselves): ``["ok"]`` or findings."""
+def _integrity(store: Store, full: bool = False) -> list[str]:
+    """SQLite's quick (or `full` integrity) check; other databases check themselves:
+    ``["ok"]`` or findings."""
     if store.engine.dialect.name != "sqlite":
         return ["ok"]
     import sqlite3
 
     raw = store.engine.raw_connection()
     try:
-        rows = raw.cursor().execute("PRAGMA integrity_check(20)").fetchall()
+        rows = (
+            raw.cursor()
+            .execute(f"PRAGMA {'integrity_check' if full else 'quick_check'}(20)")
+            .fetchall()
+        )
     except sqlite3.DatabaseError as error:
         return [str(error)]  # damaged beyond what the check itself can walk
     finally:
@@ -128,11 +138,12 @@ def _count(connection: Connection, table: type, condition: object) -> int:
     )
 
 
-def _find_repairs(connection: Connection) -> dict[str, tuple[int, str]]:
+def _find_repairs(connection: Connection, log: _Log) -> dict[str, tuple[int, str]]:
     tags = _count(connection, CardTag, _ORPHAN_TAGS)
     states = _count(connection, CardState, _ORPHAN_STATES)
     settings = _count(connection, Setting, _ORPHAN_SETTINGS)
     missing = len(_missing_states(connection))
+    stale = log.stale
     return {
         "tags": (tags, f"{plural(tags, 'topic tag')} of cards that no longer exist"),
         "states": (
@@ -141,10 +152,17 @@ def _find_repairs(connection: Connection) -> dict[str, tuple[int, str]]:
         ),
         "settings": (settings, f"{plural(settings, 'setting')} of profiles that no longer exist"),
         "missing": (missing, f"{plural(missing, 'card')} without a scheduling state for a profile"),
+        "stale": (
+            len(stale),
+            f"{plural(len(stale), 'card')} whose scheduling state does not follow from its "
+            f"review log (card ids {_ids(sorted({card for _profile, card in stale}))})",
+        ),
     }
 
 
-def _repair(connection: Connection, repairs: dict[str, tuple[int, str]]) -> list[str]:
+def _repair(
+    connection: Connection, repairs: dict[str, tuple[int, str]], now: datetime
+) -> list[str]:
     done = []
     if repairs["tags"][0]:
         connection.execute(delete(CardTag).where(_ORPHAN_TAGS))
@@ -162,7 +180,146 @@ def _repair(connection: Connection, repairs: dict[str, tuple[int, str]]) -> list
             f"recreated {plural(len(missing), 'missing card state')} "
             f"({rebuilt} from the review log, the others as new cards)"
         )
+    stale = _read_log(connection, now).stale if repairs["stale"][0] else []
+    if stale:
+        redone = [card for profile, card in stale if _replay_state(connection, profile, card)]
+        left = len(stale) - len(redone)
+        done.append(
+            f"worked out {plural(len(redone), 'card state')} again from the review log "
+            f"(card ids {_ids(sorted(set(redone)))})"
+            + (f"; {left} left as they are: their log holds an impossible grade" if left else "")
+        )
     return done
+
+
+# The review log read once, grouped by card (one pass, not a search per card; 1M reviews in
+# about two seconds): what each card's state must agree with, and which reviews are impossible,
+# dated in the future or of nothing.
+_LOG_PASS = """
+SELECT g.profile_id, g.card_id, g.newest, g.first, g.started, g.answers, g.bad,
+       s.state, s.last_review, s.reps,
+       CASE WHEN c.id IS NULL OR p.id IS NULL THEN 1 ELSE 0 END AS orphan
+FROM (SELECT profile_id, card_id, max(reviewed_at) AS newest, min(reviewed_at) AS first,
+             max(CASE WHEN state_before = 0 THEN reviewed_at END) AS started,
+             count(*) AS answers, sum(CASE WHEN {bad} THEN 1 ELSE 0 END) AS bad
+      FROM reviews GROUP BY profile_id, card_id) AS g
+LEFT JOIN card_states s ON s.profile_id = g.profile_id AND s.card_id = g.card_id
+LEFT JOIN cards c ON c.id = g.card_id
+LEFT JOIN profiles p ON p.id = g.profile_id
+"""
+_BAD = (
+    "grade NOT IN (1, 2, 3, 4) OR state_before NOT IN (0, 1, 2, 3) "
+    "OR state_after NOT IN (1, 2, 3) OR due_after < reviewed_at"
+)
+# Answers since the card last started as new, for the few cards reset since their first.
+_SINCE = (
+    "SELECT count(*) FROM reviews WHERE profile_id = :profile AND card_id = :card "
+    "AND reviewed_at >= :started"
+)
+
+
+@dataclass(slots=True)
+class _Log:
+    """What one pass over the review log found, by (profile, card)."""
+
+    stale: list[tuple[int, int]] = field(default_factory=list)
+    orphans: list[tuple[int, int]] = field(default_factory=list)
+    bad: list[tuple[int, int]] = field(default_factory=list)
+    future: list[tuple[int, int]] = field(default_factory=list)
+    future_ms: int = 0  # reviews after this are dated in the future
+
+
+def _read_log(connection: Connection, now: datetime) -> _Log:
+    """One grouped pass over the log. A card's state is stale when it is older than the card's
+    newest review, or counts other than the answers given since the card last started as new
+    (another window's answer worked out from a stale state, before answers were recomputed
+    under the write lock, leaves one out)."""
+    from stalindeck.store.values import to_millis
+
+    future = to_millis(now + timedelta(days=1))
+    log = _Log(future_ms=future)
+    since = text(_SINCE)
+    for row in connection.execute(text(_LOG_PASS.format(bad=_BAD))):
+        key = (int(row.profile_id), int(row.card_id))
+        if row.orphan:
+            log.orphans.append(key)
+        if row.bad:
+            log.bad.append(key)
+        if row.newest > future:
+            log.future.append(key)
+        if row.state is None or row.state == NEW or row.orphan:
+            continue
+        stale = row.last_review is None or row.last_review < row.newest
+        if not stale and row.started is not None:
+            answers = row.answers
+            if row.started > row.first:  # reset since: count from its last start
+                answers = connection.execute(
+                    since, {"profile": key[0], "card": key[1], "started": row.started}
+                ).scalar_one()
+            stale = row.reps != answers
+        if stale:
+            log.stale.append(key)
+    return log
+
+
+def _review_ids(
+    connection: Connection, keys: list[tuple[int, int]], condition: str = "1 = 1"
+) -> list[int]:
+    """The ids of the reviews of `keys` (profile, card) meeting `condition`, at most enough
+    to list (and count) them."""
+    found: list[int] = []
+    for profile, card in keys:
+        found.extend(
+            int(row[0])
+            for row in connection.execute(
+                text(
+                    f"SELECT id FROM reviews WHERE profile_id = :profile AND card_id = :card "
+                    f"AND ({condition}) ORDER BY id"
+                ),
+                {"profile": profile, "card": card},
+            )
+        )
+    return sorted(found)
+
+
+def _replay_state(connection: Connection, profile_id: int, card_id: int) -> bool:
+    """Set the card's state to what its review log works out to (`scheduling.replay`);
+    False (nothing changed) when the log cannot be replayed."""
+    from stalindeck.scheduling.fsrs_bridge import Memory
+    from stalindeck.scheduling.replay import replayed
+    from stalindeck.scheduling.settings import settings_from_rows
+    from stalindeck.store.settings_store import run_read_settings
+
+    def run(sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
+        return [tuple(row) for row in connection.execute(text(sql), params)]
+
+    settings = settings_from_rows(run_read_settings(run, profile_id)).scheduler()
+    rows = connection.execute(
+        select(
+            Review.reviewed_at, Review.grade, Review.state_before, Review.step_before,
+            Review.stability_before, Review.difficulty_before, Review.due_before,
+            Review.last_review_before,
+        )
+        .where(Review.profile_id == profile_id, Review.card_id == card_id)
+        .order_by(Review.reviewed_at, Review.id)
+    ).all()  # fmt: skip
+    answers = [
+        (row[0], int(row[1]), Memory(row[2], row[3], row[4], row[5], row[6], row[7], 0, 0))
+        for row in rows
+    ]
+    memory = replayed(answers, settings)
+    if memory is None:
+        return False
+    connection.execute(
+        update(CardState)
+        .where(CardState.profile_id == profile_id, CardState.card_id == card_id)
+        .values(
+            state=memory.state, step=memory.step, stability=memory.stability,
+            difficulty=memory.difficulty, due=memory.due, last_review=memory.last_review,
+            reps=memory.reps, lapses=memory.lapses,
+        )
+    )  # fmt: skip
+    return True
 
 
 def _rebuild_state(connection: Connection, profile_id: int, card_id: int) -> bool:
@@ -204,17 +361,9 @@ def _ids(rows: list[int]) -> str:
     return shown + (", …" if len(rows) > _MAX_LISTED else "")
 
 
-def _find_problems(connection: Connection, now: datetime) -> list[str]:
+def _find_problems(connection: Connection, log: _Log) -> list[str]:
     problems = []
-    orphans = [
-        int(row[0])
-        for row in connection.execute(
-            select(Review.id).where(
-                ~select(Card.id).where(Card.id == Review.card_id).exists()
-                | ~select(Profile.id).where(Profile.id == Review.profile_id).exists()
-            )
-        )
-    ]
+    orphans = _review_ids(connection, log.orphans)
     if orphans:
         problems.append(
             f"{plural(len(orphans), 'review')} of a card or profile that no longer exists "
@@ -228,52 +377,17 @@ def _find_problems(connection: Connection, now: datetime) -> list[str]:
     ]
     if cards:
         problems.append(f"{plural(len(cards), 'card')} of no deck (card ids {_ids(cards)})")
-    invalid = [
-        int(row[0])
-        for row in connection.execute(
-            select(Review.id).where(
-                Review.grade.not_in((1, 2, 3, 4))
-                | Review.state_before.not_in((0, 1, 2, 3))
-                | Review.state_after.not_in((1, 2, 3))
-                | (Review.due_after < Review.reviewed_at)
-            )
-        )
-    ]
+    invalid = _review_ids(connection, log.bad, _BAD)
     if invalid:
         problems.append(
             f"{plural(len(invalid), 'review')} with an impossible grade, state or due date "
             f"(review ids {_ids(invalid)})"
         )
-    future = [
-        int(row[0])
-        for row in connection.execute(
-            select(Review.id).where(Review.reviewed_at > now + timedelta(days=1))
-        )
-    ]
+    future = _review_ids(connection, log.future, f"reviewed_at > {log.future_ms:d}")
     if future:
         problems.append(
             f"{plural(len(future), 'review')} dated in the future (review ids {_ids(future)}); "
             "is the computer's clock right?"
-        )
-    newest = (
-        select(func.max(Review.reviewed_at))
-        .where(Review.profile_id == CardState.profile_id, Review.card_id == CardState.card_id)
-        .scalar_subquery()
-    )
-    stale = [
-        int(row[0])
-        for row in connection.execute(
-            select(CardState.card_id).where(
-                CardState.state != NEW,
-                newest.is_not(None),
-                (CardState.last_review.is_(None)) | (CardState.last_review < newest),
-            )
-        )
-    ]
-    if stale:
-        problems.append(
-            f"{plural(len(stale), 'card')} with a newer review in the log than its scheduling "
-            f"state records (card ids {_ids(stale)})"
         )
     return problems
 
@@ -283,7 +397,18 @@ def _foreign_key_problems(store: Store) -> list[str]:
     if store.engine.dialect.name != "sqlite":
         return []
     with reading(store.engine) as connection:
-        rows = list(connection.exec_driver_sql("PRAGMA foreign_key_check"))
+        tables = [
+            str(row[0])
+            for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+            if str(row[0]) not in _COVERED  # the review log's million rows are read once above
+        ]
+        rows = [
+            row
+            for table in tables
+            for row in connection.exec_driver_sql(f'PRAGMA foreign_key_check("{table}")')
+        ]
     counts: dict[str, int] = {}
     for row in rows:
         if str(row[0]) not in _COVERED:

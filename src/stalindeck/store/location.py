@@ -24,9 +24,30 @@ def resolve_url(db: str | None) -> str:
 
     A value containing ``://`` is taken as a URL; anything else as a file path.
     """
-    value = db or os.environ.get(ENV_VAR) or ""
+    if db is not None:
+        value, named = db, f"--db {db!r}"
+    else:
+        value = os.environ.get(ENV_VAR, None) or ""
+        named = f"${ENV_VAR} ({value!r})"
+        if ENV_VAR in os.environ and not value.strip():
+            # A script whose variable came out empty must not touch the real store.
+            raise StoreError(
+                f"${ENV_VAR} is set but empty; name a store file, or unset it to use the "
+                f"default store ({default_path()})"
+            )
+    if db is not None and not db.strip():
+        raise StoreError(
+            f"--db {db!r} names no store; give a file path, or leave --db out to use the "
+            f"default store ({default_path()})"
+        )
     if "://" in value:
         return value
+    if value.startswith("file:") or "?" in value:
+        # sqlite3's URI file names (file:x.db?mode=ro) would become a file of that name.
+        raise StoreError(
+            f"{named} looks like a SQLite URI; give a plain file path (or a URL such as "
+            "sqlite:///path/to/store.db)"
+        )
     if not value:
         path = default_path()
         try:

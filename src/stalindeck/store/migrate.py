@@ -10,18 +10,13 @@ then find the store at head.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 
 from stalindeck.errors import StoreError
 from stalindeck.store.engine import immediate, sqlite_path
-from stalindeck.store.revision import HEAD_REVISION
-
-if TYPE_CHECKING:
-    from alembic.config import Config
+from stalindeck.store.revision import HEAD_REVISION, alembic_config, known_revisions
 
 __all__ = [
     "HEAD_REVISION",
@@ -53,18 +48,6 @@ def _revision(connection: Connection) -> str | None:
         if not dialect.has_table(connection, "alembic_version"):
             raise StoreError("the store has tables but no schema version; it is not ours")
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def alembic_config() -> Config:
-    """An Alembic Config pointing at the shipped migrations folder."""
-    from alembic.config import Config
-
-    from stalindeck.resources import migrations_dir
-
-    # Alembic's default stream is bound when it is first imported; name the current one.
-    config = Config(stdout=sys.stdout)
-    config.set_main_option("script_location", str(migrations_dir()))
-    return config
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -99,18 +82,22 @@ def ensure_schema(engine: Engine, backup_dir: Path | None) -> None:
         return
     if revision is not None:
         _check_known(revision)
-        path = sqlite_path(str(engine.url))
-        if backup_dir is not None and path is not None:
+    path = sqlite_path(str(engine.url)) if backup_dir is not None else None
+    # Taking the write lock first, a process that opens a new store while another creates it
+    # waits for that one and then finds the store at head (after a deferred BEGIN, its first
+    # write would fail at once: its snapshot is stale). The copy before an upgrade is taken
+    # under the same lock, once the store is seen still behind: of several processes opening
+    # an old store at once, only the one that upgrades it keeps a copy.
+    with immediate(engine) as connection, connection.begin():
+        revision = _revision(connection)
+        if revision == HEAD_REVISION:
+            return
+        if revision is not None and path is not None:
             from stalindeck.store.backup import take_backup
 
             # Named like every other copy of this store; rotation never deletes it.
             take_backup(path, "upgrade")
-    # Taking the write lock first, a process that opens a new store while another creates it
-    # waits for that one and then finds the store at head (after a deferred BEGIN, its first
-    # write would fail at once: its snapshot is stale).
-    with immediate(engine) as connection, connection.begin():
-        if _revision(connection) != HEAD_REVISION:
-            _upgrade(connection, "head")
+        _upgrade(connection, "head")
 
 
 def _upgrade_alone(engine: Engine) -> None:
@@ -139,15 +126,8 @@ def _upgrade_alone(engine: Engine) -> None:
 
 
 def _check_known(revision: str) -> None:
-    if revision not in _known_revisions():
+    if revision not in known_revisions():
         raise StoreError(
             f"the store is at schema {revision}, newer than this stalindeck knows; "
             "upgrade stalindeck (pip install -U stalindeck)"
         )
-
-
-def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    config = alembic_config()
-    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}

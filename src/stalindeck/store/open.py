@@ -18,7 +18,7 @@ from sqlalchemy.exc import (
 )
 
 from stalindeck.clock import utc_now
-from stalindeck.errors import StoreError
+from stalindeck.errors import DamagedStoreError, StoreError
 from stalindeck.store.engine import make_engine, resolve_url, sqlite_path, writing
 from stalindeck.store.location import shown_url
 from stalindeck.store.migrate import ensure_schema
@@ -78,7 +78,7 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
     try:
         path = sqlite_path(url)
         if path is not None:
-            from stalindeck.store.safety import check_header
+            from stalindeck.store.backup import check_header
 
             check_header(path)
         engine = make_engine(url)
@@ -106,7 +106,13 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
             from stalindeck.store.safety import translate
 
             translated = translate(error, str(path or shown))
-            if translated is not None and "damaged" not in str(translated):
+            if isinstance(translated, DamagedStoreError):
+                from stalindeck.store.backup import restore_hint
+
+                raise DamagedStoreError(
+                    f"{translated}; {restore_hint(path)}", path, hinted=True
+                ) from error
+            if translated is not None:
                 raise translated from error
         reason = " ".join(str(error.orig).split())  # a server's message may span lines
         raise StoreError(f"cannot open the store at {path or shown}: {reason}") from error
@@ -114,9 +120,11 @@ def open_store(db: str | None = None, profile: str = DEFAULT_PROFILE_NAME) -> St
         engine.dispose()
         from stalindeck.store.backup import restore_hint
 
-        raise StoreError(
+        raise DamagedStoreError(
             f"the store at {path or shown} is damaged or not a stalindeck store ({error.orig}); "
-            + restore_hint(path)
+            + restore_hint(path),
+            path,
+            hinted=True,
         ) from error
     return Store(engine=engine, url=url, path=path, profile_id=profile_id)
 

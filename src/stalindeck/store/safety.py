@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from stalindeck.errors import StoreError
+from stalindeck.errors import DamagedStoreError, StoreError
 
 T = TypeVar("T")
 
@@ -69,14 +69,15 @@ def translate(error: BaseException, where: str) -> StoreError | None:
             f"the store {where} stayed busy: another stalindeck is writing to it "
             "(a large import?). Nothing was written; try again when it has finished"
         )
-    elif "malformed" in message or "file is not a database" in message:
-        text = (
-            f"the store {where} is damaged ({message}); run `stalindeck backups` "
-            "and `stalindeck restore FILE` with the newest backup"
-        )
+    elif any(sign in message for sign in _DAMAGE):
+        # Python's own words for a garbled text cell quote the cell: not worth echoing.
+        said = "a text field is not valid UTF-8" if "could not decode" in message else message
+        return DamagedStoreError(f"the store {where} is damaged ({said[:200]})", _file(where))
     elif "disk i/o error" in message:
-        text = (
-            f"a disk error stopped a write to {where}; nothing was written. Run `stalindeck check`"
+        return DamagedStoreError(
+            f"a disk error stopped reading or writing {where} (a failing disk, or its -wal "
+            "file removed while in use); nothing was written. Run `stalindeck check`",
+            _file(where),
         )
     elif "unable to open database file" in message:
         text = f"cannot open the store file {where}: check that its folder exists and is writable"
@@ -86,6 +87,13 @@ def translate(error: BaseException, where: str) -> StoreError | None:
 
 
 _LOW_SPACE = 256 * 1024
+# What SQLite (and Python reading a text cell) say of a damaged page.
+_DAMAGE = ("malformed", "file is not a database", "could not decode to utf-8", "corrupt")
+
+
+def _file(where: str) -> Path | None:
+    """The store file `where` names, or None for a database URL."""
+    return None if "://" in where else Path(where)
 
 
 def _situation(where: str) -> str | None:
@@ -139,17 +147,6 @@ def header_ok(path: Path) -> bool:
     except OSError as error:
         raise StoreError(f"cannot read the store {path}: {error.strerror}") from error
     return not header or header == _HEADER
-
-
-def check_header(path: Path) -> None:
-    """Refuse a store file that `header_ok` rejects, naming the newest backup."""
-    if not header_ok(path):
-        from stalindeck.store.backup import restore_hint
-
-        raise StoreError(
-            f"the store at {path} is damaged or not a stalindeck store "
-            f"(it does not start as a SQLite file does); {restore_hint(path)}"
-        )
 
 
 def in_immediate(connection: sqlite3.Connection, where: str, work: Callable[[], T]) -> T:
