@@ -33,7 +33,11 @@ def review_command(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", min=1, help="At most this many cards this session.", show_default=False
+            "--limit",
+            min=1,
+            help="At most this many new and review cards this session; learning steps (a "
+            "card answered Again, a new card's next steps) come on top.",
+            show_default=False,
         ),
     ] = None,
     new: Annotated[
