@@ -115,16 +115,18 @@ class _Reader:
         self, part: tuple[str, str], wanted: int, ordered: bool = True
     ) -> Iterator[QueueEntry]:
         """The rows of `part` in order, read a few more than `wanted` at a time: a queue of
-        20 new cards needs about 20 rows, not the 100,000 new cards of the store."""
+        20 new cards needs about 20 rows, not the 100,000 new cards of the store. Each longer
+        read yields its rows from the first again: without an order the database may return
+        them otherwise, and a card seen twice is skipped by `_take` (its entry is held)."""
         sql = self.sql(part, ordered) + " LIMIT :fetch"
-        fetch, seen = max(1, wanted) * _SIBLINGS_GUESS, 0
+        fetch = max(1, wanted) * _SIBLINGS_GUESS
         while True:
             rows = self.run(sql, {**self.params, "fetch": fetch})
-            for row in rows[seen:]:
+            for row in rows:
                 yield _entry(row)
             if len(rows) < fetch:  # every candidate was read
                 return
-            seen, fetch = len(rows), fetch * 4
+            fetch *= 4
 
 
 def _entry(row: Sequence[Any]) -> QueueEntry:
