@@ -394,3 +394,28 @@ def test_two_windows_answering_one_card_lose_nothing_on_postgresql(
     from .test_never_lose import two_windows_answer
 
     two_windows_answer(URL, clock, write_deck)
+
+
+def test_status_and_the_closing_lines_agree_on_postgresql(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    # The queue's one rule (siblings held back, buried and suspended cards left out) in
+    # PostgreSQL's SQL: reversed cards, a session that answers, suspends and buries.
+    from .test_counts_agree import left_for_today
+
+    lines = ['id = "pairs"', 'name = "Pairs"', ""]
+    for number in range(6):
+        lines += ["[[cards]]", f'id = "c{number}"', f'front = "Q{number}"', f'back = "A{number}"']
+        lines += ["reverse = true", ""]
+    code, _out, err = run("import", str(write_deck("\n".join(lines), "pairs.toml")))
+    assert code == 0, err
+    run("settings", "new_per_day", "4")
+    code, out, err = run("review", "pairs", input="\n4\ns\nb\n\n4\nq\n")
+    assert code == 0 and "suspended: " in out and "buried: " in out, err
+    code, status, err = run("status", "--json")
+    assert code == 0, err
+    pairs = next(deck for deck in json.loads(status)["decks"] if deck["deck"] == "pairs")
+    assert {key: pairs[key] for key in ("new", "learning", "due")} == left_for_today(out)
+    assert pairs["new"] == 2  # four a day: two answered, and the two put aside gave way
+    code, table, err = run("decks")
+    assert code == 0 and "Pairs" in table, err

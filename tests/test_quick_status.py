@@ -10,7 +10,8 @@ from pathlib import Path
 
 from stalindeck.decks.importing import import_paths
 from stalindeck.review.session import ReviewSession
-from stalindeck.scheduling.day import day_end, day_start
+from stalindeck.scheduling.day import day_start
+from stalindeck.scheduling.limits import Limits
 from stalindeck.store.counts import deck_counts, done_today, today_counts
 from stalindeck.store.open import Store
 from stalindeck.store.quick import quick_status
@@ -29,20 +30,19 @@ def test_quick_counts_match_the_full_path(
         session.answer(grade)
     session.close()
     now = clock()
-    start, end = day_start(now), day_end(now)
     quick = quick_status(str(db_path), "default", now)
     assert quick is not None
-    limits, counts, done = quick
-    assert limits.new_per_day == 20
-    assert (counts, done) == (today_counts(store, now, end, 17), done_today(store, start))
-    (full,) = deck_counts(store, now, end)
-    assert (counts[0].new, counts[0].learning, counts[0].due) == (full.new, full.learning, 0)
-    assert (counts[0].new, counts[0].learning, done.new) == (9, 2, 3)
+    assert quick == today_counts(store, now, Limits())
+    (full,) = deck_counts(store, now, Limits())
+    (deck,) = quick.decks
+    assert (deck.new, deck.learning, deck.due) == (full.new, full.learning, full.due)
+    assert (quick.total.new, quick.total.learning, quick.total.due) == (9, 2, 0)
+    assert done_today(store, day_start(now)).new == 3
     # New cards are counted up to what is left of the day's allowance, no further.
     with sqlite3.connect(db_path) as connection:
         connection.execute("INSERT INTO settings VALUES (1, 'new_per_day', '5')")
     capped = quick_status(str(db_path), "default", now)
-    assert capped is not None and capped[1][0].new == 2
+    assert capped is not None and capped.decks[0].new == capped.total.new == 2
 
 
 def test_quick_path_steps_aside(db_path: Path, tmp_path: Path, clock: FakeClock) -> None:

@@ -691,11 +691,16 @@ def test_one_card_per_entry_even_when_entries_have_many_siblings(
         deletions = " ".join(f"{{{{w{number}x{index}}}}}" for index in range(9))
         lines += ["[[cards]]", f'id = "n{number}"', f'text = "{deletions}"', ""]
     import_paths(store, [write_deck("\n".join(lines), "many.toml")], clock())
-    from stalindeck.store import queue
+    from stalindeck.store.counts import store_runner
+    from stalindeck.store.gather import Gathered, Scope, gather
 
-    everything = queue.new_cards(store, clock(), Filter(), 1000)
+    def today(reviews: int, new: int) -> Gathered:
+        run, end = store_runner(store), clock() + timedelta(days=1)
+        return gather(run, store.profile_id, clock(), end, Scope(), reviews, new)
+
+    everything = today(0, 1000).new
     assert len(everything) == 6  # one card per entry, every entry
-    three = queue.new_cards(store, clock(), Filter(), 3)
+    three = today(0, 3).new
     assert three == everything[:3]
     with store.engine.connect() as connection:
         firsts = connection.execute(
@@ -707,7 +712,7 @@ def test_one_card_per_entry_even_when_entries_have_many_siblings(
         assert [entry.card_id for entry in everything] == list(firsts)
     make_learnt(store, [f"n{n}/c{i}" for n in range(6) for i in range(1, 10)], stability=3.0,
                 last=to_millis(T0), due=to_millis(T0))  # fmt: skip
-    due = queue.review_cards(store, clock(), clock() + timedelta(days=1), Filter(), 2)
+    due = today(2, 0).reviews
     assert len(due) == 2 and len({entry.note for entry in due}) == 2
 
 

@@ -160,11 +160,11 @@ def import_command(
 
 
 def decks_command(ctx: typer.Context) -> None:
-    """List the decks with their total, new, learning and due-today counts."""
+    """List the decks: their cards, today's new, learning and due cards (as `status` counts
+    them) and their suspended cards."""
     from rich.table import Table
 
     from stalindeck.clock import utc_now
-    from stalindeck.scheduling.day import day_end
     from stalindeck.scheduling.settings import load_settings
     from stalindeck.store.counts import deck_counts
     from stalindeck.ui.safe import safe_text
@@ -172,7 +172,7 @@ def decks_command(ctx: typer.Context) -> None:
     with user_errors():
         store = open_for(ctx)
         now = utc_now()
-        counts = deck_counts(store, now, day_end(now, load_settings(store).rollover_hour))
+        counts = deck_counts(store, now, load_settings(store).limits())
         if not counts:
             print("No decks: `stalindeck import FILE` adds one (`--bundled`: the 9HI0 deck).")
             return

@@ -36,7 +36,8 @@ def review_command(
             "--limit",
             min=1,
             max=MAX_CARDS,
-            help="At most this many cards this session.",
+            help="At most this many new and review cards this session; learning steps (a "
+            "card answered Again, a new card's next steps) come on top.",
             show_default=False,
         ),
     ] = None,

@@ -19,43 +19,32 @@ def status_command(
     *,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Today's due and new cards per deck (new cards within today's new-card limit)."""
+    """Today's new, learning and due cards per deck and in all: what `review` serves (the
+    daily limits applied, one card per entry: siblings wait for another day)."""
     from stalindeck.clock import utc_now
     from stalindeck.store.quick import quick_status
 
     with user_errors():
         now = utc_now()
         options: Context = ctx.obj
-        quick = quick_status(options.db, options.profile, now)
-        if quick is not None:
-            limits, counts, done = quick
-        else:
-            from stalindeck.scheduling.day import day_end, day_start
+        today = quick_status(options.db, options.profile, now)
+        if today is None:
             from stalindeck.scheduling.settings import load_settings
-            from stalindeck.store.counts import done_today, today_counts
+            from stalindeck.store.counts import today_counts
 
             store = open_for(ctx)
-            limits = load_settings(store).limits()
-            start, end = day_start(now, limits.rollover_hour), day_end(now, limits.rollover_hour)
-            done = done_today(store, start)
-            counts = today_counts(store, now, end, max(0, limits.new_per_day - done.new))
-        new_left = max(0, limits.new_per_day - done.new)
-        reviews_left = max(0, limits.reviews_per_day - done.reviews)
+            today = today_counts(store, now, load_settings(store).limits())
         decks: list[dict[str, Any]] = [
             {
                 "deck": deck.slug,
                 "name": deck.name,
-                "new": min(deck.new, new_left),
+                "new": deck.new,
                 "learning": deck.learning,
-                "due": min(deck.due, reviews_left),
+                "due": deck.due,
             }
-            for deck in counts
+            for deck in today.decks
         ]
-        total = {
-            "new": min(new_left, sum(deck.new for deck in counts)),
-            "learning": sum(deck.learning for deck in counts),
-            "due": min(reviews_left, sum(deck.due for deck in counts)),
-        }
+        total = {"new": today.total.new, "learning": today.total.learning, "due": today.total.due}
         if as_json:
             from stalindeck.ui.safe import inert_json
 

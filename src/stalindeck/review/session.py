@@ -27,9 +27,10 @@ from stalindeck.store import reviews as writes
 from stalindeck.store.answer_path import AnswerPath, Recorded
 from stalindeck.store.backup import backup_if_due
 from stalindeck.store.counts import done_today
+from stalindeck.store.gather import Gathered, QueueEntry, any_new, gather
 from stalindeck.store.models import LEARNING, NEW, RELEARNING
 from stalindeck.store.open import Store
-from stalindeck.store.queue import CardView, Filter, QueueEntry
+from stalindeck.store.queue import CardView, Filter
 
 GRADES = (1, 2, 3, 4)
 GRADE_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -105,6 +106,7 @@ class _Undo(NamedTuple):
     duration_ms: int = 0
     grade: int = 0
     dropped: tuple[tuple[Source, QueueEntry], ...] = ()  # siblings taken out of the queues
+    topped: tuple[Source, QueueEntry] | None = None  # the card a suspension or burial let in
 
 
 class _LearningQueue:
@@ -188,19 +190,31 @@ class ReviewSession:
         self._ready: dict[int, CardView] = {}
         self._ready_version: int | None = None
         queries.require_known(store, self.where.decks, self.where.tags)
+        self._scope = queries.scope_of(store, self.where)
         self._new_limit = new_limit  # the session's own (`review --new N`), if any
         self._build(new_limit)
 
     # -- the queue -------------------------------------------------------------------------
 
+    def _gather(self, now: datetime, new_limit: int | None = None) -> Gathered:
+        """Today's queue for this session's decks, by the rule `status` counts with (see
+        `gather`), new cards within `new_limit` if given, else what today still allows."""
+        reviews_left, new_left = self._left_today(now)
+        return gather(
+            self._path.query,
+            self.store.profile_id,
+            now,
+            day_end(now, self.limits.rollover_hour),
+            self._scope,
+            reviews_left,
+            new_left if new_limit is None else new_limit,
+        )
+
     def _build(self, new_limit: int | None) -> None:
         now = self.clock()
         self._day_end = day_end(now, self.limits.rollover_hour)
-        reviews_left, new_left = self._left_today(now)
-        if new_limit is not None:
-            new_left = new_limit
-        learning = queries.learning_cards(self.store, now, self._day_end, self.where)
-        self._learning = _LearningQueue(learning)
+        today = self._gather(now, 0 if self.ahead else new_limit)
+        self._learning = _LearningQueue(today.learning)
         if self.ahead:
             self._reviews: deque[QueueEntry] = deque(
                 queries.weakest_reviews(self.store, now, self.where, self._card_limit)
@@ -209,12 +223,8 @@ class ReviewSession:
             return
         # An entry with a card in today's queue brings no other card today (its siblings get
         # buried when that one is answered): the next entry's card takes its place.
-        taken = queries.entries_of(learning)
-        self._reviews = deque(
-            queries.review_cards(self.store, now, self._day_end, self.where, reviews_left, taken)
-        )
-        taken |= queries.entries_of(self._reviews)
-        self._new = deque(queries.new_cards(self.store, now, self.where, new_left, taken))
+        self._reviews = deque(today.reviews)
+        self._new = deque(today.new)
 
     def counts(self) -> Counts:
         """What is left in this session, the card on screen included (as Anki counts)."""
@@ -440,18 +450,50 @@ class ReviewSession:
         return dropped
 
     def suspend(self) -> None:
-        """Suspend the card on screen: it leaves every queue until unsuspended."""
+        """Suspend the card on screen: it leaves every queue until unsuspended. As in Anki, a
+        card suspended is not a card studied: it gives its place back (see `_give_back`)."""
         shown = self._require_current()
         writes.set_suspended(self.store, [shown.card.card_id], True)
-        self._undo.append(_Undo("suspend", shown))
+        self._undo.append(_Undo("suspend", shown, topped=self._give_back(shown)))
         self.current = None
 
     def bury(self) -> None:
-        """Bury the card on screen until the next study day."""
+        """Bury the card on screen until the next study day; it gives its place back, as a
+        suspended card does."""
         shown = self._require_current()
         writes.set_buried(self.store, shown.card.card_id, self._day_end)
-        self._undo.append(_Undo("bury", shown))
+        self._undo.append(_Undo("bury", shown, topped=self._give_back(shown)))
         self.current = None
+
+    def _give_back(self, shown: Shown) -> tuple[Source, QueueEntry] | None:
+        """A new or review card put aside unanswered (suspended or buried) takes no place in
+        the session's `--limit` or `--new`, nor in the day's allowance: the card today's queue
+        brings in its stead, if any, joins the end of its queue. Returns what joined."""
+        if shown.source is Source.LEARNING:
+            return None
+        self._drawn -= 1
+        self._new_drawn.discard(shown.card.card_id)
+        if self.ahead:
+            return None
+        today = self._gather(self.clock(), self._new_limit_left())
+        queue = self._new if shown.source is Source.NEW else self._reviews
+        queued = {entry.card_id for entry in (*self._new, *self._reviews)}
+        held = {(entry.deck_id, entry.note) for entry in (*self._new, *self._reviews)}
+        for entry in today.new if shown.source is Source.NEW else today.reviews:
+            if entry.card_id in queued or entry.card_id in self._new_drawn:
+                continue
+            if (entry.deck_id, entry.note) in held:
+                continue
+            queue.append(entry)
+            return shown.source, entry
+        return None
+
+    def _new_limit_left(self) -> int | None:
+        """New cards the session's own `--new N` still allows, counting those on screen or
+        shown; None without one."""
+        if self._new_limit is None:
+            return None
+        return max(0, self._new_limit - len(self._new_drawn)) + len(self._new)
 
     def accepted(self, card_id: int) -> tuple[str, ...]:
         """The typed answers the student accepted as right for the card (see `answer`)."""
@@ -480,10 +522,21 @@ class ReviewSession:
             # queues go back (at the front); the others were never due in this session.
             for source, entry in reversed(step.dropped):
                 (self._new if source is Source.NEW else self._reviews).appendleft(entry)
-        elif step.action == "suspend":
-            writes.set_suspended(self.store, [card.card_id], False)
         else:
-            writes.set_buried(self.store, card.card_id, card.buried_until)
+            if step.action == "suspend":
+                writes.set_suspended(self.store, [card.card_id], False)
+            else:
+                writes.set_buried(self.store, card.card_id, card.buried_until)
+            # The card takes its place again; the one that came in its stead goes.
+            if step.shown.source is not Source.LEARNING:
+                self._drawn += 1
+                if step.shown.source is Source.NEW:
+                    self._new_drawn.add(card.card_id)
+            if step.topped is not None:
+                source, entry = step.topped
+                queue = self._new if source is Source.NEW else self._reviews
+                if entry in queue:
+                    queue.remove(entry)
         now = self.clock()
         fresh = self._path.load_card(card.card_id) or card
         self.current = self._show(fresh, step.shown.source, now)
@@ -526,11 +579,9 @@ class ReviewSession:
         if self._new_limit is not None:  # `--new N` holds for cards arriving mid-session too
             room = min(room, self._new_limit - len(self._new_drawn) - len(self._new))
         known = self._new_drawn.union(entry.card_id for entry in self._new)
-        arrivals = [
-            entry
-            for entry in queries.new_cards(self.store, now, self.where, allowance)
-            if entry.card_id not in known
-        ][: max(0, room)]
+        arrivals = [entry for entry in self._gather(now).new if entry.card_id not in known][
+            : max(0, room)
+        ]
         self._new.extendleft(reversed(arrivals))
         return len(arrivals)
 
@@ -542,18 +593,8 @@ class ReviewSession:
         """What a plain review of this session's decks would still bring today, whatever the
         session's own bounds (a card limit, a new-card limit, minutes, reviewing ahead):
         learning steps due today, and reviews and new cards within the day's limits."""
-        now = self.clock()
-        reviews, new = self._left_today(now)
-        until = day_end(now, self.limits.rollover_hour)
-        learning = queries.learning_cards(self.store, now, until, self.where)
-        taken = queries.entries_of(learning)
-        due = queries.review_cards(self.store, now, until, self.where, reviews, taken)
-        taken |= queries.entries_of(due)
-        return Counts(
-            new=len(queries.new_cards(self.store, now, self.where, new, taken)),
-            learning=len(learning),
-            review=len(due),
-        )
+        today = self._gather(self.clock())
+        return Counts(new=len(today.new), learning=len(today.learning), review=len(today.reviews))
 
     @property
     def learn_ahead(self) -> timedelta:
@@ -562,9 +603,7 @@ class ReviewSession:
 
     def learning_due(self) -> datetime | None:
         """When the first of today's learning steps in this session's decks is due."""
-        now = self.clock()
-        until = day_end(now, self.limits.rollover_hour)
-        steps = queries.learning_cards(self.store, now, until, self.where)
+        steps = self._gather(self.clock(), 0).learning
         return min((entry.due for entry in steps if entry.due is not None), default=None)
 
     def _left_today(self, now: datetime) -> tuple[int, int]:
@@ -578,7 +617,7 @@ class ReviewSession:
     def new_waiting(self) -> bool:
         """Whether cards never seen are left in this session's decks (beyond today's allowance
         once the session's own new cards are done)."""
-        return bool(queries.new_cards(self.store, self.clock(), self.where, 1))
+        return any_new(self._path.query, self.store.profile_id, self.clock(), self._scope)
 
     def suspended(self) -> int:
         """How many of this session's cards are suspended."""

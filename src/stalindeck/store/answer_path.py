@@ -66,11 +66,14 @@ UPDATE card_states SET state = :state, step = :step, stability = :stability,
     lapses = :lapses, buried_until = NULL
 WHERE profile_id = :profile AND card_id = :card
 """
-# Siblings to bury: new or review cards of the same entry not already buried past `until`.
+# Siblings to bury: new cards of the same entry, and its review cards due before `until` (one
+# due later has nothing to wait for: burying it would only list it as buried), not already
+# buried past `until`.
 _SIBLINGS = """
 SELECT s.card_id, s.buried_until FROM cards c
 JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
-WHERE c.deck_id = :deck AND c.note = :note AND c.id != :card AND s.state IN (0, 2)
+WHERE c.deck_id = :deck AND c.note = :note AND c.id != :card
+  AND (s.state = 0 OR (s.state = 2 AND s.due < :until))
   AND (s.buried_until IS NULL OR s.buried_until < :until)
 """
 # Anki tags a card "leech" at its 8th lapse; done in the answer's own transaction.
@@ -151,7 +154,8 @@ class AnswerPath:
             self._raw.close()
             self._raw = None
 
-    def _query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run one read statement on the session's connection; its rows."""
         if self._db is not None:
             try:
                 return self._db.execute(sql, params).fetchall()
@@ -221,7 +225,7 @@ class AnswerPath:
 
     def load_card(self, card_id: int) -> CardView | None:
         """One card with its deck and the profile's state, or None if it no longer exists."""
-        rows = self._query(_LOAD_CARD, {"profile": self.store.profile_id, "card": card_id})
+        rows = self.query(_LOAD_CARD, {"profile": self.store.profile_id, "card": card_id})
         return card_view(rows[0]) if rows else None
 
     def load_cards(self, card_ids: Sequence[int]) -> dict[int, CardView]:
@@ -232,7 +236,7 @@ class AnswerPath:
         sql = _LOAD_CARD.replace("c.id = :card", f"c.id IN ({', '.join(':' + n for n in names)})")
         params: dict[str, Any] = dict(zip(names, card_ids, strict=True))
         params["profile"] = self.store.profile_id
-        return {row[0]: card_view(row) for row in self._query(sql, params)}
+        return {row[0]: card_view(row) for row in self.query(sql, params)}
 
     def data_version(self) -> int | None:
         """A number that changes whenever another connection commits to the store (SQLite's

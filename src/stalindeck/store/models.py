@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnClause
@@ -186,7 +187,18 @@ class CardState(Base):
     """The scheduling state of one card for one profile (FSRS fields, counters, flags)."""
 
     __tablename__ = "card_states"
-    __table_args__ = (Index("ix_card_states_profile_due", "profile_id", "state", "due"),)
+    __table_args__ = (
+        Index("ix_card_states_profile_due", "profile_id", "state", "due"),
+        # Only the cards with a burial date: those held back for a sibling, for the queue.
+        Index(
+            "ix_card_states_buried",
+            "profile_id",
+            "state",
+            "buried_until",
+            sqlite_where=text("buried_until IS NOT NULL"),
+            postgresql_where=text("buried_until IS NOT NULL"),
+        ),
+    )
 
     profile_id: ClassVar[ColumnClause[int]] = column(
         Integer, _reference("profiles.id"), primary_key=True

@@ -1,9 +1,9 @@
-"""The queries behind a review session: today's queue, one card's content and state, the
-next due time. Kept lean: they run on the per-answer path."""
+"""The queries behind a review session besides today's queue (`gather`): one card's content
+and state, reviewing ahead, the next due time, the filter's decks and tags."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -25,10 +25,9 @@ from sqlalchemy import (
 from stalindeck.errors import NotFoundError
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.engine import reading
+from stalindeck.store.gather import QueueEntry, Scope
 from stalindeck.store.models import (
-    LEARNING,
     NEW,
-    RELEARNING,
     REVIEW,
     Card,
     CardState,
@@ -45,20 +44,6 @@ class Filter:
 
     decks: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-
-
-# How many cards to read per entry wanted, at first: an entry has one card, or two (a reverse),
-# or a few (a cloze's deletions); if they were not enough, four times as many are read.
-_SIBLINGS_GUESS = 4
-
-
-class QueueEntry(NamedTuple):
-    """A card waiting in today's queue."""
-
-    card_id: int
-    note: str
-    deck_id: int
-    due: datetime | None
 
 
 class CardView(NamedTuple):
@@ -122,73 +107,14 @@ def _base(store: Store, now: datetime, where: Filter) -> Select[int, str, int, d
     )
 
 
-def learning_cards(store: Store, now: datetime, until: datetime, where: Filter) -> list[QueueEntry]:
-    """Cards in (re)learning whose next step falls before `until`, earliest first."""
-    query = (
-        _base(store, now, where)
-        .where(CardState.state.in_((LEARNING, RELEARNING)), CardState.due < until)
-        .order_by(CardState.due, Card.id)
-    )
-    return _entries(store, query)
-
-
-Entry = tuple[int, str]  # (deck id, note): the cards of one entry are siblings
-
-
-def entries_of(queue: Iterable[QueueEntry]) -> set[Entry]:
-    """The entries a queue's cards come from."""
-    return {(entry.deck_id, entry.note) for entry in queue}
-
-
-def _one_per_note(
-    store: Store,
-    now: datetime,
-    where: Filter,
-    state: int,
-    until: datetime | None,
-    limit: int,
-    taken: Collection[Entry] = (),
-) -> list[QueueEntry]:
-    # Siblings (a reverse, other deletions of one cloze) are never due the same day: only the
-    # first of each entry enters the queue, the others get buried when it is answered; an
-    # entry `taken` by a card already queued today (a learning step, a review) has none here,
-    # as Anki buries siblings while it gathers the day's cards.
-    # The cards come in queue order, a few more than `limit`, and the first of each entry is
-    # kept: numbering every candidate by entry (a window over 100,000 new cards) cost 0.15 s
-    # at each session start, where a sort that keeps only the first rows costs 0.02 s.
-    if limit <= 0:
-        return []
-    query = _base(store, now, where).where(CardState.state == state)
-    if until is not None:
-        query = query.where(CardState.due < until)
-    order = (CardState.due, Card.id) if state == REVIEW else (Deck.name, Card.position, Card.id)
-    query = query.order_by(*order)
-    fetch = limit * _SIBLINGS_GUESS
-    while True:
-        rows = _entries(store, query.limit(fetch))
-        kept: dict[Entry, QueueEntry] = {}
-        for row in rows:
-            entry = (row.deck_id, row.note)
-            if entry not in taken:
-                kept.setdefault(entry, row)
-            if len(kept) == limit:
-                return list(kept.values())
-        if len(rows) < fetch:  # every candidate was read
-            return list(kept.values())
-        fetch *= 4
-
-
-def review_cards(
-    store: Store,
-    now: datetime,
-    until: datetime,
-    where: Filter,
-    limit: int,
-    taken: Collection[Entry] = (),
-) -> list[QueueEntry]:
-    """Review cards due before `until` (most overdue first, one per entry, none of an entry
-    `taken`), at most `limit`."""
-    return _one_per_note(store, now, where, REVIEW, until, limit, taken)
+def scope_of(store: Store, where: Filter) -> Scope:
+    """The `gather` scope for a session's filter: its decks (slugs or names) as ids."""
+    if not where.decks:
+        return Scope(tags=where.tags)
+    query = select(Deck.id).where(or_(Deck.slug.in_(where.decks), Deck.name.in_(where.decks)))
+    with reading(store.engine) as connection:
+        ids = tuple(sorted(connection.execute(query).scalars()))
+    return Scope(deck_ids=ids, tags=where.tags)
 
 
 def weakest_reviews(
@@ -228,14 +154,6 @@ def weakest_reviews(
     if limit is not None:
         final = final.limit(max(limit, 0))
     return _entries(store, final)
-
-
-def new_cards(
-    store: Store, now: datetime, where: Filter, limit: int, taken: Collection[Entry] = ()
-) -> list[QueueEntry]:
-    """Never-reviewed cards in deck order (one per entry, none of an entry `taken`), at most
-    `limit`."""
-    return _one_per_note(store, now, where, NEW, None, limit, taken)
 
 
 def load_card(store: Store, card_id: int) -> CardView | None:

@@ -9,20 +9,17 @@ decks and the profile in place, the counts are read with the standard library. A
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from stalindeck.scheduling.day import day_end, day_start
-from stalindeck.scheduling.limits import Limits
 from stalindeck.scheduling.settings import limits_from_rows
-from stalindeck.store.counts import DoneToday, TodayCounts, run_done_today, run_today_counts
+from stalindeck.store.counts import Today, run_today
+from stalindeck.store.gather import Run
 from stalindeck.store.location import plain_sqlite_file, resolve_url
 from stalindeck.store.revision import HEAD_REVISION
 from stalindeck.store.settings_store import run_read_settings
-
-Run = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 
 
 @contextmanager
@@ -53,22 +50,15 @@ def _ready_store(db: str | None, profile: str) -> Iterator[tuple[Run, int] | Non
         connection.close()
 
 
-def quick_status(
-    db: str | None, profile: str, now: datetime
-) -> tuple[Limits, list[TodayCounts], DoneToday] | None:
-    """The profile's daily limits, today's counts per deck (new cards within what is left of
-    the day's allowance) and the day's work so far, read on one connection; None when the
-    store needs the full machinery."""
+def quick_status(db: str | None, profile: str, now: datetime) -> Today | None:
+    """Today's counts per deck and in all, read on one connection by the review queue's rule;
+    None when the store needs the full machinery."""
     try:
         with _ready_store(db, profile) as ready:
             if ready is None:
                 return None
             run, profile_id = ready
             limits = limits_from_rows(run_read_settings(run, profile_id))
-            hour = limits.rollover_hour
-            done = run_done_today(run, profile_id, day_start(now, hour))
-            new_cap = max(0, limits.new_per_day - done.new)
-            counts = run_today_counts(run, profile_id, now, day_end(now, hour), new_cap)
-            return limits, counts, done
+            return run_today(run, profile_id, now, limits)
     except sqlite3.Error:
         return None  # damaged, locked past the timeout, not ours: the full path explains

@@ -269,7 +269,10 @@ def stats_screen(stats: Stats) -> Group:
     return Group(*sections)
 
 
-def _due(card: CardRow, now: datetime) -> Text:
+def _due(card: CardRow, now: datetime, *, short: bool = False) -> Text:
+    # Buried means one thing: held back until the next study day, whatever the card's due.
+    if card.buried and not card.suspended:
+        return Text("buried" if short else "buried until tomorrow", style="dim")
     if card.due is None or card.state == 0:
         return Text(_DASH, style="dim")
     if card.due <= now:
@@ -279,12 +282,14 @@ def _due(card: CardRow, now: datetime) -> Text:
 
 
 def _state(card: CardRow, *, short: bool = False) -> Text:
-    """The card's state; `short` (a table column): a buried card is just "buried"."""
+    """The card's state (new, learning, review, relearning) or "suspended"; a buried card
+    keeps its state (its due says it is buried), and `short` (a table column) leaves that
+    out."""
     name = STATE_NAMES.get(card.state, str(card.state))
     if card.suspended:
         return Text("suspended", style="yellow")
-    if card.buried:
-        return Text("buried" if short else f"{name}, buried", style="dim")
+    if card.buried and not short:
+        return Text(f"{name}, buried until tomorrow", style="dim")
     return Text(name)
 
 
@@ -326,7 +331,7 @@ def cards_table(rows: Sequence[CardRow], total: int, now: datetime) -> Group:
             _card_line(
                 front,
                 _state(card, short=True),
-                _due(card, now),
+                _due(card, now, short=True),
                 stability,
                 percent(card.retrievability),
                 str(card.lapses),
