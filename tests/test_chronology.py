@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from stalindeck.cli import app
@@ -159,6 +161,23 @@ def test_the_diff_marks_the_events_out_of_place() -> None:
         ("B", "missing"),
     ]
     assert "".join(s.text for s in match.diff if s.kind != "extra") == "C A D B"
+
+
+@given(st.permutations("ABCDEF"))
+def test_a_permutation_has_as_many_in_place_as_it_fixes(order: list[str]) -> None:
+    match = check_order("".join(order), "A B C D E F")
+    fixed = sum(a == b for a, b in zip(order, "ABCDEF", strict=True))
+    assert match.placed == (fixed, 6)
+    assert (match.verdict is Verdict.CORRECT) == (fixed == 6)
+    assert "".join(s.text for s in match.diff if s.kind != "extra") == "A B C D E F"
+    assert "".join(s.text for s in match.diff if s.kind != "missing") == " ".join(order)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_checked_without_raising(typed: str) -> None:
+    match = check_order(typed, "B A C")
+    assert match.placed is not None and 0 <= match.placed[0] <= 3
+    assert 1 <= proposed_grade(match) <= 3
 
 
 def test_typed_order_reads_letters_and_numbers() -> None:

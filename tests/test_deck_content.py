@@ -424,6 +424,19 @@ def test_card_kinds_follow_the_format(deck: dict) -> None:
                 assert "answer" in card, cid
 
 
+def test_the_chronology_cards_overlap_and_agree(deck: dict) -> None:
+    chunks = [card["order"] for card in deck["cards"] if "order" in card]
+    assert len(chunks) >= 4
+    # Every event seen in one card has the same neighbours in order wherever it appears:
+    # the "earlier than" pairs of all the cards together have no cycle.
+    earlier = {(a, b) for chunk in chunks for i, a in enumerate(chunk) for b in chunk[i + 1 :]}
+    assert not {(a, b) for a, b in earlier if (b, a) in earlier}
+    # Each chunk shares an event with another, so the sequence is asked across its links.
+    for i, chunk in enumerate(chunks):
+        others = {event for j, other in enumerate(chunks) if j != i for event in other}
+        assert set(chunk) & others, chunk
+
+
 def test_key_facts_are_covered(strings: list[tuple[str, str, str]]) -> None:
     everything = "\n".join(normalise(v) for _, _, v in strings)
     missing = [fact for fact in KEY_FACTS if normalise(fact) not in everything]
