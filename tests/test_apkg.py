@@ -502,7 +502,18 @@ def test_round_trip_deck_to_apkg_to_deck(bundled: Store, tmp_path: Path) -> None
             frozenset(card.tags),
         )
 
-    assert [content(card) for card in deck.cards] == [content(card) for card in original.cards]
+    # A chronology card, which Anki cannot check, comes back as a basic card: the same key and
+    # front, the back followed by the letters in order, nothing to type.
+    chronology = {card.key: card for card in original.cards if card.kind is Kind.CHRONOLOGY}
+    assert chronology
+    for card in deck.cards:
+        if card.key in chronology:
+            ordered = chronology[card.key]
+            assert (card.kind, card.front, card.answer) == (Kind.BASIC, ordered.front, None)
+            assert card.back == f"{ordered.back}\n\n{ordered.answer}"
+    assert [content(card) for card in deck.cards if card.key not in chronology] == [
+        content(card) for card in original.cards if card.key not in chronology
+    ]
     # Importing the package over the deck keeps every card (and so its history).
     (changes,) = import_paths(bundled, [out], T0)
     assert (changes.added, changes.retired) == (0, 0)

@@ -8,12 +8,19 @@ checkout). These tests keep the deck honest against it:
 * no card copies a long run of the seed's wording;
 * the deck has the expected shape (enough cards, unique ids, sections, tags).
 
-The seed is not part of the repository. CI has it; where it is missing, the seed-dependent
-tests are skipped rather than failed.
+Where the deck goes beyond the note (a slip corrected, a date the note leaves out, another
+spelling of a name a student may type), decks/khrushchev-destalinisation.corrections.toml
+records it: the cards, what the note says, what is right and a reference. A word or number the
+seed lacks is allowed on a card only if an entry listing that card allows it, and every entry
+must be used.
+
+The seed is not part of the repository. CI has it (STALINDECK_SEED_DIR may point at it); where
+it is missing, the seed-dependent tests are skipped rather than failed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -21,7 +28,10 @@ from pathlib import Path
 import pytest
 
 DECK_PATH = Path(__file__).resolve().parents[1] / "decks" / "khrushchev-destalinisation.toml"
-SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
+CORRECTIONS_PATH = DECK_PATH.with_name("khrushchev-destalinisation.corrections.toml")
+SEED_DIR = Path(
+    os.environ.get("STALINDECK_SEED_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seed"
+)
 
 MIN_CARDS = 80
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -59,13 +69,7 @@ TITLES = [
 COMMON_WORDS: dict[str, str] = {
     "Which": "question word opening many fronts ('Which organisation backed Beria ...?')",
     "Why": "question word opening fronts that ask for causes ('Why was Beria feared?')",
-}
-
-# Words allowed ONLY in `extra` lines that clarify where the note simplifies a well-known fact.
-EXTRA_ONLY_WORDS: dict[str, str] = {
-    # The note says Beria was "arrested and executed in June 1953"; the clarification on the
-    # Beria card adds that the execution came in December 1953.
-    "December": "month of Beria's execution, in the clarification on the beria-fall card",
+    "Besides": "opens fronts that rule out one answer ('Besides fear and repression, ...')",
 }
 
 # A few seed facts the deck must teach (a coverage guard, not a full list).
@@ -147,6 +151,8 @@ def deck_strings(deck: dict) -> list[tuple[str, str, str]]:
                 out.append((f"{cid}.{key}", key, card[key]))
         for i, alias in enumerate(card.get("accept", [])):
             out.append((f"{cid}.accept[{i}]", "accept", alias))
+        for i, event in enumerate(card.get("order", [])):
+            out.append((f"{cid}.order[{i}]", "order", event))
         if isinstance(card.get("text"), str):
             shown, hints = cloze_parts(card["text"])
             out.append((f"{cid}.text", "text", shown))
@@ -320,6 +326,50 @@ def seed() -> SeedIndex:
     return SeedIndex("\n".join(p.read_text(encoding="utf-8") for p in files))
 
 
+class Entry:
+    """One [[corrections]] or [[alternatives]] entry of the corrections file."""
+
+    def __init__(self, table: str, index: int, raw: dict) -> None:
+        self.table = table
+        self.where = f"{CORRECTIONS_PATH.name}: {table}[{index}]"
+        self.cards: list[str] = raw["cards"]
+        self.note: str = raw["note"]
+        self.right: str = raw.get("right") or raw.get("forms", "")
+        self.reference: str = raw.get("reference", "")
+        self.allows: list[str] = raw["allows"]
+
+
+class Corrections:
+    """The corrections file: which card may use which word or number the note lacks.
+
+    A correction's words may appear anywhere on its cards; an alternative's only in their
+    `accept` lists (another way to write the note's fact is accepted, never taught).
+    """
+
+    def __init__(self, data: dict) -> None:
+        self.works: list[dict] = data["works"]
+        self.entries = [
+            Entry(table, i, raw)
+            for table in ("corrections", "alternatives")
+            for i, raw in enumerate(data.get(table, []))
+        ]
+        self.all_allowed = {word for entry in self.entries for word in entry.allows}
+
+    def allowed(self, card: str | None, field: str) -> set[str]:
+        return {
+            word
+            for entry in self.entries
+            if card in entry.cards and (entry.table == "corrections" or field == "accept")
+            for word in entry.allows
+        }
+
+
+@pytest.fixture(scope="module")
+def corrections() -> Corrections:
+    with CORRECTIONS_PATH.open("rb") as f:
+        return Corrections(tomllib.load(f))
+
+
 @pytest.fixture(scope="module")
 def strings(deck: dict) -> list[tuple[str, str, str]]:
     return deck_strings(deck)
@@ -362,6 +412,9 @@ def test_card_kinds_follow_the_format(deck: dict) -> None:
             assert "reverse" not in card, cid
             assert CLOZE_RE.search(card["text"]), cid
             assert card["text"].count("{{") == card["text"].count("}}"), cid
+        elif "order" in card:
+            assert "back" not in card and "answer" not in card and "accept" not in card, cid
+            assert 2 <= len(card["order"]) <= 9, cid
         else:
             assert card.get("front") and card.get("back"), cid
             assert "type" not in card, cid
@@ -369,6 +422,19 @@ def test_card_kinds_follow_the_format(deck: dict) -> None:
                 assert "answer" not in card, cid
             if "accept" in card:
                 assert "answer" in card, cid
+
+
+def test_the_chronology_cards_overlap_and_agree(deck: dict) -> None:
+    chunks = [card["order"] for card in deck["cards"] if "order" in card]
+    assert len(chunks) >= 4
+    # Every event seen in one card has the same neighbours in order wherever it appears:
+    # the "earlier than" pairs of all the cards together have no cycle.
+    earlier = {(a, b) for chunk in chunks for i, a in enumerate(chunk) for b in chunk[i + 1 :]}
+    assert not {(a, b) for a, b in earlier if (b, a) in earlier}
+    # Each chunk shares an event with another, so the sequence is asked across its links.
+    for i, chunk in enumerate(chunks):
+        others = {event for j, other in enumerate(chunks) if j != i for event in other}
+        assert set(chunk) & others, chunk
 
 
 def test_key_facts_are_covered(strings: list[tuple[str, str, str]]) -> None:
@@ -390,39 +456,125 @@ def test_titles_and_key_facts_come_from_the_seed(seed: SeedIndex) -> None:
     assert not missing
 
 
-def test_years_appear_in_seed(seed: SeedIndex, strings) -> None:
-    bad = {where: invented_years(v, seed) for where, _, v in strings}
-    assert not {k: v for k, v in bad.items() if v}
+def _card_of(where: str) -> str | None:
+    return None if where.startswith("deck.") else where.split(".", 1)[0]
 
 
-def test_numbers_appear_in_seed(seed: SeedIndex, strings) -> None:
-    bad = {where: invented_numbers(v, seed) for where, _, v in strings}
-    assert not {k: v for k, v in bad.items() if v}
-
-
-def test_names_appear_in_seed(seed: SeedIndex, strings) -> None:
+def test_years_appear_in_seed(seed: SeedIndex, strings, corrections: Corrections) -> None:
     bad = {}
     for where, field, value in strings:
-        allowed = set(COMMON_WORDS)
-        if field == "extra":
-            allowed |= set(EXTRA_ONLY_WORDS)
+        allowed = corrections.allowed(_card_of(where), field)
+        found = [y for y in invented_years(value, seed) if y not in allowed]
+        if found:
+            bad[where] = found
+    assert not bad
+
+
+def test_numbers_appear_in_seed(seed: SeedIndex, strings, corrections: Corrections) -> None:
+    bad = {}
+    for where, field, value in strings:
+        allowed = corrections.allowed(_card_of(where), field)
+        found = [n for n in invented_numbers(value, seed) if n not in allowed]
+        if found:
+            bad[where] = found
+    assert not bad
+
+
+def test_names_appear_in_seed(seed: SeedIndex, strings, corrections: Corrections) -> None:
+    bad = {}
+    for where, field, value in strings:
+        allowed = set(COMMON_WORDS) | corrections.allowed(_card_of(where), field)
         found = invented_names(value, seed, allowed)
         if found:
             bad[where] = found
     assert not bad
 
 
-def test_allowlisted_words_are_really_absent_from_seed(seed: SeedIndex) -> None:
+def test_allowlisted_words_are_really_absent_from_seed(
+    seed: SeedIndex, corrections: Corrections
+) -> None:
     # An allowlist entry the seed already contains is dead weight; drop it.
-    for word in list(COMMON_WORDS) + list(EXTRA_ONLY_WORDS):
+    for word in COMMON_WORDS:
         assert word.lower() not in seed.folded, word
+    for entry in corrections.entries:
+        for word in entry.allows:
+            present = word in seed.numbers if word.isdigit() else word in seed.words
+            assert not present, f"{entry.where}: {word!r} is in the note: no need to allow it"
 
 
-def test_extra_only_words_are_used_only_in_extra(strings) -> None:
+def test_every_correction_is_complete_and_used(
+    deck: dict, strings, corrections: Corrections
+) -> None:
+    ids = {card["id"] for card in deck["cards"]}
+    by_card: dict[str, list[tuple[str, str]]] = {}
     for where, field, value in strings:
-        if field != "extra":
-            for word in EXTRA_ONLY_WORDS:
-                assert not re.search(rf"\b{word}\b", value), where
+        if (card := _card_of(where)) is not None:
+            by_card.setdefault(card, []).append((field, normalise(value)))
+    for entry in corrections.entries:
+        assert entry.cards, f"{entry.where}: lists no cards"
+        unknown = [card for card in entry.cards if card not in ids]
+        assert not unknown, f"{entry.where}: no such cards {unknown}"
+        assert entry.note.strip() and entry.right.strip(), entry.where
+        if entry.table == "corrections":
+            # A reference is a published work with its year.
+            assert re.search(r"\(\d{4}\)|\b\d{4}\b", entry.reference), entry.where
+        for word in entry.allows:
+            used = any(
+                (entry.table == "corrections" or field == "accept")
+                and (
+                    word in numbers_in(value)
+                    if word.isdigit()
+                    else re.search(rf"(?<![\w-]){re.escape(word)}(?![\w])", value)
+                )
+                for card in entry.cards
+                for field, value in by_card.get(card, [])
+            )
+            assert used, f"{entry.where}: {word!r} is allowed but no listed card uses it"
+
+
+def test_cards_that_depart_from_the_note_are_recorded(deck: dict, corrections: Corrections) -> None:
+    # A card whose `extra` says how the note puts something departs from the note: an entry
+    # in the corrections file must say why, with a reference.
+    recorded = {card for entry in corrections.entries for card in entry.cards}
+    unrecorded = [
+        card["id"]
+        for card in deck["cards"]
+        if re.search(r"\bnote\b", card.get("extra", "")) and card["id"] not in recorded
+    ]
+    assert not unrecorded
+
+
+def test_no_card_asks_what_the_note_says(deck: dict) -> None:
+    # Cards teach what happened; only `extra` may say how the note puts it.
+    asking = [
+        card["id"]
+        for card in deck["cards"]
+        if any(re.search(r"\bnote\b", card.get(key, "")) for key in ("front", "back", "text"))
+    ]
+    assert not asking
+
+
+def test_work_years_match_their_publication(deck: dict, strings, corrections: Corrections) -> None:
+    years = {normalise(work["title"]): work["year"] for work in corrections.works}
+    names = {normalise(work["author"]): work["year"] for work in corrections.works}
+    assert set(years) == {normalise(t) for t in TITLES[2:]}  # every work quoted, no other
+    for work in corrections.works:
+        if work["year"] != work["note_year"]:  # the note's year is a slip: recorded
+            assert str(work["year"]) in corrections.all_allowed, work["title"]
+    wrong = []
+    for where, _field, value in strings:
+        for name, year in (*years.items(), *names.items()):
+            for found in re.finditer(rf"{re.escape(name)},? \((\d{{4}})\)", normalise(value)):
+                if int(found.group(1)) != year:
+                    wrong.append((where, name, found.group(1)))
+    assert not wrong
+
+
+def test_the_importer_does_not_take_the_corrections_for_a_deck() -> None:
+    from stalindeck.decks.toml_deck import deck_files
+
+    assert CORRECTIONS_PATH.is_file()
+    assert deck_files([DECK_PATH.parent]) == [DECK_PATH]
 
 
 def test_no_long_verbatim_copying(seed: SeedIndex, strings) -> None:

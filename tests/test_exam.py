@@ -457,10 +457,15 @@ def test_json_schema(db_path: Path) -> None:
         "count", "introduced", "all_introduced_on", "lead_days", "needed_per_day",
     }  # fmt: skip
     assert data["exam_at"].endswith("Z") and len(data["workload"]["days"]) == 40
-    # The bundled deck: 152 new cards, 30 a day, all introduced on the sixth day.
-    assert data["new_cards"]["introduced"] == data["cards"] == 152
+    # The bundled deck's new cards, 30 a day: all introduced on the day the last 30 start.
+    from stalindeck.decks.toml_deck import deck_files, load_deck
+    from stalindeck.resources import bundled_decks_dir
+
+    bundled = sum(len(load_deck(path).cards) for path in deck_files([bundled_decks_dir()]))
+    assert data["new_cards"]["introduced"] == data["cards"] == bundled
     today = date.fromisoformat(data["today"])
-    assert data["new_cards"]["all_introduced_on"] == (today + 5 * DAY).isoformat()
+    last_day = (bundled - 1) // 30
+    assert data["new_cards"]["all_introduced_on"] == (today + last_day * DAY).isoformat()
 
 
 def test_screen_fits_80_columns_and_shows_deck_text_literally(

@@ -11,11 +11,13 @@ from typing import NamedTuple
 
 
 class Kind(StrEnum):
-    """What a card asks: its front, the reverse of a basic card, or one cloze deletion."""
+    """What a card asks: its front, the reverse of a basic card, one cloze deletion, or the
+    order of shuffled events (a chronology card)."""
 
     BASIC = "basic"
     REVERSE = "reverse"
     CLOZE = "cloze"
+    CHRONOLOGY = "chronology"
 
 
 class CardSpec(NamedTuple):

@@ -14,7 +14,7 @@ from typing import Any
 
 import tomli
 
-from stalindeck.decks import cloze
+from stalindeck.decks import chronology, cloze
 from stalindeck.decks.foreign import (
     Note,
     digest,
@@ -44,6 +44,7 @@ _CARD_KEYS = frozenset(
         "tags",
         "section",
         "extra",
+        "order",
     }
 )
 _STRING_KEYS = ("front", "back", "text", "answer", "section", "extra")
@@ -351,6 +352,8 @@ def _card(
     reverse = entry.get("reverse") is True
     typed = entry.get("type") is True
 
+    if "order" in entry:
+        return _chronology(entry, values, tags, line, position, at, label, problems)
     is_cloze = "text" in entry
     text = values["text"]
     numbers: tuple[int, ...] = ()  # each deletion's cN, when written in Anki's syntax
@@ -393,6 +396,49 @@ def _card(
     return note_cards(note, position, values["section"])
 
 
+def _chronology(
+    entry: dict[str, Any],
+    values: dict[str, str],
+    tags: tuple[str, ...],
+    line: int,
+    position: int,
+    at: Callable[[str], Line],
+    label: str,
+    problems: _Problems,
+) -> list[CardSpec]:
+    """The card of a chronology entry: `order` lists its events in the order they happened;
+    `front`, if given, is the one-line prompt above them."""
+    card_id = entry.get("id")
+    for key in ("back", "text", "answer", "accept", "reverse", "type"):
+        if key in entry:
+            problems.add(at(key), f"a chronology card (with 'order') cannot have {key!r}", label)
+    for message in chronology.event_problems(entry["order"]):
+        problems.add(at("order"), message, label)
+    prompt = values["front"] or chronology.DEFAULT_PROMPT
+    if "\n" in prompt:
+        problems.add(at("front"), "a chronology card's 'front' is one line (the prompt)", label)
+    if problems.items or not isinstance(card_id, str):
+        return []
+    events = [event.strip() for event in entry["order"]]
+    front, back, answer = chronology.card_sides(card_id, events, prompt)
+    return [
+        CardSpec(
+            card_id,
+            card_id,
+            Kind.CHRONOLOGY,
+            front,
+            back,
+            answer,
+            (),
+            values["extra"],
+            values["section"],
+            tags,
+            line,
+            position,
+        )
+    ]
+
+
 def _mixes_syntaxes(text: str, numbers: tuple[int, ...]) -> list[str]:
     """A problem if the cloze `text`, converted from Anki's syntax, also had deletions written
     in stalindeck's own."""
@@ -404,12 +450,23 @@ def _mixes_syntaxes(text: str, numbers: tuple[int, ...]) -> list[str]:
     ]
 
 
+# Beside a deck, its record of corrections to its sources (the bundled deck has one): not a deck.
+CORRECTIONS_SUFFIX = ".corrections.toml"
+
+
 def deck_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the ``*.toml`` files inside them (sorted), keeping files as given."""
+    """Expand folders into the ``*.toml`` files inside them (sorted), keeping files as given;
+    a folder's ``*.corrections.toml`` files are records beside a deck, not decks."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*.toml")
+                    if p.is_file() and not p.name.endswith(CORRECTIONS_SUFFIX)
+                )
+            )
         else:
             found.append(path)
     return found

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stalindeck.decks import cloze
+from stalindeck.decks import chronology, cloze
 from stalindeck.errors import StalindeckError
 
 
@@ -164,7 +164,15 @@ def _entry(deck: StoredDeck, note: str, cards: list[StoredCard]) -> list[str]:
     tags = [tag for tag in first.tags if tag not in deck.tags]
     if tags:
         out.append(_line("tags", tags))
-    if first.kind == "cloze":
+    if first.kind == "chronology":
+        entry = chronology.entry_of(first.front, first.back)
+        if entry is None:
+            raise StalindeckError(f"cannot rebuild the events of {deck.slug}/{note} from its card")
+        prompt, events = entry
+        if prompt != chronology.DEFAULT_PROMPT:
+            out.append(_line("front", prompt))
+        out.append(_line("order", events))
+    elif first.kind == "cloze":
         ordered = sorted(cards, key=lambda card: int(card.key.rsplit("/c", 1)[-1] or 0))
         text = cloze_text([(card.front, card.back) for card in ordered])
         if text is None:

@@ -199,7 +199,14 @@ def _note(deck: DeckRow, cards: list[CardRow], models: dict[str, Any]) -> tuple[
     guid = f"{deck.slug}/{first.note}"
     tags = list(first.tags)  # deck tags included, in the order the cards have them
     extra, section = text_to_html(first.extra), text_to_html(first.section)
-    if first.kind == "cloze":
+    if first.kind == "chronology":
+        # Anki has no ordering card: a plain one, the shuffled events on the front and the
+        # order (events numbered, then the letters) on the back, graded by the student.
+        back = f"{first.back}\n\n{first.answer or ''}".strip()
+        model = models["basic"]
+        fields = [text_to_html(first.front), text_to_html(back), extra, section]
+        ordinals = [0]
+    elif first.kind == "cloze":
         text = _cloze_source(cards)
         model = models["typed-cloze" if first.answer is not None else "cloze"]
         fields = [to_anki_cloze(text), extra, section]

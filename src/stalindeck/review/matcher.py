@@ -77,12 +77,15 @@ class Match:
             ``missing`` texts gives ``expected`` exactly; joining the ``same`` and ``extra``
             texts gives ``typed`` up to case. Where a stretch of text is too long to align
             (over 1,000 characters), it is shown as one ``extra`` then one ``missing`` run.
+        placed: For an order typed on a chronology card (see `stalindeck.review.order`), how
+            many events are in their place, of how many; None for any other answer.
     """
 
     verdict: Verdict
     expected: str
     typed: str
     diff: tuple[Segment, ...]
+    placed: tuple[int, int] | None = None
 
     @property
     def passed(self) -> bool:

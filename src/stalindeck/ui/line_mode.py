@@ -93,8 +93,15 @@ class LineMode:
         mine = to_accept(match, line)  # `a` grades it Good and accepts it from now on
         if match is not None:
             proposed = proposed_grade(match)
+            # A chronology card's order: how many events are in place, and the diff as text.
+            placed = (
+                f"; {match.placed[0]} of {match.placed[1]} in place; {_marked(match)}"
+                if match.placed is not None
+                else ""
+            )
             self._say(
-                "result", f"{match.verdict.value}; expected {match.expected}; proposed {proposed}"
+                "result",
+                f"{match.verdict.value}; expected {match.expected}; proposed {proposed}{placed}",
             )
         self._say(
             "grades",
@@ -145,6 +152,27 @@ class LineMode:
             return shown
         self._say("undone", f"{restored.card.deck_slug}/{restored.card.key}")
         return restored
+
+
+def _marked(match: Match) -> str:
+    """The order typed, each event out of place marked with the one that belongs there:
+    ``C A [B→D] [D→B]``."""
+    words: list[str] = []
+    pending = ""
+    for segment in match.diff:
+        if segment.kind == "extra":
+            pending += segment.text
+        elif segment.kind == "missing":
+            words.append(f"[{pending.strip() or '-'}→{segment.text.strip()}]")
+            pending = ""
+        else:
+            if pending:
+                words.append(f"[{pending.strip()}→-]")
+                pending = ""
+            words.extend(segment.text.split())
+    if pending:
+        words.append(f"[{pending.strip()}→-]")
+    return " ".join(words)
 
 
 def _slip(line: str, *, typed: bool) -> str | None:

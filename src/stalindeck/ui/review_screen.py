@@ -283,7 +283,7 @@ class ReviewScreen:
         mine = to_accept(match, typed)  # `a` grades it Good and accepts it from now on
         parts: list[object] = [self._answer(shown)]
         if match is not None:
-            parts.append(_diff(match))
+            parts.append(_diff(match) if match.placed is None else _order_diff(match))
         parts.append(self._grades(shown, proposed))
         hint = f"Enter = {proposed} {GRADE_NAMES[proposed]}" if proposed else "space = 3 Good"
         parts.append(self._footer(hint + (" · a it was right" if mine else "")))
@@ -444,3 +444,10 @@ def _diff(match: Match) -> Padding:
         else:
             expected.append_text(safe_text(segment.text, "green underline"))
     return Padding(Group(Text(label, style), typed, expected), (0, 2))
+
+
+def _order_diff(match: Match) -> Group:
+    """An order typed on a chronology card: the diff (each event out of place struck through,
+    the right one underlined) and how many events are in place."""
+    placed, total = match.placed or (0, 0)
+    return Group(_diff(match), Padding(Text(f"{placed} of {total} in place", "dim"), (0, 2)))
