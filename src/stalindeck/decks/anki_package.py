@@ -27,8 +27,8 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -44,7 +44,14 @@ from stalindeck.decks.foreign import (
     note_problems,
     slugify,
 )
-from stalindeck.decks.model import CardSpec, DeckSpec, Kind
+from stalindeck.decks.model import (
+    AnkiNoteSpec,
+    AnkiNotetype,
+    CardSpec,
+    DeckSpec,
+    Kind,
+    note_digest,
+)
 
 MAX_PACKAGE_BYTES = 4 * 1024**3
 MAX_MEMBERS = 100_000
@@ -207,6 +214,7 @@ class _NoteType:
     fields: tuple[str, ...]
     templates: tuple[str, ...]  # question formats, by ord
     answers: tuple[str, ...]  # answer formats, by ord
+    kept: AnkiNotetype | None = None  # the definition, for the export back
 
     def used_fields(self) -> set[str]:
         used: set[str] = set()
@@ -214,6 +222,36 @@ class _NoteType:
             for ref in _FIELD_REF.findall(template):
                 used.add(ref.rsplit(":", 1)[-1].strip())
         return used
+
+
+def _signed(value: int) -> int:
+    """A protobuf varint read as the int64 it encodes."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _definition(
+    cloze: bool,
+    css: str,
+    mod: int,
+    sort_field: int,
+    fields: list[tuple[str, int | None]],
+    templates: list[tuple[str, str, str, int | None]],
+) -> str:
+    """A note type's definition as `AnkiNotetype.definition` holds it."""
+    return json.dumps(
+        {
+            "type": 1 if cloze else 0,
+            "css": css,
+            "mod": mod,
+            "sortf": sort_field,
+            "flds": [{"name": name, "id": ident} for name, ident in fields],
+            "tmpls": [
+                {"name": name, "qfmt": question, "afmt": answer, "id": ident}
+                for name, question, answer, ident in templates
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 def _protobuf_fields(blob: bytes) -> dict[int, list[Any]]:
@@ -253,38 +291,79 @@ def _protobuf_fields(blob: bytes) -> dict[int, list[Any]]:
 def _note_types(database: sqlite3.Connection, schema: int) -> dict[int, _NoteType]:
     types: dict[int, _NoteType] = {}
     if schema >= 15:
-        fields: dict[int, list[tuple[int, str]]] = {}
-        for ntid, ordinal, name in database.execute("SELECT ntid, ord, name FROM fields"):
-            fields.setdefault(ntid, []).append((ordinal, str(name)))
-        templates: dict[int, list[tuple[int, str, str]]] = {}
-        for ntid, ordinal, config in database.execute("SELECT ntid, ord, config FROM templates"):
+        fields: dict[int, list[tuple[int, str, int | None]]] = {}
+        for ntid, ordinal, name, config in database.execute(
+            "SELECT ntid, ord, name, config FROM fields"
+        ):
+            ident = _protobuf_fields(bytes(config)).get(9)
+            fields.setdefault(ntid, []).append(
+                (ordinal, str(name), _signed(ident[0]) if ident else None)
+            )
+        templates: dict[int, list[tuple[int, str, str, str, int | None]]] = {}
+        for ntid, ordinal, name, config in database.execute(
+            "SELECT ntid, ord, name, config FROM templates"
+        ):
             parsed = _protobuf_fields(bytes(config))
             question, answer = (
                 bytes(parsed.get(number, [b""])[0]).decode(errors="replace") for number in (1, 2)
             )
-            templates.setdefault(ntid, []).append((ordinal, question, answer))
-        for ntid, name, config in database.execute("SELECT id, name, config FROM notetypes"):
-            kind = _protobuf_fields(bytes(config)).get(1, [0])[0]
+            ident = parsed.get(8)
+            templates.setdefault(ntid, []).append(
+                (ordinal, str(name), question, answer, _signed(ident[0]) if ident else None)
+            )
+        for ntid, name, mtime, config in database.execute(
+            "SELECT id, name, mtime_secs, config FROM notetypes"
+        ):
+            parsed = _protobuf_fields(bytes(config))
+            cloze = parsed.get(1, [0])[0] == 1
+            css = bytes(parsed.get(3, [b""])[0]).decode(errors="replace")
+            own_fields = sorted(fields.get(ntid, []))
+            own_templates = sorted(templates.get(ntid, []))
+            definition = _definition(
+                cloze,
+                css,
+                int(mtime),
+                int(parsed.get(2, [0])[0]),
+                [(name, ident) for _, name, ident in own_fields],
+                [(n, q, a, ident) for _, n, q, a, ident in own_templates],
+            )
             types[ntid] = _NoteType(
                 name=str(name),
-                cloze=kind == 1,
-                fields=tuple(name for _, name in sorted(fields.get(ntid, []))),
-                templates=tuple(q for _, q, _ in sorted(templates.get(ntid, []))),
-                answers=tuple(a for _, _, a in sorted(templates.get(ntid, []))),
+                cloze=cloze,
+                fields=tuple(name for _, name, _ in own_fields),
+                templates=tuple(q for _, _, q, _, _ in own_templates),
+                answers=tuple(a for _, _, _, a, _ in own_templates),
+                kept=AnkiNotetype(int(ntid), str(name), definition),
             )
         return types
     (models,) = database.execute("SELECT models FROM col").fetchone()
     for ntid, model in json.loads(models).items():
+        flds = sorted(model["flds"], key=lambda f: f["ord"])
+        tmpls = sorted(model["tmpls"], key=lambda t: t["ord"])
+        cloze = model.get("type") == 1
+        definition = _definition(
+            cloze,
+            str(model.get("css", "")),
+            int(model.get("mod", 0) or 0),
+            int(model.get("sortf", 0) or 0),
+            [(str(f["name"]), f.get("id")) for f in flds],
+            [
+                (
+                    str(t.get("name", "")),
+                    str(t.get("qfmt", "")),
+                    str(t.get("afmt", "")),
+                    t.get("id"),
+                )
+                for t in tmpls
+            ],
+        )
         types[int(ntid)] = _NoteType(
             name=str(model.get("name", "")),
-            cloze=model.get("type") == 1,
-            fields=tuple(str(f["name"]) for f in sorted(model["flds"], key=lambda f: f["ord"])),
-            templates=tuple(
-                str(t.get("qfmt", "")) for t in sorted(model["tmpls"], key=lambda t: t["ord"])
-            ),
-            answers=tuple(
-                str(t.get("afmt", "")) for t in sorted(model["tmpls"], key=lambda t: t["ord"])
-            ),
+            cloze=cloze,
+            fields=tuple(str(f["name"]) for f in flds),
+            templates=tuple(str(t.get("qfmt", "")) for t in tmpls),
+            answers=tuple(str(t.get("afmt", "")) for t in tmpls),
+            kept=AnkiNotetype(int(ntid), str(model.get("name", "")), definition),
         )
     return types
 
@@ -307,13 +386,16 @@ def _read(
     deck_names = _deck_names(database, int(schema))
     cards_of: dict[int, list[tuple[int, int, int]]] = {}  # nid -> [(ord, did, cid)]
     suspended: set[int] = set()  # cids
-    for cid, nid, did, odid, ordinal, queue in database.execute(
-        "SELECT id, nid, did, odid, ord, queue FROM cards ORDER BY nid, ord"
+    due: dict[int, tuple[int, int, int]] = {}  # cid -> (type, due, left) as Anki has them
+    for cid, nid, did, odid, ordinal, queue, kind, due_value, odue, left in database.execute(
+        "SELECT id, nid, did, odid, ord, queue, type, due, odue, left FROM cards ORDER BY nid, ord"
     ):
         cards_of.setdefault(nid, []).append((ordinal, odid or did, cid))
         if queue == _SUSPENDED:
             suspended.add(cid)
+        due[cid] = (int(kind), int(odue if odid else due_value), int(left))
     by_deck: dict[str, tuple[str, list[CardSpec]]] = {}  # slug -> (name, cards)
+    kept: dict[str, list[AnkiNoteSpec]] = {}  # slug -> the notes' Anki side
     anki_cards: dict[int, tuple[str, list[str]]] = {}  # cid -> (deck id, our keys)
     start = len(problems)
     for nid, guid, mid, tags_raw, flds in database.execute(
@@ -347,6 +429,12 @@ def _read(
         _, deck_cards = by_deck.setdefault(slug, (deck_name, []))
         made = note_cards(note, len(deck_cards), section)
         deck_cards.extend(made)
+        if note_type.kept is not None:
+            content = note_digest([(c.key, c.front, c.back, c.answer) for c in made])
+            raw = tuple(str(flds).split("\x1f"))
+            kept.setdefault(slug, []).append(
+                AnkiNoteSpec(note_id, str(guid), note_type.kept, raw, content)
+            )
         if with_history:
             for ordinal, _, cid in cards:
                 if note.kind is Kind.CLOZE:
@@ -357,8 +445,19 @@ def _read(
                 anki_cards[cid] = (slug, keys)
     if len(problems) > start:
         return Package()
-    decks = [foreign_deck(slug, name, path, cards) for slug, (name, cards) in by_deck.items()]
-    history = _history(database, anki_cards, suspended) if with_history else []
+    decks = [
+        replace(
+            foreign_deck(slug, name, path, cards),
+            whole=False,
+            anki_notes=tuple(kept.get(slug, ())),
+        )
+        for slug, (name, cards) in by_deck.items()
+    ]
+    history = (
+        _history(database, anki_cards, suspended, due, _day_zero(database, int(schema)))
+        if with_history
+        else []
+    )
     return Package(decks=decks, history=history)
 
 
@@ -420,10 +519,46 @@ def _note(
     return note, (), section
 
 
+def _day_zero(database: sqlite3.Connection, schema: int) -> date:
+    """The calendar date Anki counts a review card's due day from: the collection's creation
+    day (in the time zone it was created in, when it says)."""
+    (created,) = database.execute("SELECT crt FROM col").fetchone()
+    offset: Any = None
+    if schema >= 15:
+        row = database.execute("SELECT val FROM config WHERE key = 'creationOffset'").fetchone()
+        if row is not None:
+            try:
+                offset = json.loads(bytes(row[0]))
+            except ValueError:
+                offset = None
+    else:
+        (conf,) = database.execute("SELECT conf FROM col").fetchone()
+        try:
+            offset = json.loads(conf).get("creationOffset")
+        except (ValueError, AttributeError):
+            offset = None
+    moment = datetime.fromtimestamp(int(created), UTC)
+    if isinstance(offset, int) and abs(offset) < 24 * 60:
+        return (moment - timedelta(minutes=offset)).date()
+    return moment.astimezone().date()
+
+
+def _anki_due(kind: int, due: int, left: int, day_zero: date) -> date | datetime | None:
+    """When Anki has a card due: a study day for a review card (or one learning over days),
+    a moment for a card in its (re)learning steps; None for a new card."""
+    if kind == 2 or (kind in (1, 3) and due < 1_000_000_000):
+        return day_zero + timedelta(days=due)
+    if kind in (1, 3):
+        return datetime.fromtimestamp(due, UTC)
+    return None
+
+
 def _history(
     database: sqlite3.Connection,
     anki_cards: dict[int, tuple[str, list[str]]],
     suspended: set[int],
+    due: dict[int, tuple[int, int, int]],
+    day_zero: date,
 ) -> list[CardHistory]:
     reviews: dict[int, list[tuple[datetime, int, int]]] = {}
     for rid, cid, ease, spent, kind in database.execute(
@@ -438,7 +573,16 @@ def _history(
     for cid, (deck, keys) in anki_cards.items():
         answers = reviews.get(cid, [])
         if answers or cid in suspended:
+            kind, day, left = due.get(cid, (0, 0, 0))
             history.extend(
-                CardHistory(deck, key, tuple(answers), suspended=cid in suspended) for key in keys
+                CardHistory(
+                    deck,
+                    key,
+                    tuple(answers),
+                    suspended=cid in suspended,
+                    due=_anki_due(kind, day, left, day_zero) if answers else None,
+                    steps_left=left % 1000 if kind in (1, 3) else None,
+                )
+                for key in keys
             )
     return history

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -330,9 +330,14 @@ class CardHistory:
         key: the card key in that deck.
         reviews: (when, grade 1-4, milliseconds spent) for each answer.
         suspended: the card was suspended where the history comes from.
+        due: when it is due there: a study day (a review card), a moment (a card in its
+            learning steps), or None (the replay decides).
+        steps_left: the learning steps it has left there, for a card in them.
     """
 
     deck: str
     key: str
     reviews: tuple[tuple[datetime, int, int], ...]
     suspended: bool = False
+    due: date | datetime | None = None
+    steps_left: int | None = None

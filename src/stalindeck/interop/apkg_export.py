@@ -20,23 +20,28 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import genanki  # type: ignore[import-untyped]
 
-from stalindeck.decks.foreign import digest, text_to_html, to_anki_cloze
+from stalindeck.decks.foreign import digest, from_anki_cloze, text_to_html, to_anki_cloze
+from stalindeck.decks.model import note_digest
 from stalindeck.errors import StalindeckError
 from stalindeck.exporting import check_output
+from stalindeck.scheduling.day import study_date
+from stalindeck.scheduling.settings import Settings
+from stalindeck.stats.days import start_of
 from stalindeck.store import interop_queries
-from stalindeck.store.interop_queries import CardRow, DeckRow, ReviewRow
+from stalindeck.store.interop_queries import AnkiNoteRow, CardRow, DeckRow, ReviewRow
 from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
 from stalindeck.store.open import Store
 
@@ -162,7 +167,10 @@ def export_apkg(
     if not decks:
         raise StalindeckError("there are no decks to export; import one first")
     check_output(output, force)
+    from stalindeck.scheduling.settings import load_settings
+
     models = _models()
+    kept_models = _KeptModels(store)
     package_decks = []
     placed: dict[tuple[str, int], CardRow] = {}  # (guid, ord) -> card
     notes = cards = 0
@@ -170,19 +178,26 @@ def export_apkg(
     for deck in decks:
         anki_deck = genanki.Deck(int(digest(deck.slug, 4), 16) | 1 << 32, deck.name)
         anki_deck.description = deck.description
+        from_anki = interop_queries.anki_notes(store, deck.id)
         for note_cards in _by_note(interop_queries.deck_cards(store, deck.id)):
-            note, ordinals = _note(deck, note_cards, models)
+            original = from_anki.get(note_cards[0].note)
+            made = None if original is None else _kept_note(original, note_cards, kept_models)
+            if made is None:
+                made = _note(deck, note_cards, models, original.guid if original else None)
+            note, ordinals = made
             anki_deck.add_note(note)
             notes += 1
             cards += len(note_cards)
             for card, ordinal in zip(note_cards, ordinals, strict=True):
-                placed[(note.guid, ordinal)] = card
+                # Two cards here may be one card in Anki (two deletions numbered alike).
+                placed.setdefault((note.guid, ordinal), card)
             all_cards.extend(note_cards)
         package_decks.append(anki_deck)
     reviews = (
         interop_queries.card_reviews(store, [card.id for card in all_cards]) if with_history else []
     )
-    _write(genanki.Package(package_decks), output, placed, reviews, with_history)
+    days = _Days(load_settings(store))
+    _write(genanki.Package(package_decks), output, placed, reviews, with_history, days, kept_models)
     return Exported(decks=len(decks), notes=notes, cards=cards, reviews=len(reviews))
 
 
@@ -193,10 +208,93 @@ def _by_note(cards: list[CardRow]) -> list[list[CardRow]]:
     return list(grouped.values())
 
 
-def _note(deck: DeckRow, cards: list[CardRow], models: dict[str, Any]) -> tuple[Any, list[int]]:
-    """The Anki note for one stalindeck note, and each card's Anki ordinal."""
+class _KeptModels:
+    """The note types packages brought (`models.AnkiNotetype`) as genanki models, made once
+    each, with the modification time each had in Anki."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._made: dict[int, tuple[Any, dict[str, Any]] | None] = {}
+        self.mods: dict[int, int] = {}
+
+    def get(self, anki_id: int) -> tuple[Any, dict[str, Any]] | None:
+        """The model and its definition, or None when the store does not have it."""
+        if anki_id not in self._made:
+            found = interop_queries.anki_notetypes(self._store, [anki_id]).get(anki_id)
+            self._made[anki_id] = None if found is None else self._model(anki_id, *found)
+        return self._made[anki_id]
+
+    def _model(self, anki_id: int, name: str, definition: str) -> tuple[Any, dict[str, Any]]:
+        spec = json.loads(definition)
+        # Anki matches an incoming note type to its own by id, then fields and templates by
+        # id (or by name when either has none): the same ones make its notes update.
+        fields = [_with_id({"name": f["name"]}, f.get("id")) for f in spec["flds"]]
+        templates = [
+            _with_id({"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]}, t.get("id"))
+            for t in spec["tmpls"]
+        ]
+        model = genanki.Model(
+            anki_id,
+            name,
+            fields=fields,
+            templates=templates,
+            css=spec.get("css", ""),
+            model_type=genanki.Model.CLOZE if spec.get("type") == 1 else genanki.Model.FRONT_BACK,
+            sort_field_index=int(spec.get("sortf", 0)),
+        )
+        self.mods[anki_id] = int(spec.get("mod", 0))
+        return model, spec
+
+
+def _with_id(item: dict[str, Any], ident: int | None) -> dict[str, Any]:
+    return item if ident is None else {**item, "id": ident}
+
+
+def _kept_note(
+    original: AnkiNoteRow, cards: list[CardRow], kept_models: _KeptModels
+) -> tuple[Any, list[int]] | None:
+    """The note as Anki had it (its note type, fields and guid), and each card's Anki ordinal;
+    None when the cards no longer say what that note said (edited since) or its note type
+    is unknown."""
+    if note_digest([(c.key, c.front, c.back, c.answer) for c in cards]) != original.content:
+        return None
+    found = kept_models.get(original.notetype_id)
+    if found is None:
+        return None
+    model, spec = found
+    fields = list(original.fields)
+    if len(fields) != len(spec["flds"]):
+        return None
+    if spec.get("type") == 1:
+        names = [f["name"] for f in spec["flds"]]
+        source = _cloze_field(spec["tmpls"][0]["qfmt"] if spec["tmpls"] else "", names)
+        _, numbers = from_anki_cloze(fields[source])
+        ordinals = []
+        for card in cards:
+            index = int(card.key.rsplit("/c", 1)[1]) - 1
+            ordinals.append(numbers[index] - 1 if index < len(numbers) else 0)
+    else:
+        ordinals = [1 if card.kind == "reverse" else 0 for card in cards]
+    note = genanki.Note(model=model, fields=fields, tags=list(cards[0].tags), guid=original.guid)
+    return note, ordinals
+
+
+def _cloze_field(template: str, names: list[str]) -> int:
+    """Which field a cloze note type's question template makes its deletions from."""
+    for match in re.finditer(r"\{\{(?:type:)?cloze:([^}]+)\}\}", template):
+        name = match.group(1).strip()
+        if name in names:
+            return names.index(name)
+    return 0
+
+
+def _note(
+    deck: DeckRow, cards: list[CardRow], models: dict[str, Any], guid: str | None = None
+) -> tuple[Any, list[int]]:
+    """The Anki note for one stalindeck note, and each card's Anki ordinal; `guid` is the
+    note's Anki guid when it came from Anki (else its own, stable: ``deck-id/note-id``)."""
     first = cards[0]
-    guid = f"{deck.slug}/{first.note}"
+    guid = guid or f"{deck.slug}/{first.note}"
     tags = list(first.tags)  # deck tags included, in the order the cards have them
     extra, section = text_to_html(first.extra), text_to_html(first.section)
     if first.kind == "cloze":
@@ -233,6 +331,8 @@ def _write(
     placed: dict[tuple[str, int], CardRow],
     reviews: list[ReviewRow],
     with_history: bool,
+    days: _Days,
+    kept_models: _KeptModels,
 ) -> None:
     partial = output.with_name(f".{output.name}.partial")
     handle, database_path = tempfile.mkstemp(prefix="stalindeck-apkg-", suffix=".anki2")
@@ -245,12 +345,25 @@ def _write(
             package.write_to_db(cursor, timestamp, itertools.count(int(timestamp * 1000)))
             # genanki's collection says nothing of its scheduler, so Anki takes it for the v1
             # scheduler and remaps the grades of learning reviews (Good would become Easy).
-            (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
+            # Its creation time (11:00 UTC) is replaced by the start of a study day, with the
+            # rollover hour and time zone, so Anki counts due days as stalindeck does.
+            (conf, models_json) = cursor.execute("SELECT conf, models FROM col").fetchone()
+            conf = {
+                **json.loads(conf),
+                "schedVer": 2,
+                "rollover": days.hour,
+                "creationOffset": days.minutes_west,
+            }
+            models_spec = json.loads(models_json)
+            for anki_id, mod in kept_models.mods.items():
+                if str(anki_id) in models_spec:  # not newer than Anki's: left as it is there
+                    models_spec[str(anki_id)]["mod"] = mod
             cursor.execute(
-                "UPDATE col SET conf = ?", (json.dumps({**json.loads(conf), "schedVer": 2}),)
+                "UPDATE col SET conf = ?, models = ?, crt = ?",
+                (json.dumps(conf), json.dumps(models_spec), days.created),
             )
             if with_history:
-                _add_history(cursor, placed, reviews)
+                _add_history(cursor, placed, reviews, days)
             connection.commit()
         finally:
             connection.close()
@@ -277,12 +390,37 @@ def _interval(start: datetime | None, end: datetime | None) -> int:
     return round(seconds / 86400) if seconds >= 86400 else -max(int(seconds), 1)
 
 
+class _Days:
+    """Anki's day numbers as stalindeck's study days: day 0 is a fixed date's study day,
+    which the package gives Anki as the collection's creation."""
+
+    _ZERO = date(2012, 1, 2)
+
+    def __init__(self, settings: Settings) -> None:
+        self.hour = settings.rollover_hour
+        self.steps = settings.learning_steps
+        self.relearning_steps = settings.relearning_steps
+        start = start_of(self._ZERO, self.hour)
+        self.created = int(start.timestamp())
+        offset = start.astimezone().utcoffset()
+        self.minutes_west = -int(offset.total_seconds() // 60) if offset else 0
+
+    def day(self, moment: datetime) -> int:
+        """Anki's number for the study day holding `moment`."""
+        return (study_date(moment, self.hour) - self._ZERO).days
+
+    def steps_left(self, card: CardRow) -> int:
+        """Anki's ``left`` for a card in its (re)learning steps: the steps still to go."""
+        steps = self.steps if card.state == LEARNING else self.relearning_steps
+        return max(len(steps) - (card.step or 0), 1)
+
+
 def _add_history(
     cursor: sqlite3.Cursor,
     placed: dict[tuple[str, int], CardRow],
     reviews: list[ReviewRow],
+    days: _Days,
 ) -> None:
-    (created,) = cursor.execute("SELECT crt FROM col").fetchone()
     anki_ids: dict[int, int] = {}
     for cid, guid, ordinal in cursor.execute(
         "SELECT cards.id, notes.guid, cards.ord FROM cards JOIN notes ON notes.id = cards.nid"
@@ -295,26 +433,26 @@ def _add_history(
             if card.suspended:
                 cursor.execute("UPDATE cards SET queue = -1 WHERE id = ?", (cid,))
             continue
-        due_seconds = int(card.due.timestamp())
         if card.state == REVIEW:
-            due = (due_seconds - created) // 86400
-            queue = 2
+            due, queue, left = days.day(card.due), 2, 0
+            interval = days.day(card.due) - days.day(card.last_review) if card.last_review else 1
         else:
-            due = due_seconds
-            queue = 1
+            due, queue, left = int(card.due.timestamp()), 1, days.steps_left(card)
+            interval = max(_interval(card.last_review, card.due), 0)
         memory = {"s": card.stability, "d": card.difficulty, "dr": 0.9}
         if card.last_review is not None:
             memory["lrt"] = int(card.last_review.timestamp())
         cursor.execute(
             "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = 2500, reps = ?, "
-            "lapses = ?, data = ? WHERE id = ?",
+            "lapses = ?, left = ?, data = ? WHERE id = ?",
             (
                 _ANKI_TYPE[card.state],
                 -1 if card.suspended else queue,
                 due,
-                max(_interval(card.last_review, card.due), 0),
+                max(interval, 0),
                 card.reps,
                 card.lapses,
+                left,
                 json.dumps(memory),
                 cid,
             ),

@@ -1,14 +1,16 @@
 """Imported review history: each card's answers replayed through FSRS to rebuild its state.
 
-Anki's own scheduling fields (SM-2 ease and intervals) are not carried over: replaying the
+Anki's own memory fields (SM-2 ease, its FSRS state) are not carried over: replaying the
 answers through the same FSRS scheduler stalindeck reviews with gives states consistent with
-everything that follows. The replay is exact; only the last answer's interval is fuzzed, as a
-review here would be, so cards answered alike on one day do not all fall due on one day.
+everything that follows. The due date is Anki's, as Anki itself keeps due dates when FSRS is
+switched on (a card Anki has due in 3 days is not moved to the replay's 7); only a card the
+package does not date gets the replay's own, its last interval fuzzed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 import fsrs
@@ -22,7 +24,7 @@ from stalindeck.scheduling.fsrs_bridge import (
     to_fsrs,
 )
 from stalindeck.store import interop_queries
-from stalindeck.store.models import NEW
+from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW
 from stalindeck.store.open import Store
 
 _FRESH = Memory(NEW, None, None, None, None, None, 0, 0)
@@ -60,6 +62,7 @@ def history_writer(
                 suspended.append({"state_card": card_id, "suspended": True})
             if item.reviews:
                 memory = replay(scheduler, card_id, item, reviews, final)
+                memory = kept_due(memory, item, settings.rollover_hour)
                 states.append({"state_card": card_id, **memory._asdict()})
         interop_queries.write_history(connection, store.profile_id, reviews, states)
         interop_queries.write_history(connection, store.profile_id, [], suspended)
@@ -67,6 +70,21 @@ def history_writer(
             on_history(len(reviews))
 
     return write
+
+
+def kept_due(memory: Memory, item: CardHistory, rollover_hour: int) -> Memory:
+    """The replayed state with the card's due date where the history comes from, when the
+    card is in the same phase there (in review, or in its learning steps): the memory comes
+    from the log, the due date stays what it was (as Anki keeps due dates when FSRS is
+    switched on, rather than moving every card)."""
+    from stalindeck.stats.days import start_of
+
+    if isinstance(item.due, datetime):
+        if memory.state in (LEARNING, RELEARNING):
+            return memory._replace(due=item.due)
+    elif isinstance(item.due, date) and memory.state == REVIEW:
+        return memory._replace(due=start_of(item.due, rollover_hour))
+    return memory
 
 
 def replay(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from stalindeck.store.engine import reading
-from stalindeck.store.models import Card, CardState, Deck, Review
+from stalindeck.store.models import AnkiNote, AnkiNotetype, Card, CardState, Deck, Review
 from stalindeck.store.open import Store
 
 _BATCH = 5_000
@@ -53,6 +53,17 @@ class CardRow:
     reps: int
     lapses: int
     suspended: bool
+    step: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNoteRow:
+    """What an Anki package said of one note (see `models.AnkiNote`)."""
+
+    guid: str
+    notetype_id: int
+    fields: tuple[str, ...]
+    content: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +131,7 @@ def deck_cards(store: Store, deck_id: int) -> list[CardRow]:
             CardState.reps,
             CardState.lapses,
             CardState.suspended,
+            CardState.step,
         )
         .outerjoin(
             CardState,
@@ -151,9 +163,44 @@ def deck_cards(store: Store, deck_id: int) -> list[CardRow]:
                 reps=row.reps or 0,
                 lapses=row.lapses or 0,
                 suspended=bool(row.suspended),
+                step=row.step,
             )
             for row in connection.execute(query)
         ]
+
+
+def anki_notes(store: Store, deck_id: int) -> dict[str, AnkiNoteRow]:
+    """The Anki side of the deck's notes that came from a package, by note id."""
+    with reading(store.engine) as connection:
+        return {
+            row.note: AnkiNoteRow(
+                row.guid, row.notetype_id, tuple(json.loads(row.fields)), row.content
+            )
+            for row in connection.execute(
+                select(
+                    AnkiNote.note,
+                    AnkiNote.guid,
+                    AnkiNote.notetype_id,
+                    AnkiNote.fields,
+                    AnkiNote.content,
+                ).where(AnkiNote.deck_id == deck_id)
+            )
+        }
+
+
+def anki_notetypes(store: Store, ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """The kept Anki note types among `ids`: (name, definition JSON) by Anki id."""
+    wanted = list(ids)
+    found: dict[int, tuple[str, str]] = {}
+    with reading(store.engine) as connection:
+        for start in range(0, len(wanted), _BATCH):
+            for row in connection.execute(
+                select(AnkiNotetype.anki_id, AnkiNotetype.name, AnkiNotetype.definition).where(
+                    AnkiNotetype.anki_id.in_(wanted[start : start + _BATCH])
+                )
+            ):
+                found[row.anki_id] = (row.name, row.definition)
+    return found
 
 
 def card_reviews(store: Store, card_ids: Collection[int]) -> list[ReviewRow]:
