@@ -308,3 +308,36 @@ def test_packages_sharing_the_default_deck_add_and_never_retire(tmp_path: Path) 
         active = connection.exec_driver_sql("SELECT count(*) FROM cards WHERE NOT retired")
         assert active.scalar() == 3
     store.close()
+
+
+def test_no_review_imported_says_why(tmp_path: Path) -> None:
+    from anki.collection import ExportAnkiPackageOptions
+    from typer.testing import CliRunner
+
+    from stalindeck.cli import app
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    bare, full = tmp_path / "bare.apkg", tmp_path / "full.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    teacher.export_anki_package(out_path=str(bare), options=options, limit=None)
+    _export(teacher, full)
+    teacher.close()
+    runner = CliRunner()
+    env = {"COLUMNS": "200"}
+
+    def imported(db: str, package: Path) -> str:
+        result = runner.invoke(app, ["--db", db, "import", str(package), "--with-history"], env=env)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    db = str(tmp_path / "s.db")
+    assert "0 reviews imported: the package has no review log (in Anki, export it with " in (
+        imported(db, bare)
+    )
+    assert "9 reviews imported." in imported(db, full)
+    assert "0 reviews imported: the 4 cards the package has a history for already have" in (
+        imported(db, full)
+    )

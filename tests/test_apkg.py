@@ -665,6 +665,28 @@ def test_over_compressed_member(store: Store, sandbox: Path) -> None:
     rejected(store, package, "is compressed more than 200:1")
 
 
+def test_a_very_compressible_image_is_no_zip_bomb(
+    store: Store, packages: dict[str, Path], sandbox: Path
+) -> None:
+    # A 3 MB flat bitmap deflates far beyond 200:1; media are never unpacked whole, so only
+    # what is read (the collection) is held to the ratio.
+    bitmap = b"BM" + b"\xff" * (3 * 1024 * 1024)
+    package = build_zip(
+        sandbox / "flat.apkg",
+        {
+            "collection.anki21": legacy_collection_bytes(packages),
+            "0": bitmap,
+            "media": b'{"0": "flat.bmp"}',
+        },
+        zipfile.ZIP_DEFLATED,
+    )
+    with zipfile.ZipFile(package) as archive:
+        info = archive.getinfo("0")
+        assert info.file_size > 200 * info.compress_size
+    changes = import_paths(store, [package], T0)
+    assert sum(change.added for change in changes) == 7
+
+
 def test_zstd_bomb_is_capped(store: Store, sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import zstandard
 

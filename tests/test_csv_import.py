@@ -581,3 +581,44 @@ def test_a_special_column_past_the_rows_is_a_problem(
     path.write_text("#separator:tab\n#tags column:4\nWho?\tLenin\nWhen?\t1917\tdates\n")
     (problem,) = problems_of(path)
     assert "#tags column:4 is past the last column: the rows have 2 to 3 columns" in problem
+
+
+# Rows as in Anki's own test file (pylib/tests/support/text-2fields.txt): a comment first,
+# tab-separated, five good rows and four with problems (written anew here, not copied).
+TWO_FIELDS = (
+    "# a comment line, as Anki's test file starts\n"
+    "食べる\tto eat\n飲む\tto drink\nテスト\ttest\nto eat\t食べる\n"
+    "飲む\tto drink\n多すぎる\ttoo many\tfields\nnot, enough, fields\n遊ぶ\t\n\tto play\n"
+)
+
+
+def test_a_comment_line_first_does_not_hide_the_tabs(tmp_path: Path) -> None:
+    path = write(tmp_path, TWO_FIELDS, "text-2fields.txt")
+    with pytest.raises(DeckError) as caught:
+        load_csv(path)
+    assert [problem.split(": ", 1)[0].rsplit(":", 1)[1] for problem in caught.value.problems] == [
+        "6", "8", "9", "10"
+    ]  # fmt: skip
+    assert "--skip-invalid" in str(caught.value)
+
+
+def test_skip_invalid_imports_the_valid_rows_and_lists_the_others(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write(tmp_path, TWO_FIELDS, "text-2fields.txt")
+    db = tmp_path / "s.db"
+    refused = runner.invoke(app, ["--db", str(db), "import", str(path)])
+    assert refused.exit_code == 1
+    assert "nothing was imported" in refused.stderr and "--skip-invalid" in refused.stderr
+    result = runner.invoke(
+        app, ["--db", str(db), "import", str(path), "--skip-invalid"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "4 rows left out (--skip-invalid):" in result.stdout
+    assert "text-2fields.txt:10: the front (first field) is empty" in result.stdout
+    with sqlite3.connect(db) as connection:
+        fronts = connection.execute(
+            "SELECT front FROM cards JOIN decks ON decks.id = deck_id "
+            "WHERE slug = 'text-2fields' ORDER BY position"
+        ).fetchall()
+    assert [front for (front,) in fronts] == ["食べる", "飲む", "テスト", "to eat", "多すぎる"]

@@ -31,13 +31,18 @@ _FRESH = Memory(NEW, None, None, None, None, None, 0, 0)
 
 
 def history_writer(
-    store: Store, history: Sequence[CardHistory], on_history: Callable[[int], None] | None
+    store: Store,
+    history: Sequence[CardHistory],
+    on_history: Callable[[int], None] | None,
+    on_kept: Callable[[int], None] | None = None,
 ) -> Callable[[Connection], None]:
     """What to run inside the import transaction once the cards exist.
 
     Cards that already have reviews for the current profile keep them: their history is not
     imported again (so importing the same package twice adds nothing). The others are suspended
     if they were where the history comes from (a suspension is never lifted here).
+    `on_history` is told how many reviews were imported, `on_kept` how many cards kept their
+    own history instead.
     """
 
     from stalindeck.scheduling.settings import load_settings
@@ -53,9 +58,12 @@ def history_writer(
         reviews: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         suspended: list[dict[str, Any]] = []
+        kept: set[int] = set()
         for item in history:
             card_id = ids.get((item.deck, item.key))
             if card_id is None or card_id in done:
+                if card_id is not None and item.reviews:
+                    kept.add(card_id)
                 continue
             done.add(card_id)
             if item.suspended:
@@ -68,6 +76,8 @@ def history_writer(
         interop_queries.write_history(connection, store.profile_id, [], suspended)
         if on_history is not None:
             on_history(len(reviews))
+        if on_kept is not None:
+            on_kept(len(kept))
 
     return write
 
