@@ -341,3 +341,97 @@ def test_no_review_imported_says_why(tmp_path: Path) -> None:
     assert "0 reviews imported: the 4 cards the package has a history for already have" in (
         imported(db, full)
     )
+
+
+def test_note_types_merge_with_the_teachers_and_custom_fields_survive(tmp_path: Path) -> None:
+    from anki.collection import Collection
+
+    now = datetime.now(UTC)
+    teacher = Collection(str(_folder(tmp_path / "teacher") / "collection.anki2"))
+    models = teacher.models
+    vocab = models.new("Vocab")
+    for name in ("Word", "Meaning", "Example", "Notes"):
+        models.add_field(vocab, models.new_field(name))
+    template = models.new_template("Recall")
+    template["qfmt"] = "{{Word}}<br><i>{{Example}}</i>"
+    template["afmt"] = "{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{Notes}}"
+    models.add_template(vocab, template)
+    models.add(vocab)
+    note = teacher.new_note(models.by_name("Vocab"))
+    note["Word"], note["Meaning"] = "пятилетка", "five-year plan"
+    note["Example"], note["Notes"] = "<b>первая</b> пятилетка", "1928&ndash;1932"
+    teacher.add_note(note, teacher.decks.id("Russian"))
+    basic = teacher.new_note(models.by_name("Basic"))
+    basic["Front"], basic["Back"] = "Gosplan", "state planning committee"
+    teacher.add_note(basic, teacher.decks.id("Russian"))
+    types_before = sorted(nt.name for nt in models.all_names_and_ids())
+    out = tmp_path / "vocab.apkg"
+    _export(teacher, out)
+    teacher.close()
+
+    store = open_store(str(tmp_path / "s.db"))
+    import_paths(store, [out], now)
+    ours = tmp_path / "ours.toml"
+    ours.write_text(
+        'id = "ours"\nname = "Ours"\n\n[[cards]]\nid = "nep"\nfront = "NEP"\n'
+        'back = "New Economic Policy"\n',
+        encoding="utf-8",
+    )
+    import_paths(store, [ours], now)
+    time.sleep(1.1)
+    back = tmp_path / "back.apkg"
+    export_apkg(store, [], back, with_history=False, force=False)
+    store.close()
+
+    teacher = Collection(str(tmp_path / "teacher" / "collection.anki2"))
+    log = _import(teacher, back)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (1, 2, 0)
+    # No "Vocab-…" nor "Basic-…" copy: the note types are hers, the new note uses her Basic.
+    assert sorted(nt.name for nt in teacher.models.all_names_and_ids()) == types_before
+    (nep,) = teacher.find_notes("NEP")
+    assert teacher.get_note(nep).note_type()["name"] == "Basic"
+    (word,) = teacher.find_notes("Word:пятилетка")
+    kept = teacher.get_note(word)
+    assert kept["Example"] == "<b>первая</b> пятилетка" and kept["Notes"] == "1928&ndash;1932"
+    teacher.close()
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+def test_our_own_notes_go_out_in_ankis_note_types(tmp_path: Path) -> None:
+    from anki.collection import Collection
+
+    store = open_store(str(tmp_path / "s.db"))
+    deck = tmp_path / "ours.toml"
+    deck.write_text(
+        'id = "ours"\nname = "Ours"\n\n'
+        '[[cards]]\nid = "a"\nfront = "NEP"\nback = "New Economic Policy"\n\n'
+        '[[cards]]\nid = "b"\nfront = "Beria"\nback = "MVD head"\nreverse = true\n\n'
+        '[[cards]]\nid = "c"\nfront = "Year Stalin died?"\nback = "1953"\ntype = true\n\n'
+        '[[cards]]\nid = "d"\ntext = "{{Lenin}} died in {{1924}}"\nextra = "Gorki"\n\n'
+        '[[cards]]\nid = "e"\nfront = "Kulak"\nback = "a peasant"\nextra = "kept here"\n',
+        encoding="utf-8",
+    )
+    import_paths(store, [deck], datetime.now(UTC))
+    out = tmp_path / "ours.apkg"
+    export_apkg(store, [], out, with_history=False, force=False)
+    store.close()
+    collection = Collection(str(_folder(tmp_path / "anki") / "collection.anki2"))
+    _import(collection, out)
+    # Anki matches note types by id, never by name: beside its own "Basic", ours of the same
+    # shape is "Basic+" (a collection that gave us its own gets that one back, test above).
+    kinds = {
+        collection.get_note(nid).guid: collection.get_note(nid).note_type()["name"].rstrip("+")
+        for nid in collection.find_notes("")
+    }
+    assert kinds == {
+        "ours/a": "Basic",
+        "ours/b": "Basic (and reversed card)",
+        "ours/c": "Basic (type in the answer)",
+        "ours/d": "Cloze",
+        "ours/e": "stalindeck Basic",  # an extra line needs a field of its own
+    }
+    collection.close()

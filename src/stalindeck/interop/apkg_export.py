@@ -138,6 +138,67 @@ def _models() -> dict[str, Any]:
     }
 
 
+# Anki's own note types, field for field and template for template (rslib/src/notetype/
+# stock.rs): a note that needs nothing more goes out in one of them, so it reads in Anki as
+# the teacher's own notes do, and merges with her note type of that shape when the store
+# holds it (from a package she exported).
+_ANSWER = "{{FrontSide}}\n\n<hr id=answer>\n\n"
+STOCK: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...]]] = {
+    "basic": ("Basic", ("Front", "Back"), (("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),)),
+    "reverse": (
+        "Basic (and reversed card)",
+        ("Front", "Back"),
+        (
+            ("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),
+            ("Card 2", "{{Back}}", _ANSWER + "{{Front}}"),
+        ),
+    ),
+    "typed": (
+        "Basic (type in the answer)",
+        ("Front", "Back"),
+        (
+            (
+                "Card 1",
+                "{{Front}}\n\n{{type:Back}}",
+                "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}",
+            ),
+        ),
+    ),
+    "cloze": (
+        "Cloze",
+        ("Text", "Back Extra"),
+        (("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>\n{{Back Extra}}"),),
+    ),
+}
+_STOCK_IDS = {
+    "basic": 1_607_392_321,
+    "reverse": 1_607_392_322,
+    "typed": 1_607_392_323,
+    "cloze": 1_607_392_324,
+}
+_STOCK_CSS = (
+    ".card {\n    font-family: arial;\n    font-size: 20px;\n    line-height: 1.5;\n"
+    "    text-align: center;\n    color: black;\n    background-color: white;\n}\n"
+)
+
+
+def _stock_models(kept_models: _KeptModels) -> dict[str, Any]:
+    """Anki's own note types by shape: the teacher's (kept from a package) where the store
+    has one of that shape, else ours of the same shape."""
+    found: dict[str, Any] = {}
+    for shape, (name, fields, templates) in STOCK.items():
+        own = kept_models.of_shape(fields, templates)
+        found["stock-" + shape] = own or genanki.Model(
+            _STOCK_IDS[shape],
+            name,
+            fields=_fields(*fields),
+            templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in templates],
+            css=_STOCK_CSS,
+            model_type=genanki.Model.CLOZE if shape == "cloze" else genanki.Model.FRONT_BACK,
+        )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Exported:
     """What was written."""
@@ -169,8 +230,8 @@ def export_apkg(
     check_output(output, force)
     from stalindeck.scheduling.settings import load_settings
 
-    models = _models()
     kept_models = _KeptModels(store)
+    models = {**_models(), **_stock_models(kept_models)}
     package_decks = []
     placed: dict[tuple[str, int], CardRow] = {}  # (guid, ord) -> card
     notes = cards = 0
@@ -223,6 +284,21 @@ class _KeptModels:
             found = interop_queries.anki_notetypes(self._store, [anki_id]).get(anki_id)
             self._made[anki_id] = None if found is None else self._model(anki_id, *found)
         return self._made[anki_id]
+
+    def of_shape(
+        self, fields: tuple[str, ...], templates: tuple[tuple[str, str, str], ...]
+    ) -> Any | None:
+        """A kept note type with these fields and templates (question and answer), if any."""
+        for anki_id, (_name, definition) in sorted(
+            interop_queries.anki_notetypes(self._store, None).items()
+        ):
+            spec = json.loads(definition)
+            if tuple(f["name"] for f in spec["flds"]) == fields and tuple(
+                (t["qfmt"], t["afmt"]) for t in spec["tmpls"]
+            ) == tuple((q, a) for _, q, a in templates):
+                found = self.get(anki_id)
+                return None if found is None else found[0]
+        return None
 
     def _model(self, anki_id: int, name: str, definition: str) -> tuple[Any, dict[str, Any]]:
         spec = json.loads(definition)
@@ -297,19 +373,30 @@ def _note(
     guid = guid or f"{deck.slug}/{first.note}"
     tags = list(first.tags)  # deck tags included, in the order the cards have them
     extra, section = text_to_html(first.extra), text_to_html(first.section)
+    # Anki's own note types hold a note with no section (nor, but for a cloze, an extra line)
+    # and no typed answer other than its back; the others need ours.
     if first.kind == "cloze":
         text = _cloze_source(cards)
-        model = models["typed-cloze" if first.answer is not None else "cloze"]
-        fields = [to_anki_cloze(text), extra, section]
+        if first.answer is None and not first.section:
+            model, fields = models["stock-cloze"], [to_anki_cloze(text), extra]
+        else:
+            model = models["typed-cloze" if first.answer is not None else "cloze"]
+            fields = [to_anki_cloze(text), extra, section]
         ordinals = [int(card.key.rsplit("/c", 1)[1]) - 1 for card in cards]
     else:
         basic = next((card for card in cards if card.kind == "basic"), first)
         reverse = any(card.kind == "reverse" for card in cards)
         front, back = text_to_html(basic.front), text_to_html(basic.back)
+        plain = not first.extra and not first.section
         if basic.answer is not None:
-            model = models["typed-reverse" if reverse else "typed"]
-            accept = text_to_html("\n".join(basic.accept))
-            fields = [front, back, text_to_html(basic.answer), accept, extra, section]
+            if plain and not reverse and basic.answer == basic.back and not basic.accept:
+                model, fields = models["stock-typed"], [front, back]
+            else:
+                model = models["typed-reverse" if reverse else "typed"]
+                accept = text_to_html("\n".join(basic.accept))
+                fields = [front, back, text_to_html(basic.answer), accept, extra, section]
+        elif plain:
+            model, fields = models["stock-reverse" if reverse else "stock-basic"], [front, back]
         else:
             model = models["reverse" if reverse else "basic"]
             fields = [front, back, extra, section]

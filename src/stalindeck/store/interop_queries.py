@@ -188,10 +188,15 @@ def anki_notes(store: Store, deck_id: int) -> dict[str, AnkiNoteRow]:
         }
 
 
-def anki_notetypes(store: Store, ids: Collection[int]) -> dict[int, tuple[str, str]]:
-    """The kept Anki note types among `ids`: (name, definition JSON) by Anki id."""
-    wanted = list(ids)
+def anki_notetypes(store: Store, ids: Collection[int] | None) -> dict[int, tuple[str, str]]:
+    """The kept Anki note types among `ids` (all when None): (name, definition JSON) by
+    Anki id."""
     found: dict[int, tuple[str, str]] = {}
+    query = select(AnkiNotetype.anki_id, AnkiNotetype.name, AnkiNotetype.definition)
+    if ids is None:
+        with reading(store.engine) as connection:
+            return {row.anki_id: (row.name, row.definition) for row in connection.execute(query)}
+    wanted = list(ids)
     with reading(store.engine) as connection:
         for start in range(0, len(wanted), _BATCH):
             for row in connection.execute(
