@@ -80,13 +80,13 @@ def test_anki_text_export_headers(tmp_path: Path) -> None:
     assert basic.tags == ("a::b", "speech")
     assert (forward.kind, backward.kind) == (Kind.BASIC, Kind.REVERSE)
     assert backward.key == forward.key + "/reverse" and backward.front == "MVD head"
-    # Each Anki deletion is a card; the two c1 deletions are two cards here.
+    # As in Anki, one card per cloze number: the two c1 deletions are hidden together.
     clozes = decks["history-other"].cards
     assert [card.front for card in clozes] == [
-        "In [...], 51,439 left camps.",
+        "In [...], 51,439 left [...].",
         "In June 1956, [number] left camps.",
-        "In June 1956, 51,439 left [...].",
     ]
+    assert [card.key.rsplit("/", 1)[1] for card in clozes] == ["c1", "c2"]
     assert all(card.extra == "extra!" for card in clozes)
     # The key comes from the guid, the same way an .apkg's does.
     assert basic.key.startswith("g-") and basic.note == basic.key
@@ -281,7 +281,7 @@ def test_real_anki_csv_export_imports(tmp_path: Path) -> None:
     collection.close()
     decks = load_csv(out)
     cards = [card for deck in decks for card in deck.cards]
-    assert len(cards) == 7  # basic 1, reversed 2, cloze 3 (two c1 deletions), typed 1
+    assert len(cards) == 6  # basic 1, reversed 2, cloze 2 (c1 twice is one card), typed 1
     fronts = {card.front for card in cards}
     assert "When was the Secret Speech?" in fronts
     assert {tuple(sorted(note.tags)) for note in notes.values()} >= {("9hi0::speech", "dates")}

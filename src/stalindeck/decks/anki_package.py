@@ -6,11 +6,11 @@ A package is a zip holding a SQLite collection: ``collection.anki21b`` (zstd-com
 member name and size; the database is opened read-only and passes ``PRAGMA quick_check`` before
 anything is read from it. Media files are never extracted.
 
-Notes become cards as follows: a note whose type is a cloze type gives one card per deletion
-(Anki's ``{{c1::a}} ... {{c1::b}}`` is one Anki card but two stalindeck cards, both inheriting
-its history); any other note gives a basic card from its first two fields, plus the reverse
-when the note has a second card (Basic (and reversed card) and the like) and a typed answer when
-its first template has ``{{type:...}}``. Further fields go into the card's extra line.
+Notes become cards as follows: a note whose type is a cloze type gives one card per cloze
+number, as in Anki (``{{c1::a}} ... {{c1::b}}`` is one card hiding both); any other note gives a
+basic card from its first two fields, plus the reverse when the note has a second card (Basic
+(and reversed card) and the like) and a typed answer when its first template has
+``{{type:...}}``. Further fields go into the card's extra line.
 
 What Anki allows is allowed: a note with an empty back (its second field) gives a card whose
 back is a dash (``EMPTY_BACK``; no deck format here has an empty back), with no reverse card
@@ -37,7 +37,6 @@ from stalindeck.decks.foreign import (
     Note,
     clean_tags,
     foreign_deck,
-    from_anki_cloze,
     guid_key,
     html_to_text,
     note_cards,
@@ -421,7 +420,7 @@ def _read(
         slug, note_id = (
             (ours.group(1), ours.group(2)) if ours else (slugify(deck_name), guid_key(str(guid)))
         )
-        note, numbers, section = _note(note_type, fields, note_id, tags, cards)
+        note, section = _note(note_type, fields, note_id, tags, cards)
         messages = note_problems(note)
         if messages:
             label = (fields[0] if fields else "")[:40]
@@ -441,9 +440,8 @@ def _read(
             )
         if with_history:
             for ordinal, _, cid in cards:
-                if note.kind is Kind.CLOZE:
-                    padded = numbers + (0,) * len(made)
-                    keys = [c.key for c, n in zip(made, padded, strict=False) if n == ordinal + 1]
+                if note.kind is Kind.CLOZE:  # Anki's card n is the deletions numbered cn
+                    keys = [c.key for c in made if c.key.endswith(f"/c{ordinal + 1}")]
                 else:
                     keys = [made[ordinal].key] if ordinal < len(made) else []
                 anki_cards[cid] = (slug, keys)
@@ -471,8 +469,8 @@ def _note(
     note_id: str,
     tags: tuple[str, ...],
     cards: list[tuple[int, int, int]],
-) -> tuple[Note, tuple[int, ...], str]:
-    """The note, the Anki number of each cloze deletion, and the note's section."""
+) -> tuple[Note, str]:
+    """The note and its section."""
     used = note_type.used_fields()
     names = list(note_type.fields) + [""] * max(0, len(fields) - len(note_type.fields))
     names = names[: len(fields)]
@@ -492,7 +490,7 @@ def _note(
             names[0] if names else "",
         )
         index = names.index(source) if source in names else 0
-        text, numbers = from_anki_cloze(fields[index] if index < len(fields) else "")
+        text = fields[index] if index < len(fields) else ""
         extra = "\n".join(
             value
             for i, value in enumerate(fields)
@@ -500,7 +498,7 @@ def _note(
         )
         typed = bool(note_type.templates) and "{{type:" in note_type.templates[0]
         note = Note(note_id, Kind.CLOZE, text, "", extra, tags, 0, typed=typed)
-        return note, numbers, section
+        return note, section
     front = fields[0] if fields else ""
     back = fields[1] if len(fields) > 1 else ""
     extra = "\n".join(
@@ -520,7 +518,7 @@ def _note(
     back = back or EMPTY_BACK
     accept = tuple(line.strip() for line in named("accept").split("\n") if line.strip())
     note = Note(note_id, Kind.BASIC, front, back, extra, tags, 0, reverse, typed, answer, accept)
-    return note, (), section
+    return note, section
 
 
 def _day_zero(database: sqlite3.Connection, schema: int) -> date:

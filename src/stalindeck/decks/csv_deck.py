@@ -31,7 +31,6 @@ from stalindeck.decks.foreign import (
     Note,
     clean_tags,
     foreign_deck,
-    from_anki_cloze,
     guid_key,
     has_anki_cloze,
     html_to_text,
@@ -694,7 +693,7 @@ def _note(
     first = fields[0] if fields else ""
     note_id = guid_key(guid) if guid else text_key(first)
     if notetype.cloze or ("{{c" in first and has_anki_cloze(first)):
-        text, _ = from_anki_cloze(first)
+        text = first  # Anki's numbered deletions, read as Anki reads them (`cloze`)
         extra = "\n".join(value for value in fields[1:] if value)
         return Note(note_id, Kind.CLOZE, text, "", extra, tags, line)
     second = fields[1] if len(fields) > 1 else ""

@@ -91,11 +91,9 @@ def has_anki_cloze(text: str) -> bool:
 
 
 def from_anki_cloze(text: str) -> tuple[str, tuple[int, ...]]:
-    """Anki cloze text in stalindeck's syntax, and the Anki number (cN) of each deletion.
-
-    ``{{c1::Paris::city}} and {{c2::Rome}}`` becomes ``{{Paris::city}} and {{Rome}}`` with numbers
-    (1, 2). Anki makes one card per number, so two ``c1`` deletions are one Anki card; here each
-    deletion is its own card (as in a TOML deck), and both inherit that Anki card's history.
+    """Anki cloze text in stalindeck's unnumbered syntax, and the Anki number (cN) of each
+    deletion: ``{{c1::Paris::city}} and {{c2::Rome}}`` becomes ``{{Paris::city}} and {{Rome}}``
+    with numbers (1, 2). (The readers keep Anki's syntax, which `cloze` reads as Anki does.)
     """
     numbers: list[int] = []
 
@@ -107,10 +105,12 @@ def from_anki_cloze(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 def to_anki_cloze(text: str) -> str:
-    """stalindeck cloze text in Anki's syntax: the n-th deletion becomes ``{{cn::...}}``."""
+    """Cloze text as an Anki field: escaped as HTML, the n-th unnumbered deletion written
+    ``{{cn::...}}`` (numbered ones keep their number)."""
     parts: list[str] = []
     cursor = 0
-    for number, deletion in enumerate(cloze.deletions(text), start=1):
+    for index, deletion in enumerate(cloze.deletions(text), start=1):
+        number = deletion.number or index
         parts.append(text_to_html(text[cursor : deletion.start]))
         inner = text_to_html(deletion.answer)
         if deletion.hint:
@@ -285,16 +285,23 @@ def note_cards(note: Note, position: int, section: str = "") -> list[CardSpec]:
         )
 
     if note.kind is Kind.CLOZE:
+        whole = cloze.render(note.front, None)
+
+        def answer(number: int) -> str | None:
+            return ", ".join(d.answer for d in cloze.hidden(note.front, number))
+
         return [
             make(
                 f"{note.note}/c{number}",
                 Kind.CLOZE,
-                cloze.render(note.front, number - 1),
-                cloze.render(note.front, None),
-                deletion.answer if note.typed else None,
-                number - 1,
+                cloze.render(note.front, index),
+                whole,
+                ", ".join(d.answer for d in cloze.hidden(note.front, number))
+                if note.typed
+                else None,
+                index,
             )
-            for number, deletion in enumerate(cloze.deletions(note.front), start=1)
+            for index, number in enumerate(cloze.card_numbers(note.front))
         ]
     cards = [
         make(

@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
 import sqlite3
 import tempfile
 import time
@@ -33,7 +32,7 @@ from typing import Any
 
 import genanki  # type: ignore[import-untyped]
 
-from stalindeck.decks.foreign import digest, from_anki_cloze, text_to_html, to_anki_cloze
+from stalindeck.decks.foreign import digest, text_to_html, to_anki_cloze
 from stalindeck.decks.model import note_digest
 from stalindeck.errors import StalindeckError
 from stalindeck.exporting import check_output
@@ -341,27 +340,12 @@ def _kept_note(
     fields = list(original.fields)
     if len(fields) != len(spec["flds"]):
         return None
-    if spec.get("type") == 1:
-        names = [f["name"] for f in spec["flds"]]
-        source = _cloze_field(spec["tmpls"][0]["qfmt"] if spec["tmpls"] else "", names)
-        _, numbers = from_anki_cloze(fields[source])
-        ordinals = []
-        for card in cards:
-            index = int(card.key.rsplit("/c", 1)[1]) - 1
-            ordinals.append(numbers[index] - 1 if index < len(numbers) else 0)
+    if spec.get("type") == 1:  # card cn is Anki's card of the deletions numbered cn
+        ordinals = [int(card.key.rsplit("/c", 1)[1]) - 1 for card in cards]
     else:
         ordinals = [1 if card.kind == "reverse" else 0 for card in cards]
     note = genanki.Note(model=model, fields=fields, tags=list(cards[0].tags), guid=original.guid)
     return note, ordinals
-
-
-def _cloze_field(template: str, names: list[str]) -> int:
-    """Which field a cloze note type's question template makes its deletions from."""
-    for match in re.finditer(r"\{\{(?:type:)?cloze:([^}]+)\}\}", template):
-        name = match.group(1).strip()
-        if name in names:
-            return names.index(name)
-    return 0
 
 
 def _note(
@@ -409,7 +393,9 @@ def _cloze_source(cards: list[CardRow]) -> str:
     """The cloze text, ``{{...}}`` deletions and all, rebuilt from the cards."""
     from stalindeck.decks.toml_writer import cloze_text
 
-    return cloze_text([(card.front, card.back) for card in cards]) or cards[0].back
+    ordered = sorted(cards, key=lambda card: int(card.key.rsplit("/c", 1)[-1] or 0))
+    numbers = [int(card.key.rsplit("/c", 1)[-1] or 0) for card in ordered]
+    return cloze_text([(card.front, card.back) for card in ordered], numbers) or cards[0].back
 
 
 def _write(
