@@ -435,3 +435,43 @@ def test_our_own_notes_go_out_in_ankis_note_types(tmp_path: Path) -> None:
         "ours/e": "stalindeck Basic",  # an extra line needs a field of its own
     }
     collection.close()
+
+
+def test_a_deck_reviews_lists_and_exports_with_its_subdecks(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from stalindeck.cli import app
+    from stalindeck.store.queue import Filter
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    db = tmp_path / "s.db"
+    store = open_store(str(db))
+    import_paths(store, [package], now)
+    # `review History` draws from History::Russia too; `review History::Russia` only from it.
+    decks_seen: set[str] = set()
+    review = ReviewSession(store, Filter(decks=("History",)), clock=lambda: now)
+    while (shown := review.next_card()) is not None:
+        decks_seen.add(shown.card.deck_name)
+        review.answer(4)
+    review.close()
+    assert decks_seen == {"History", "History::Russia"}
+    russia = ReviewSession(store, Filter(decks=("History::Russia",)), clock=lambda: now)
+    assert russia.next_card() is None  # both of its new cards were answered above
+    russia.close()
+    out = tmp_path / "history.apkg"
+    done = export_apkg(store, ["History"], out, with_history=False, force=False)
+    assert done.decks == 2
+    store.close()
+    runner = CliRunner()
+    listed = runner.invoke(app, ["--db", str(db), "decks"], env={"COLUMNS": "100"})
+    assert listed.exit_code == 0, listed.stderr
+    lines = [line.split() for line in listed.stdout.splitlines()]
+    assert lines[1][:2] == ["History", "6"]  # its subdeck's cards counted in
+    assert lines[3][:2] == ["Russia", "2"]  # under it, by the last part of its name
+    stats = runner.invoke(app, ["--db", str(db), "stats", "History", "--json"])
+    assert stats.exit_code == 0, stats.stderr
+    assert json.loads(stats.stdout)["cards"]["total"] == 6

@@ -191,13 +191,15 @@ def _why_none(reviews: int, kept: int) -> str:
 
 
 def decks_command(ctx: typer.Context) -> None:
-    """List the decks with their total, new, learning and due-today counts."""
+    """List the decks with their total, new, learning and due-today counts, as Anki's tree
+    (a parent's counts include its subdecks')."""
     from rich.table import Table
 
     from stalindeck.clock import utc_now
     from stalindeck.scheduling.day import day_end
     from stalindeck.scheduling.settings import load_settings
     from stalindeck.store.counts import deck_counts
+    from stalindeck.store.deck_tree import SEPARATOR, as_tree
     from stalindeck.ui.safe import safe_text
 
     with user_errors():
@@ -211,10 +213,12 @@ def decks_command(ctx: typer.Context) -> None:
         table.add_column("deck", overflow="fold")
         for column in ("cards", "new", "learning", "due today", "suspended"):
             table.add_column(column, justify="right", no_wrap=True)
-        for deck in counts:
-            label = safe_text(deck.name, "bold")
-            if deck.slug != deck.name:  # the id commands take, when the name is not it
-                label.append("\n")
+        for level, deck, real in as_tree(counts):
+            # Anki's tree: a subdeck under its parent, by the last part of its name.
+            shown = deck.name.rsplit(SEPARATOR, 1)[-1] if level else deck.name
+            label = safe_text("  " * level + shown, "bold")
+            if real and deck.slug != deck.name:  # the id commands take, when the name is not it
+                label.append("\n" + "  " * level)
                 label.append_text(safe_text(deck.slug, "dim"))
             table.add_row(
                 label,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from stalindeck.store.deck_tree import SEPARATOR
 from stalindeck.store.engine import reading
 from stalindeck.store.models import AnkiNote, AnkiNotetype, Card, CardState, Deck, Review
 from stalindeck.store.open import Store
@@ -81,8 +82,8 @@ class ReviewRow:
 
 
 def find_decks(store: Store, names: Sequence[str]) -> tuple[list[DeckRow], list[str]]:
-    """The decks in use named by id or name (all of them when `names` is empty), and the names
-    not found."""
+    """The decks in use named by id or name, with their subdecks (all of them when `names` is
+    empty), and the names not found."""
     with reading(store.engine) as connection:
         rows = [
             DeckRow(
@@ -99,11 +100,16 @@ def find_decks(store: Store, names: Sequence[str]) -> tuple[list[DeckRow], list[
     chosen: list[DeckRow] = []
     missing: list[str] = []
     for name in names:
-        found = next((r for r in rows if name in (r.slug, r.name)), None)
-        if found is None:
+        # The deck and its subdecks (Anki's tree), by name.
+        named = {row.name for row in rows if name in (row.slug, row.name)} | {name}
+        found = [
+            row
+            for row in rows
+            if row.name in named or any(row.name.startswith(n + SEPARATOR) for n in named)
+        ]
+        if not found:
             missing.append(name)
-        elif found not in chosen:
-            chosen.append(found)
+        chosen.extend(row for row in found if row not in chosen)
     return chosen, missing
 
 
