@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from stalindeck.review.session import ReviewSession
 from stalindeck.store.open import open_store
 
 DAY = 86_400
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # enough of a picture for Anki to keep
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,11 +59,12 @@ def teacher_collection(folder: Path, now: datetime) -> Any:
         collection.add_note(note, deck)
         return note
 
+    image = collection.media.write_data("yezhov.png", PNG)
     basic = add(
         "Basic",
         russia,
         Front="Who led the <b>NKVD</b> in 1938?",
-        Back="Yezhov<br>then <i>Beria</i>",
+        Back=f'Yezhov<br>then <i>Beria</i><img src="{image}">',
     )
     beria = add("Basic (and reversed card)", history, Front="Beria", Back="MVD head")
     typed = add("Basic (type in the answer)", russia, Front="Year Stalin died?", Back="1953")
@@ -189,6 +192,7 @@ def round_trip(folder: Path) -> dict[str, Any]:
         "same": same,
         "before": before,
         "fresh": _cards(fresh),
+        "fresh_media": sorted(os.listdir(fresh.media.dir())),
         "fresh_decks": sorted(
             name
             for name in (deck.name for deck in fresh.decks.all_names_and_ids())
@@ -206,6 +210,7 @@ def _check(result: dict[str, Any]) -> None:
     assert same["updated"] == same["notes_before"] == same["notes"] == 4
     assert same["decks"] == ["History", "History::Russia"]
     assert result["fresh_decks"] == ["History", "History::Russia"]
+    assert result["fresh_media"] == ["yezhov.png"]
     before, fresh = result["before"], result["fresh"]
     assert set(fresh) == set(before)  # the same cards, by guid and ordinal
     for key, card in before.items():
@@ -475,3 +480,14 @@ def test_a_deck_reviews_lists_and_exports_with_its_subdecks(tmp_path: Path) -> N
     stats = runner.invoke(app, ["--db", str(db), "stats", "History", "--json"])
     assert stats.exit_code == 0, stats.stderr
     assert json.loads(stats.stdout)["cards"]["total"] == 6
+    # The image came with the package: kept in the store, listed by `card`.
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT name, data FROM media").fetchall() == [
+            ("yezhov.png", PNG)
+        ]
+        (key,) = connection.execute("SELECT key FROM cards WHERE front LIKE '%NKVD%'").fetchone()
+    shown = runner.invoke(app, ["--db", str(db), "card", f"history-russia/{key}", "--json"])
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["media"] == [{"name": "yezhov.png", "bytes": len(PNG)}]
+    plain = runner.invoke(app, ["--db", str(db), "card", f"history-russia/{key}"])
+    assert "yezhov.png (72 B)" in plain.stdout

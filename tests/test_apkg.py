@@ -687,6 +687,35 @@ def test_a_very_compressible_image_is_no_zip_bomb(
     assert sum(change.added for change in changes) == 6
 
 
+def test_media_with_a_path_in_its_name_is_refused(
+    store: Store, packages: dict[str, Path], sandbox: Path
+) -> None:
+    package = build_zip(
+        sandbox / "slip.apkg",
+        {
+            "collection.anki21": legacy_collection_bytes(packages),
+            "media": b'{"0": "../../evil.png"}',
+            "0": b"x",
+        },
+    )
+    rejected(store, package, "media file '../../evil.png' has a path or control characters")
+
+
+def test_media_past_the_limit_is_refused(
+    store: Store, packages: dict[str, Path], sandbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(anki_package, "MAX_MEDIA_FILE", 1000)
+    package = build_zip(
+        sandbox / "big.apkg",
+        {
+            "collection.anki21": legacy_collection_bytes(packages),
+            "media": b'{"0": "big.png"}',
+            "0": b"x" * 2000,
+        },
+    )
+    rejected(store, package, "media file 'big.png' is 2,000 bytes; the limit is 1,000")
+
+
 def test_zstd_bomb_is_capped(store: Store, sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import zstandard
 

@@ -1,5 +1,5 @@
 """What an Anki package said of its notes, kept for the export back: each note's guid, note
-type and fields as Anki wrote them, and the note types themselves.
+type and fields as Anki wrote them, the note types themselves, and the package's media.
 
 Revision ID: 0008
 Revises: 0006
@@ -43,8 +43,16 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("deck_id", "note", name=op.f("pk_anki_notes")),
     )
+    op.create_table(
+        "media",
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_media")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("media")
     op.drop_table("anki_notes")
     op.drop_table("anki_notetypes")

@@ -4,7 +4,8 @@ A package is a zip holding a SQLite collection: ``collection.anki21b`` (zstd-com
 18, what current Anki writes), or the legacy ``collection.anki21`` / ``collection.anki2``
 (schema 11). Only the collection is extracted, into a temporary folder, after checking every
 member name and size; the database is opened read-only and passes ``PRAGMA quick_check`` before
-anything is read from it. Media files are never extracted.
+anything is read from it. Media files are read into memory, each up to its declared size and
+within limits, and kept in the store; none is ever written to a path the package names.
 
 Notes become cards as follows: a note whose type is a cloze type gives one card per cloze
 number, as in Anki (``{{c1::a}} ... {{c1::b}}`` is one card hiding both); any other note gives a
@@ -85,16 +86,104 @@ def read_package(path: Path, problems: list[str], *, with_history: bool = False)
     """Read and check an Anki package (unsafe, damaged or unimportable contents become
     problems, collected in `problems`; `formats.load_files` raises them all together)."""
     try:
-        with _opened_collection(path) as (database, what):
+        with _opened_collection(path) as (database, what, archive):
             try:
-                return _read(path, database, problems, with_history)
+                package = _read(path, database, problems, with_history)
             except sqlite3.DatabaseError as error:  # `what` names the member and the package
                 raise PackageError(f"{what}: {error}") from error
+            if package.decks:
+                media = read_media(archive, zstd=what.startswith("collection.anki21b"))
+                first = replace(package.decks[0], media=tuple(media))
+                package.decks[0:1] = [first]
+            return package
     except PackageError as error:
         problems.append(f"{path}: {error}")
     except OSError as error:
         problems.append(f"{path}: cannot read the file: {error.strerror or error}")
     return Package()
+
+
+MAX_MEDIA_FILE = 100 * 1024**2
+MAX_MEDIA_TOTAL = 512 * 1024**2
+
+
+def read_media(archive: zipfile.ZipFile, *, zstd: bool) -> list[tuple[str, bytes]]:
+    """The package's media files, (name, content) each, as its ``media`` map names them: a
+    JSON map in the legacy formats, a zstd-compressed protobuf (its files compressed too) in
+    the current one. Each is read up to its declared size, within the limits."""
+    names = set(archive.namelist())
+    if "media" not in names:
+        return []
+    raw = _read_capped(archive, "media", 64 * 1024**2, zstd=zstd)
+    entries: list[tuple[str, str, int]] = []  # (member, name, declared size)
+    if zstd:
+        for index, entry in enumerate(_protobuf_fields(raw).get(1, [])):
+            fields = _protobuf_fields(bytes(entry))
+            name = bytes(fields.get(1, [b""])[0]).decode(errors="replace")
+            size = int(fields.get(2, [0])[0])
+            member = str(fields[255][0]) if 255 in fields else str(index)
+            entries.append((member, name, size))
+    else:
+        try:
+            mapping = json.loads(raw or b"{}")
+        except ValueError as error:
+            raise PackageError(f"its media list is damaged ({error})") from error
+        if not isinstance(mapping, dict):
+            raise PackageError("its media list is damaged (not a map)")
+        for member, name in mapping.items():
+            info = archive.getinfo(str(member)) if str(member) in names else None
+            entries.append((str(member), str(name), info.file_size if info else 0))
+    found: list[tuple[str, bytes]] = []
+    total = 0
+    for member, name, size in entries:
+        reason = media_name_problem(name)
+        if reason:
+            raise PackageError(f"media file {name[:80]!r} {reason}; refusing the package")
+        if member not in names:
+            continue  # listed but absent: Anki skips it too
+        if size > MAX_MEDIA_FILE:
+            raise PackageError(
+                f"media file {name!r} is {size:,} bytes; the limit is {MAX_MEDIA_FILE:,}"
+            )
+        data = _read_capped(archive, member, MAX_MEDIA_FILE, zstd=zstd)
+        total += len(data)
+        if total > MAX_MEDIA_TOTAL:
+            raise PackageError(f"its media unpack to more than {MAX_MEDIA_TOTAL:,} bytes")
+        found.append((name, data))
+    return found
+
+
+def media_name_problem(name: str) -> str | None:
+    """Why a media file name is unsafe to keep or write back, or None: Anki's media names are
+    plain file names."""
+    if not name or len(name) > 255:
+        return "has an empty or overlong name"
+    if any(ord(char) < 32 or char in "/\\" for char in name) or name in (".", ".."):
+        return "has a path or control characters in its name"
+    return None
+
+
+def _read_capped(archive: zipfile.ZipFile, member: str, limit: int, *, zstd: bool) -> bytes:
+    """A member's content, refused past `limit` bytes whatever its header says."""
+    import io
+
+    out = io.BytesIO()
+    try:
+        with archive.open(member) as source:
+            if zstd:
+                import zstandard
+
+                reader = zstandard.ZstdDecompressor().stream_reader(source)
+                _copy_capped(reader, out, limit, f"{member} (zstd)")
+            else:
+                _copy_capped(source, out, limit, member)
+    except zipfile.BadZipFile as error:
+        raise PackageError(f"{member}: damaged zip entry ({error})") from error
+    except Exception as error:  # zstandard raises ZstdError, not an OSError
+        if isinstance(error, PackageError | OSError):
+            raise
+        raise PackageError(f"{member} (zstd): cannot decompress ({error})") from error
+    return out.getvalue()
 
 
 def check_member_name(name: str) -> str | None:
@@ -149,7 +238,9 @@ def _copy_capped(source: IO[bytes], target: IO[bytes], limit: int, what: str) ->
 
 
 @contextmanager
-def _opened_collection(path: Path) -> Iterator[tuple[sqlite3.Connection, str]]:
+def _opened_collection(
+    path: Path,
+) -> Iterator[tuple[sqlite3.Connection, str, zipfile.ZipFile]]:
     size = path.stat().st_size
     if size > MAX_PACKAGE_BYTES:
         raise PackageError(f"is {size:,} bytes; the limit is {MAX_PACKAGE_BYTES:,}")
@@ -187,7 +278,7 @@ def _opened_collection(path: Path) -> Iterator[tuple[sqlite3.Connection, str]]:
             raise PackageError(f"{what} (zstd): cannot decompress ({error})") from error
         database = _open_read_only(target, what)
         with closing(database):
-            yield database, what
+            yield database, what, archive
 
 
 def _open_read_only(path: Path, what: str) -> sqlite3.Connection:

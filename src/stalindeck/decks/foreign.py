@@ -80,6 +80,22 @@ def html_to_text(value: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+_IMAGE_SOURCE = re.compile(
+    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
+
+
+def media_names(field: str) -> set[str]:
+    """The media files an Anki field shows: its images' sources and its sounds."""
+    found = {
+        html.unescape(next(group for group in match.groups() if group is not None))
+        for match in _IMAGE_SOURCE.finditer(field)
+    }
+    found.update(html.unescape(match.group(1)) for match in _SOUND.finditer(field))
+    return {name for name in found if name and "://" not in name}
+
+
 def text_to_html(value: str) -> str:
     """An Anki field showing `value` literally: escaped, with line breaks as ``<br>``."""
     return html.escape(value, quote=False).replace("\n", "<br>")

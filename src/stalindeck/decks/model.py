@@ -105,6 +105,8 @@ class DeckSpec:
     # so cards it does not hold are kept (Anki's rule), where a deck file retires them.
     whole: bool = True
     anki_notes: tuple[AnkiNoteSpec, ...] = ()
+    # (name, content) of the media files a package brought (on its first deck only).
+    media: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

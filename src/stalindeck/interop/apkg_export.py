@@ -32,7 +32,7 @@ from typing import Any
 
 import genanki  # type: ignore[import-untyped]
 
-from stalindeck.decks.foreign import digest, text_to_html, to_anki_cloze
+from stalindeck.decks.foreign import digest, media_names, text_to_html, to_anki_cloze
 from stalindeck.decks.model import note_digest
 from stalindeck.errors import StalindeckError
 from stalindeck.exporting import check_output
@@ -232,6 +232,7 @@ def export_apkg(
     kept_models = _KeptModels(store)
     models = {**_models(), **_stock_models(kept_models)}
     package_decks = []
+    media: set[str] = set()  # the media files the notes show
     placed: dict[tuple[str, int], CardRow] = {}  # (guid, ord) -> card
     notes = cards = 0
     all_cards: list[CardRow] = []
@@ -242,6 +243,8 @@ def export_apkg(
         for note_cards in _by_note(interop_queries.deck_cards(store, deck.id)):
             original = from_anki.get(note_cards[0].note)
             made = None if original is None else _kept_note(original, note_cards, kept_models)
+            if made is not None and original is not None:
+                media.update(name for field in original.fields for name in media_names(field))
             if made is None:
                 made = _note(deck, note_cards, models, original.guid if original else None)
             note, ordinals = made
@@ -257,7 +260,17 @@ def export_apkg(
         interop_queries.card_reviews(store, [card.id for card in all_cards]) if with_history else []
     )
     days = _Days(load_settings(store))
-    _write(genanki.Package(package_decks), output, placed, reviews, with_history, days, kept_models)
+    files = interop_queries.media_files(store, media)
+    _write(
+        genanki.Package(package_decks),
+        output,
+        placed,
+        reviews,
+        with_history,
+        days,
+        kept_models,
+        files,
+    )
     return Exported(decks=len(decks), notes=notes, cards=cards, reviews=len(reviews))
 
 
@@ -406,6 +419,7 @@ def _write(
     with_history: bool,
     days: _Days,
     kept_models: _KeptModels,
+    media: dict[str, bytes],
 ) -> None:
     partial = output.with_name(f".{output.name}.partial")
     handle, database_path = tempfile.mkstemp(prefix="stalindeck-apkg-", suffix=".anki2")
@@ -442,7 +456,11 @@ def _write(
             connection.close()
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.write(database_path, "collection.anki2")
-            archive.writestr("media", "{}")
+            # Anki's legacy media list: member "0" holds the first file, and so on.
+            names = sorted(media)
+            archive.writestr("media", json.dumps({str(i): name for i, name in enumerate(names)}))
+            for index, name in enumerate(names):
+                archive.writestr(str(index), media[name])
         os.replace(partial, output)
     except OSError as error:
         raise StalindeckError(f"cannot write {output}: {error.strerror or error}") from error

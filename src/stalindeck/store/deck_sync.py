@@ -26,7 +26,16 @@ from stalindeck.decks.model import (
 )
 from stalindeck.errors import StalindeckError
 from stalindeck.store.engine import placeholder, reading, writing
-from stalindeck.store.models import NEW, AnkiNote, AnkiNotetype, Card, Deck, Profile, to_millis
+from stalindeck.store.models import (
+    NEW,
+    AnkiNote,
+    AnkiNotetype,
+    Card,
+    Deck,
+    MediaFile,
+    Profile,
+    to_millis,
+)
 from stalindeck.store.open import Store
 
 Progress = Callable[[int], None]
@@ -230,6 +239,8 @@ def _sync_deck(
         progress(unchanged - len(moved))
     if deck.anki_notes:
         _write_anki_notes(connection, deck_id, deck.anki_notes)
+    if deck.media:
+        _write_media(connection, deck.media)
     return DeckChanges(
         slug=deck.slug,
         name=deck.name,
@@ -277,6 +288,18 @@ def _write_anki_notes(connection: Connection, deck_id: int, notes: Sequence[Anki
     ]
     for start in range(0, len(rows), _BATCH):
         connection.execute(insert(AnkiNote), rows[start : start + _BATCH])
+
+
+def _write_media(connection: Connection, media: Sequence[tuple[str, bytes]]) -> None:
+    """Keep a package's media files, by name (a file of the same name is replaced: Anki's
+    names are the files' identities)."""
+    names = [name for name, _ in media]
+    for start in range(0, len(names), _BATCH):
+        connection.execute(
+            delete(MediaFile).where(MediaFile.name.in_(names[start : start + _BATCH]))
+        )
+    for name, data in media:
+        connection.execute(insert(MediaFile).values(name=name, data=data, size=len(data)))
 
 
 def _check_source(deck: DeckSpec, name: str, source: Path, retiring: int) -> None:

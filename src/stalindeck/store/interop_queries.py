@@ -12,7 +12,15 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from stalindeck.store.deck_tree import SEPARATOR
 from stalindeck.store.engine import reading
-from stalindeck.store.models import AnkiNote, AnkiNotetype, Card, CardState, Deck, Review
+from stalindeck.store.models import (
+    AnkiNote,
+    AnkiNotetype,
+    Card,
+    CardState,
+    Deck,
+    MediaFile,
+    Review,
+)
 from stalindeck.store.open import Store
 
 _BATCH = 5_000
@@ -296,3 +304,50 @@ def write_history(
         )
         for start in range(0, len(states), _BATCH):
             connection.execute(statement, states[start : start + _BATCH])
+
+
+def media_files(store: Store, names: Collection[str]) -> dict[str, bytes]:
+    """The stored media files among `names`, by name."""
+    wanted = list(names)
+    found: dict[str, bytes] = {}
+    with reading(store.engine) as connection:
+        for start in range(0, len(wanted), _BATCH):
+            for name, data in connection.execute(
+                select(MediaFile.name, MediaFile.data).where(
+                    MediaFile.name.in_(wanted[start : start + _BATCH])
+                )
+            ):
+                found[name] = bytes(data)
+    return found
+
+
+def media_sizes(store: Store, names: Collection[str]) -> dict[str, int]:
+    """The size of each stored media file among `names`, by name."""
+    wanted = list(names)
+    if not wanted:
+        return {}
+    with reading(store.engine) as connection:
+        return {
+            name: size
+            for name, size in connection.execute(
+                select(MediaFile.name, MediaFile.size).where(MediaFile.name.in_(wanted))
+            )
+        }
+
+
+def card_media(store: Store, card_id: int) -> list[tuple[str, int | None]]:
+    """The media files the card's Anki note shows, with each one's size (None: the package
+    did not hold it)."""
+    from stalindeck.decks.foreign import media_names
+
+    with reading(store.engine) as connection:
+        row = connection.execute(
+            select(AnkiNote.fields)
+            .join(Card, (Card.deck_id == AnkiNote.deck_id) & (Card.note == AnkiNote.note))
+            .where(Card.id == card_id)
+        ).first()
+    if row is None:
+        return []
+    names = sorted({name for field in json.loads(row.fields) for name in media_names(field)})
+    sizes = media_sizes(store, names)
+    return [(name, sizes.get(name)) for name in names]

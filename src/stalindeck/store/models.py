@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -285,3 +286,14 @@ class AnkiNote(Base):
     notetype_id: ClassVar[ColumnClause[int]] = column(BigInteger)
     fields: ClassVar[ColumnClause[str]] = column(Text)  # JSON list of the fields' HTML
     content: ClassVar[ColumnClause[str]] = column(String(32))  # model.note_digest of its cards
+
+
+class MediaFile(Base):
+    """A media file (an image, a sound) an Anki package brought, kept for the export back and
+    for `card` to list; notes refer to it by name, as Anki's fields do."""
+
+    __tablename__ = "media"
+
+    name: ClassVar[ColumnClause[str]] = column(String(255), primary_key=True)
+    data: ClassVar[ColumnClause[bytes]] = column(LargeBinary)
+    size: ClassVar[ColumnClause[int]] = column(Integer)
