@@ -80,13 +80,13 @@ def test_anki_text_export_headers(tmp_path: Path) -> None:
     assert basic.tags == ("a::b", "speech")
     assert (forward.kind, backward.kind) == (Kind.BASIC, Kind.REVERSE)
     assert backward.key == forward.key + "/reverse" and backward.front == "MVD head"
-    # Each Anki deletion is a card; the two c1 deletions are two cards here.
+    # As in Anki, one card per cloze number: the two c1 deletions are hidden together.
     clozes = decks["history-other"].cards
     assert [card.front for card in clozes] == [
-        "In [...], 51,439 left camps.",
+        "In [...], 51,439 left [...].",
         "In June 1956, [number] left camps.",
-        "In June 1956, 51,439 left [...].",
     ]
+    assert [card.key.rsplit("/", 1)[1] for card in clozes] == ["c1", "c2"]
     assert all(card.extra == "extra!" for card in clozes)
     # The key comes from the guid, the same way an .apkg's does.
     assert basic.key.startswith("g-") and basic.note == basic.key
@@ -281,7 +281,7 @@ def test_real_anki_csv_export_imports(tmp_path: Path) -> None:
     collection.close()
     decks = load_csv(out)
     cards = [card for deck in decks for card in deck.cards]
-    assert len(cards) == 7  # basic 1, reversed 2, cloze 3 (two c1 deletions), typed 1
+    assert len(cards) == 6  # basic 1, reversed 2, cloze 2 (c1 twice is one card), typed 1
     fronts = {card.front for card in cards}
     assert "When was the Secret Speech?" in fronts
     assert {tuple(sorted(note.tags)) for note in notes.values()} >= {("9hi0::speech", "dates")}
@@ -581,3 +581,44 @@ def test_a_special_column_past_the_rows_is_a_problem(
     path.write_text("#separator:tab\n#tags column:4\nWho?\tLenin\nWhen?\t1917\tdates\n")
     (problem,) = problems_of(path)
     assert "#tags column:4 is past the last column: the rows have 2 to 3 columns" in problem
+
+
+# Rows as in Anki's own test file (pylib/tests/support/text-2fields.txt): a comment first,
+# tab-separated, five good rows and four with problems (written anew here, not copied).
+TWO_FIELDS = (
+    "# a comment line, as Anki's test file starts\n"
+    "食べる\tto eat\n飲む\tto drink\nテスト\ttest\nto eat\t食べる\n"
+    "飲む\tto drink\n多すぎる\ttoo many\tfields\nnot, enough, fields\n遊ぶ\t\n\tto play\n"
+)
+
+
+def test_a_comment_line_first_does_not_hide_the_tabs(tmp_path: Path) -> None:
+    path = write(tmp_path, TWO_FIELDS, "text-2fields.txt")
+    with pytest.raises(DeckError) as caught:
+        load_csv(path)
+    assert [problem.split(": ", 1)[0].rsplit(":", 1)[1] for problem in caught.value.problems] == [
+        "6", "8", "9", "10"
+    ]  # fmt: skip
+    assert "--skip-invalid" in str(caught.value)
+
+
+def test_skip_invalid_imports_the_valid_rows_and_lists_the_others(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write(tmp_path, TWO_FIELDS, "text-2fields.txt")
+    db = tmp_path / "s.db"
+    refused = runner.invoke(app, ["--db", str(db), "import", str(path)])
+    assert refused.exit_code == 1
+    assert "nothing was imported" in refused.stderr and "--skip-invalid" in refused.stderr
+    result = runner.invoke(
+        app, ["--db", str(db), "import", str(path), "--skip-invalid"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "4 rows left out (--skip-invalid):" in result.stdout
+    assert "text-2fields.txt:10: the front (first field) is empty" in result.stdout
+    with sqlite3.connect(db) as connection:
+        fronts = connection.execute(
+            "SELECT front FROM cards JOIN decks ON decks.id = deck_id "
+            "WHERE slug = 'text-2fields' ORDER BY position"
+        ).fetchall()
+    assert [front for (front,) in fronts] == ["食べる", "飲む", "テスト", "to eat", "多すぎる"]

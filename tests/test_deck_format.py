@@ -169,6 +169,35 @@ type = true
     ]
 
 
+def test_a_cloze_number_used_twice_is_one_card_as_in_anki(
+    write_deck: Callable[..., Path], store: Store, tmp_path: Path
+) -> None:
+    from stalindeck.interop.toml_export import export_deck_toml
+
+    path = write_deck(
+        HEADER
+        + """
+[[cards]]
+id = "beria"
+text = "{{c1::Beria}} was arrested in 1953 and {{c1::shot}}; {{c3::Malenkov::who}} stayed."
+"""
+    )
+    deck = load_deck(path)
+    assert [(card.key, card.front) for card in deck.cards] == [
+        ("beria/c1", "[...] was arrested in 1953 and [...]; Malenkov stayed."),
+        ("beria/c3", "Beria was arrested in 1953 and shot; [who] stayed."),
+    ]
+    import_paths(store, [path], T0)
+    # `export deck` gives the numbered text back, and importing it changes nothing.
+    out = tmp_path / "again.toml"
+    export_deck_toml(store, "demo", out, force=False)
+    assert "{{c1::Beria}} was arrested in 1953 and {{c1::shot}}; {{c3::Malenkov::who}}" in (
+        out.read_text(encoding="utf-8")
+    )
+    (changes,) = import_paths(store, [out], T0, replace=True)
+    assert (changes.added, changes.updated, changes.retired) == (0, 0, 0)
+
+
 def test_mixed_cloze_syntaxes_are_one_problem(write_deck: Callable[..., Path]) -> None:
     path = write_deck(HEADER + '\n[[cards]]\nid = "mixed"\ntext = "{{c1::Paris}} and {{Rome}}"\n')
     assert problems(path) == [

@@ -43,10 +43,16 @@ class DeckError(StalindeckError):
         problems: every problem found, each already formatted as ``file:line: card: message``.
     """
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], *, rows_skippable: bool = False) -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
+        # Importing the valid rows is offered (as Anki does) where some problems are rows'.
+        skip = (
+            ", or pass --skip-invalid to import the valid rows of CSV files and list the others"
+            if rows_skippable
+            else ""
+        )
         super().__init__(
-            f"{count} {noun} found; nothing was imported. Fix the deck file and import again."
+            f"{count} {noun} found; nothing was imported. Fix the deck file and import again{skip}."
         )

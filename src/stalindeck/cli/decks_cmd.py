@@ -74,6 +74,14 @@ def import_command(
             "(the cards it lacks are retired, history kept).",
         ),
     ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="CSV/TSV: import the valid rows and list the rows left out, with their lines "
+            "(by default a file with a problem imports nothing).",
+        ),
+    ] = False,
 ) -> None:
     """Import deck files: add new cards, update edited ones (history kept), retire vanished
     ones. Every file is checked first; if any has a problem, nothing is imported."""
@@ -108,6 +116,8 @@ def import_command(
         )
         task = progress.add_task("import", total=None)
         reviews: list[int] = []
+        kept: list[int] = []
+        skipped: list[str] | None = [] if skip_invalid else None
 
         def loaded(total: int) -> None:
             progress.update(task, total=total)
@@ -128,6 +138,8 @@ def import_command(
                     with_history=with_history,
                     on_history=reviews.append,
                     replace=replace,
+                    on_kept=kept.append,
+                    left_out=skipped,
                 )
             finally:
                 if progress.live.is_started:  # stopping one never started prints a blank line
@@ -153,20 +165,40 @@ def import_command(
             counts += (change.restored,) if "restored" in columns else ()
             table.add_row(label, *map(str, counts))
         out.print(table)
+        if skipped:
+            out.print(f"{plural(len(skipped), 'row')} left out (--skip-invalid):")
+            for problem in skipped:
+                out.print(safe_text("  " + problem))
         if with_history:
             count = sum(reviews)
             done = "would be imported" if dry_run else "imported"
-            out.print(f"{plural(count, 'review')} {done}.")
+            out.print(f"{plural(count, 'review')} {done}{_why_none(count, sum(kept))}.")
+
+
+def _why_none(reviews: int, kept: int) -> str:
+    """Why an import with history brought no review, after "0 reviews imported"."""
+    if reviews:
+        return ""
+    if kept:
+        return (
+            f": the {plural(kept, 'card')} the package has a history for already have reviews "
+            "here, and a history is imported once"
+        )
+    return (
+        ": the package has no review log (in Anki, export it with 'Include scheduling "
+        "information', or make a collection backup, .colpkg)"
+    )
 
 
 def decks_command(ctx: typer.Context) -> None:
     """List the decks: their cards, today's new, learning and due cards (as `status` counts
-    them) and their suspended cards."""
+    them) and their suspended cards, as Anki's tree (a parent's counts include its subdecks')."""
     from rich.table import Table
 
     from stalindeck.clock import utc_now
     from stalindeck.scheduling.settings import load_settings
     from stalindeck.store.counts import deck_counts
+    from stalindeck.store.deck_tree import SEPARATOR, as_tree
     from stalindeck.ui.safe import safe_text
 
     with user_errors():
@@ -180,10 +212,12 @@ def decks_command(ctx: typer.Context) -> None:
         table.add_column("deck", overflow="fold")
         for column in ("cards", "new", "learning", "due today", "suspended"):
             table.add_column(column, justify="right", no_wrap=True)
-        for deck in counts:
-            label = safe_text(deck.name, "bold")
-            if deck.slug != deck.name:  # the id commands take, when the name is not it
-                label.append("\n")
+        for level, deck, real in as_tree(counts):
+            # Anki's tree: a subdeck under its parent, by the last part of its name.
+            shown = deck.name.rsplit(SEPARATOR, 1)[-1] if level else deck.name
+            label = safe_text("  " * level + shown, "bold")
+            if real and deck.slug != deck.name:  # the id commands take, when the name is not it
+                label.append("\n" + "  " * level)
                 label.append_text(safe_text(deck.slug, "dim"))
             table.add_row(
                 label,

@@ -261,6 +261,7 @@ def card_command(
             data["answer"] = found.answer
             data["accept"] = list(found.accept)
             data["accepted_by_you"] = list(found.yours)
+            data["media"] = [{"name": name, "bytes": size} for name, size in found.media]
             data["below_target"] = (
                 None
                 if found.below_target is None

@@ -4,13 +4,14 @@ A package is a zip holding a SQLite collection: ``collection.anki21b`` (zstd-com
 18, what current Anki writes), or the legacy ``collection.anki21`` / ``collection.anki2``
 (schema 11). Only the collection is extracted, into a temporary folder, after checking every
 member name and size; the database is opened read-only and passes ``PRAGMA quick_check`` before
-anything is read from it. Media files are never extracted.
+anything is read from it. Media files are read into memory, each up to its declared size and
+within limits, and kept in the store; none is ever written to a path the package names.
 
-Notes become cards as follows: a note whose type is a cloze type gives one card per deletion
-(Anki's ``{{c1::a}} ... {{c1::b}}`` is one Anki card but two stalindeck cards, both inheriting
-its history); any other note gives a basic card from its first two fields, plus the reverse
-when the note has a second card (Basic (and reversed card) and the like) and a typed answer when
-its first template has ``{{type:...}}``. Further fields go into the card's extra line.
+Notes become cards as follows: a note whose type is a cloze type gives one card per cloze
+number, as in Anki (``{{c1::a}} ... {{c1::b}}`` is one card hiding both); any other note gives a
+basic card from its first two fields, plus the reverse when the note has a second card (Basic
+(and reversed card) and the like) and a typed answer when its first template has
+``{{type:...}}``. Further fields go into the card's extra line.
 
 What Anki allows is allowed: a note with an empty back (its second field) gives a card whose
 back is a dash (``EMPTY_BACK``; no deck format here has an empty back), with no reverse card
@@ -27,8 +28,8 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -37,14 +38,20 @@ from stalindeck.decks.foreign import (
     Note,
     clean_tags,
     foreign_deck,
-    from_anki_cloze,
     guid_key,
     html_to_text,
     note_cards,
     note_problems,
     slugify,
 )
-from stalindeck.decks.model import CardSpec, DeckSpec, Kind
+from stalindeck.decks.model import (
+    AnkiNoteSpec,
+    AnkiNotetype,
+    CardSpec,
+    DeckSpec,
+    Kind,
+    note_digest,
+)
 
 MAX_PACKAGE_BYTES = 4 * 1024**3
 MAX_MEMBERS = 100_000
@@ -79,16 +86,104 @@ def read_package(path: Path, problems: list[str], *, with_history: bool = False)
     """Read and check an Anki package (unsafe, damaged or unimportable contents become
     problems, collected in `problems`; `formats.load_files` raises them all together)."""
     try:
-        with _opened_collection(path) as (database, what):
+        with _opened_collection(path) as (database, what, archive):
             try:
-                return _read(path, database, problems, with_history)
+                package = _read(path, database, problems, with_history)
             except sqlite3.DatabaseError as error:  # `what` names the member and the package
                 raise PackageError(f"{what}: {error}") from error
+            if package.decks:
+                media = read_media(archive, zstd=what.startswith("collection.anki21b"))
+                first = replace(package.decks[0], media=tuple(media))
+                package.decks[0:1] = [first]
+            return package
     except PackageError as error:
         problems.append(f"{path}: {error}")
     except OSError as error:
         problems.append(f"{path}: cannot read the file: {error.strerror or error}")
     return Package()
+
+
+MAX_MEDIA_FILE = 100 * 1024**2
+MAX_MEDIA_TOTAL = 512 * 1024**2
+
+
+def read_media(archive: zipfile.ZipFile, *, zstd: bool) -> list[tuple[str, bytes]]:
+    """The package's media files, (name, content) each, as its ``media`` map names them: a
+    JSON map in the legacy formats, a zstd-compressed protobuf (its files compressed too) in
+    the current one. Each is read up to its declared size, within the limits."""
+    names = set(archive.namelist())
+    if "media" not in names:
+        return []
+    raw = _read_capped(archive, "media", 64 * 1024**2, zstd=zstd)
+    entries: list[tuple[str, str, int]] = []  # (member, name, declared size)
+    if zstd:
+        for index, entry in enumerate(_protobuf_fields(raw).get(1, [])):
+            fields = _protobuf_fields(bytes(entry))
+            name = bytes(fields.get(1, [b""])[0]).decode(errors="replace")
+            size = int(fields.get(2, [0])[0])
+            member = str(fields[255][0]) if 255 in fields else str(index)
+            entries.append((member, name, size))
+    else:
+        try:
+            mapping = json.loads(raw or b"{}")
+        except ValueError as error:
+            raise PackageError(f"its media list is damaged ({error})") from error
+        if not isinstance(mapping, dict):
+            raise PackageError("its media list is damaged (not a map)")
+        for member, name in mapping.items():
+            info = archive.getinfo(str(member)) if str(member) in names else None
+            entries.append((str(member), str(name), info.file_size if info else 0))
+    found: list[tuple[str, bytes]] = []
+    total = 0
+    for member, name, size in entries:
+        reason = media_name_problem(name)
+        if reason:
+            raise PackageError(f"media file {name[:80]!r} {reason}; refusing the package")
+        if member not in names:
+            continue  # listed but absent: Anki skips it too
+        if size > MAX_MEDIA_FILE:
+            raise PackageError(
+                f"media file {name!r} is {size:,} bytes; the limit is {MAX_MEDIA_FILE:,}"
+            )
+        data = _read_capped(archive, member, MAX_MEDIA_FILE, zstd=zstd)
+        total += len(data)
+        if total > MAX_MEDIA_TOTAL:
+            raise PackageError(f"its media unpack to more than {MAX_MEDIA_TOTAL:,} bytes")
+        found.append((name, data))
+    return found
+
+
+def media_name_problem(name: str) -> str | None:
+    """Why a media file name is unsafe to keep or write back, or None: Anki's media names are
+    plain file names."""
+    if not name or len(name) > 255:
+        return "has an empty or overlong name"
+    if any(ord(char) < 32 or char in "/\\" for char in name) or name in (".", ".."):
+        return "has a path or control characters in its name"
+    return None
+
+
+def _read_capped(archive: zipfile.ZipFile, member: str, limit: int, *, zstd: bool) -> bytes:
+    """A member's content, refused past `limit` bytes whatever its header says."""
+    import io
+
+    out = io.BytesIO()
+    try:
+        with archive.open(member) as source:
+            if zstd:
+                import zstandard
+
+                reader = zstandard.ZstdDecompressor().stream_reader(source)
+                _copy_capped(reader, out, limit, f"{member} (zstd)")
+            else:
+                _copy_capped(source, out, limit, member)
+    except zipfile.BadZipFile as error:
+        raise PackageError(f"{member}: damaged zip entry ({error})") from error
+    except Exception as error:  # zstandard raises ZstdError, not an OSError
+        if isinstance(error, PackageError | OSError):
+            raise
+        raise PackageError(f"{member} (zstd): cannot decompress ({error})") from error
+    return out.getvalue()
 
 
 def check_member_name(name: str) -> str | None:
@@ -116,8 +211,12 @@ def _check_members(archive: zipfile.ZipFile) -> None:
                 f"entry {member.filename!r} unpacks to {member.file_size:,} bytes; "
                 f"the limit is {MAX_MEMBER_BYTES:,}"
             )
-        if member.file_size > RATIO_FROM and member.file_size > MAX_RATIO * max(
-            member.compress_size, 1
+        # Only what is read can do harm: the collection. A media file (a flat 3 MB bitmap
+        # deflates 200:1) is never unpacked whole, so its ratio is no alarm.
+        if (
+            member.filename in COLLECTIONS
+            and member.file_size > RATIO_FROM
+            and member.file_size > MAX_RATIO * max(member.compress_size, 1)
         ):
             raise PackageError(
                 f"entry {member.filename!r} is compressed more than {MAX_RATIO}:1 "
@@ -139,7 +238,9 @@ def _copy_capped(source: IO[bytes], target: IO[bytes], limit: int, what: str) ->
 
 
 @contextmanager
-def _opened_collection(path: Path) -> Iterator[tuple[sqlite3.Connection, str]]:
+def _opened_collection(
+    path: Path,
+) -> Iterator[tuple[sqlite3.Connection, str, zipfile.ZipFile]]:
     size = path.stat().st_size
     if size > MAX_PACKAGE_BYTES:
         raise PackageError(f"is {size:,} bytes; the limit is {MAX_PACKAGE_BYTES:,}")
@@ -177,7 +278,7 @@ def _opened_collection(path: Path) -> Iterator[tuple[sqlite3.Connection, str]]:
             raise PackageError(f"{what} (zstd): cannot decompress ({error})") from error
         database = _open_read_only(target, what)
         with closing(database):
-            yield database, what
+            yield database, what, archive
 
 
 def _open_read_only(path: Path, what: str) -> sqlite3.Connection:
@@ -207,6 +308,7 @@ class _NoteType:
     fields: tuple[str, ...]
     templates: tuple[str, ...]  # question formats, by ord
     answers: tuple[str, ...]  # answer formats, by ord
+    kept: AnkiNotetype | None = None  # the definition, for the export back
 
     def used_fields(self) -> set[str]:
         used: set[str] = set()
@@ -214,6 +316,36 @@ class _NoteType:
             for ref in _FIELD_REF.findall(template):
                 used.add(ref.rsplit(":", 1)[-1].strip())
         return used
+
+
+def _signed(value: int) -> int:
+    """A protobuf varint read as the int64 it encodes."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _definition(
+    cloze: bool,
+    css: str,
+    mod: int,
+    sort_field: int,
+    fields: list[tuple[str, int | None]],
+    templates: list[tuple[str, str, str, int | None]],
+) -> str:
+    """A note type's definition as `AnkiNotetype.definition` holds it."""
+    return json.dumps(
+        {
+            "type": 1 if cloze else 0,
+            "css": css,
+            "mod": mod,
+            "sortf": sort_field,
+            "flds": [{"name": name, "id": ident} for name, ident in fields],
+            "tmpls": [
+                {"name": name, "qfmt": question, "afmt": answer, "id": ident}
+                for name, question, answer, ident in templates
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 def _protobuf_fields(blob: bytes) -> dict[int, list[Any]]:
@@ -253,38 +385,79 @@ def _protobuf_fields(blob: bytes) -> dict[int, list[Any]]:
 def _note_types(database: sqlite3.Connection, schema: int) -> dict[int, _NoteType]:
     types: dict[int, _NoteType] = {}
     if schema >= 15:
-        fields: dict[int, list[tuple[int, str]]] = {}
-        for ntid, ordinal, name in database.execute("SELECT ntid, ord, name FROM fields"):
-            fields.setdefault(ntid, []).append((ordinal, str(name)))
-        templates: dict[int, list[tuple[int, str, str]]] = {}
-        for ntid, ordinal, config in database.execute("SELECT ntid, ord, config FROM templates"):
+        fields: dict[int, list[tuple[int, str, int | None]]] = {}
+        for ntid, ordinal, name, config in database.execute(
+            "SELECT ntid, ord, name, config FROM fields"
+        ):
+            ident = _protobuf_fields(bytes(config)).get(9)
+            fields.setdefault(ntid, []).append(
+                (ordinal, str(name), _signed(ident[0]) if ident else None)
+            )
+        templates: dict[int, list[tuple[int, str, str, str, int | None]]] = {}
+        for ntid, ordinal, name, config in database.execute(
+            "SELECT ntid, ord, name, config FROM templates"
+        ):
             parsed = _protobuf_fields(bytes(config))
             question, answer = (
                 bytes(parsed.get(number, [b""])[0]).decode(errors="replace") for number in (1, 2)
             )
-            templates.setdefault(ntid, []).append((ordinal, question, answer))
-        for ntid, name, config in database.execute("SELECT id, name, config FROM notetypes"):
-            kind = _protobuf_fields(bytes(config)).get(1, [0])[0]
+            ident = parsed.get(8)
+            templates.setdefault(ntid, []).append(
+                (ordinal, str(name), question, answer, _signed(ident[0]) if ident else None)
+            )
+        for ntid, name, mtime, config in database.execute(
+            "SELECT id, name, mtime_secs, config FROM notetypes"
+        ):
+            parsed = _protobuf_fields(bytes(config))
+            cloze = parsed.get(1, [0])[0] == 1
+            css = bytes(parsed.get(3, [b""])[0]).decode(errors="replace")
+            own_fields = sorted(fields.get(ntid, []))
+            own_templates = sorted(templates.get(ntid, []))
+            definition = _definition(
+                cloze,
+                css,
+                int(mtime),
+                int(parsed.get(2, [0])[0]),
+                [(name, ident) for _, name, ident in own_fields],
+                [(n, q, a, ident) for _, n, q, a, ident in own_templates],
+            )
             types[ntid] = _NoteType(
                 name=str(name),
-                cloze=kind == 1,
-                fields=tuple(name for _, name in sorted(fields.get(ntid, []))),
-                templates=tuple(q for _, q, _ in sorted(templates.get(ntid, []))),
-                answers=tuple(a for _, _, a in sorted(templates.get(ntid, []))),
+                cloze=cloze,
+                fields=tuple(name for _, name, _ in own_fields),
+                templates=tuple(q for _, _, q, _, _ in own_templates),
+                answers=tuple(a for _, _, _, a, _ in own_templates),
+                kept=AnkiNotetype(int(ntid), str(name), definition),
             )
         return types
     (models,) = database.execute("SELECT models FROM col").fetchone()
     for ntid, model in json.loads(models).items():
+        flds = sorted(model["flds"], key=lambda f: f["ord"])
+        tmpls = sorted(model["tmpls"], key=lambda t: t["ord"])
+        cloze = model.get("type") == 1
+        definition = _definition(
+            cloze,
+            str(model.get("css", "")),
+            int(model.get("mod", 0) or 0),
+            int(model.get("sortf", 0) or 0),
+            [(str(f["name"]), f.get("id")) for f in flds],
+            [
+                (
+                    str(t.get("name", "")),
+                    str(t.get("qfmt", "")),
+                    str(t.get("afmt", "")),
+                    t.get("id"),
+                )
+                for t in tmpls
+            ],
+        )
         types[int(ntid)] = _NoteType(
             name=str(model.get("name", "")),
-            cloze=model.get("type") == 1,
-            fields=tuple(str(f["name"]) for f in sorted(model["flds"], key=lambda f: f["ord"])),
-            templates=tuple(
-                str(t.get("qfmt", "")) for t in sorted(model["tmpls"], key=lambda t: t["ord"])
-            ),
-            answers=tuple(
-                str(t.get("afmt", "")) for t in sorted(model["tmpls"], key=lambda t: t["ord"])
-            ),
+            cloze=cloze,
+            fields=tuple(str(f["name"]) for f in flds),
+            templates=tuple(str(t.get("qfmt", "")) for t in tmpls),
+            answers=tuple(str(t.get("afmt", "")) for t in tmpls),
+            kept=AnkiNotetype(int(ntid), str(model.get("name", "")), definition),
         )
     return types
 
@@ -307,13 +480,16 @@ def _read(
     deck_names = _deck_names(database, int(schema))
     cards_of: dict[int, list[tuple[int, int, int]]] = {}  # nid -> [(ord, did, cid)]
     suspended: set[int] = set()  # cids
-    for cid, nid, did, odid, ordinal, queue in database.execute(
-        "SELECT id, nid, did, odid, ord, queue FROM cards ORDER BY nid, ord"
+    due: dict[int, tuple[int, int, int]] = {}  # cid -> (type, due, left) as Anki has them
+    for cid, nid, did, odid, ordinal, queue, kind, due_value, odue, left in database.execute(
+        "SELECT id, nid, did, odid, ord, queue, type, due, odue, left FROM cards ORDER BY nid, ord"
     ):
         cards_of.setdefault(nid, []).append((ordinal, odid or did, cid))
         if queue == _SUSPENDED:
             suspended.add(cid)
+        due[cid] = (int(kind), int(odue if odid else due_value), int(left))
     by_deck: dict[str, tuple[str, list[CardSpec]]] = {}  # slug -> (name, cards)
+    kept: dict[str, list[AnkiNoteSpec]] = {}  # slug -> the notes' Anki side
     anki_cards: dict[int, tuple[str, list[str]]] = {}  # cid -> (deck id, our keys)
     start = len(problems)
     for nid, guid, mid, tags_raw, flds in database.execute(
@@ -335,7 +511,7 @@ def _read(
         slug, note_id = (
             (ours.group(1), ours.group(2)) if ours else (slugify(deck_name), guid_key(str(guid)))
         )
-        note, numbers, section = _note(note_type, fields, note_id, tags, cards)
+        note, section = _note(note_type, fields, note_id, tags, cards)
         messages = note_problems(note)
         if messages:
             label = (fields[0] if fields else "")[:40]
@@ -347,18 +523,34 @@ def _read(
         _, deck_cards = by_deck.setdefault(slug, (deck_name, []))
         made = note_cards(note, len(deck_cards), section)
         deck_cards.extend(made)
+        if note_type.kept is not None:
+            content = note_digest([(c.key, c.front, c.back, c.answer) for c in made])
+            raw = tuple(str(flds).split("\x1f"))
+            kept.setdefault(slug, []).append(
+                AnkiNoteSpec(note_id, str(guid), note_type.kept, raw, content)
+            )
         if with_history:
             for ordinal, _, cid in cards:
-                if note.kind is Kind.CLOZE:
-                    padded = numbers + (0,) * len(made)
-                    keys = [c.key for c, n in zip(made, padded, strict=False) if n == ordinal + 1]
+                if note.kind is Kind.CLOZE:  # Anki's card n is the deletions numbered cn
+                    keys = [c.key for c in made if c.key.endswith(f"/c{ordinal + 1}")]
                 else:
                     keys = [made[ordinal].key] if ordinal < len(made) else []
                 anki_cards[cid] = (slug, keys)
     if len(problems) > start:
         return Package()
-    decks = [foreign_deck(slug, name, path, cards) for slug, (name, cards) in by_deck.items()]
-    history = _history(database, anki_cards, suspended) if with_history else []
+    decks = [
+        replace(
+            foreign_deck(slug, name, path, cards),
+            whole=False,
+            anki_notes=tuple(kept.get(slug, ())),
+        )
+        for slug, (name, cards) in by_deck.items()
+    ]
+    history = (
+        _history(database, anki_cards, suspended, due, _day_zero(database, int(schema)))
+        if with_history
+        else []
+    )
     return Package(decks=decks, history=history)
 
 
@@ -368,8 +560,8 @@ def _note(
     note_id: str,
     tags: tuple[str, ...],
     cards: list[tuple[int, int, int]],
-) -> tuple[Note, tuple[int, ...], str]:
-    """The note, the Anki number of each cloze deletion, and the note's section."""
+) -> tuple[Note, str]:
+    """The note and its section."""
     used = note_type.used_fields()
     names = list(note_type.fields) + [""] * max(0, len(fields) - len(note_type.fields))
     names = names[: len(fields)]
@@ -389,7 +581,7 @@ def _note(
             names[0] if names else "",
         )
         index = names.index(source) if source in names else 0
-        text, numbers = from_anki_cloze(fields[index] if index < len(fields) else "")
+        text = fields[index] if index < len(fields) else ""
         extra = "\n".join(
             value
             for i, value in enumerate(fields)
@@ -397,7 +589,7 @@ def _note(
         )
         typed = bool(note_type.templates) and "{{type:" in note_type.templates[0]
         note = Note(note_id, Kind.CLOZE, text, "", extra, tags, 0, typed=typed)
-        return note, numbers, section
+        return note, section
     front = fields[0] if fields else ""
     back = fields[1] if len(fields) > 1 else ""
     extra = "\n".join(
@@ -417,13 +609,49 @@ def _note(
     back = back or EMPTY_BACK
     accept = tuple(line.strip() for line in named("accept").split("\n") if line.strip())
     note = Note(note_id, Kind.BASIC, front, back, extra, tags, 0, reverse, typed, answer, accept)
-    return note, (), section
+    return note, section
+
+
+def _day_zero(database: sqlite3.Connection, schema: int) -> date:
+    """The calendar date Anki counts a review card's due day from: the collection's creation
+    day (in the time zone it was created in, when it says)."""
+    (created,) = database.execute("SELECT crt FROM col").fetchone()
+    offset: Any = None
+    if schema >= 15:
+        row = database.execute("SELECT val FROM config WHERE key = 'creationOffset'").fetchone()
+        if row is not None:
+            try:
+                offset = json.loads(bytes(row[0]))
+            except ValueError:
+                offset = None
+    else:
+        (conf,) = database.execute("SELECT conf FROM col").fetchone()
+        try:
+            offset = json.loads(conf).get("creationOffset")
+        except (ValueError, AttributeError):
+            offset = None
+    moment = datetime.fromtimestamp(int(created), UTC)
+    if isinstance(offset, int) and abs(offset) < 24 * 60:
+        return (moment - timedelta(minutes=offset)).date()
+    return moment.astimezone().date()
+
+
+def _anki_due(kind: int, due: int, left: int, day_zero: date) -> date | datetime | None:
+    """When Anki has a card due: a study day for a review card (or one learning over days),
+    a moment for a card in its (re)learning steps; None for a new card."""
+    if kind == 2 or (kind in (1, 3) and due < 1_000_000_000):
+        return day_zero + timedelta(days=due)
+    if kind in (1, 3):
+        return datetime.fromtimestamp(due, UTC)
+    return None
 
 
 def _history(
     database: sqlite3.Connection,
     anki_cards: dict[int, tuple[str, list[str]]],
     suspended: set[int],
+    due: dict[int, tuple[int, int, int]],
+    day_zero: date,
 ) -> list[CardHistory]:
     reviews: dict[int, list[tuple[datetime, int, int]]] = {}
     for rid, cid, ease, spent, kind in database.execute(
@@ -438,7 +666,16 @@ def _history(
     for cid, (deck, keys) in anki_cards.items():
         answers = reviews.get(cid, [])
         if answers or cid in suspended:
+            kind, day, left = due.get(cid, (0, 0, 0))
             history.extend(
-                CardHistory(deck, key, tuple(answers), suspended=cid in suspended) for key in keys
+                CardHistory(
+                    deck,
+                    key,
+                    tuple(answers),
+                    suspended=cid in suspended,
+                    due=_anki_due(kind, day, left, day_zero) if answers else None,
+                    steps_left=left % 1000 if kind in (1, 3) else None,
+                )
+                for key in keys
             )
     return history

@@ -31,7 +31,6 @@ from stalindeck.decks.foreign import (
     Note,
     clean_tags,
     foreign_deck,
-    from_anki_cloze,
     guid_key,
     has_anki_cloze,
     html_to_text,
@@ -95,7 +94,9 @@ class _Layout:
     cell_breaks: bool = False  # a cell may hold a line break other than \n (see `_AS_NEWLINES`)
 
 
-def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[DeckSpec]:
+def read_csv(
+    path: Path, deck_name: str | None, problems: list[str], skipped: list[str] | None = None
+) -> list[DeckSpec]:
     """Read and check a CSV/TSV file: one deck, or one per deck named in a deck column.
 
     Args:
@@ -104,6 +105,9 @@ def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[Dec
             the file names none, the file's name (without extension) is used.
         problems: where each problem goes, as ``file:line: message`` (`formats.load_files`
             raises them all together).
+        skipped: where the problems of single rows go instead, when given: those rows are
+            left out and the others read (Anki's way; the file's own problems still go to
+            `problems`).
     """
     text = read_text(
         path, MAX_CSV_BYTES, problems, " (save it from the spreadsheet as 'CSV UTF-8')"
@@ -138,7 +142,7 @@ def read_csv(path: Path, deck_name: str | None, problems: list[str]) -> list[Dec
         problems.append(f"{path}:1: no rows: the file has no cards")
     if len(problems) > start:
         return []
-    return _build(path, rows, layout, deck_name, problems)
+    return _build(path, rows, layout, deck_name, problems, skipped)
 
 
 # Line breaks other than \n that a cell may hold (a quoted cell of a Windows file, text pasted
@@ -313,6 +317,9 @@ def _read_headers(path: Path, lines: list[str], problems: list[str]) -> tuple[_L
     for number, line in enumerate(lines, start=1):
         match = _HEADER.fullmatch(line.rstrip("\r\n"))
         if match is None:
+            if line.startswith("#") and ":" not in line:
+                count = number  # a comment, as Anki reads one among its header lines
+                continue
             break
         count = number
         key, value = match.group(1).strip().lower(), match.group(2).strip()
@@ -439,6 +446,7 @@ def _build(
     layout: _Layout,
     deck_name: str | None,
     problems: list[str],
+    skipped: list[str] | None = None,
 ) -> list[DeckSpec]:
     named = {_NAMES[name]: index for name, index in (layout.named or {}).items() if name in _NAMES}
     special = dict(layout.special)
@@ -518,7 +526,8 @@ def _build(
                 f"{what}, so each must be unique in a deck"
             )
         if messages:
-            problems.extend(f"{path}:{line}: {message}" for message in messages)
+            where = problems if skipped is None else skipped
+            where.extend(f"{path}:{line}: {message}" for message in messages)
             continue
         cards = decks.cards.get(deck)
         if cards is None:
@@ -684,7 +693,7 @@ def _note(
     first = fields[0] if fields else ""
     note_id = guid_key(guid) if guid else text_key(first)
     if notetype.cloze or ("{{c" in first and has_anki_cloze(first)):
-        text, _ = from_anki_cloze(first)
+        text = first  # Anki's numbered deletions, read as Anki reads them (`cloze`)
         extra = "\n".join(value for value in fields[1:] if value)
         return Note(note_id, Kind.CLOZE, text, "", extra, tags, line)
     second = fields[1] if len(fields) > 1 else ""

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -80,6 +80,22 @@ def html_to_text(value: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+_IMAGE_SOURCE = re.compile(
+    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
+
+
+def media_names(field: str) -> set[str]:
+    """The media files an Anki field shows: its images' sources and its sounds."""
+    found = {
+        html.unescape(next(group for group in match.groups() if group is not None))
+        for match in _IMAGE_SOURCE.finditer(field)
+    }
+    found.update(html.unescape(match.group(1)) for match in _SOUND.finditer(field))
+    return {name for name in found if name and "://" not in name}
+
+
 def text_to_html(value: str) -> str:
     """An Anki field showing `value` literally: escaped, with line breaks as ``<br>``."""
     return html.escape(value, quote=False).replace("\n", "<br>")
@@ -91,11 +107,9 @@ def has_anki_cloze(text: str) -> bool:
 
 
 def from_anki_cloze(text: str) -> tuple[str, tuple[int, ...]]:
-    """Anki cloze text in stalindeck's syntax, and the Anki number (cN) of each deletion.
-
-    ``{{c1::Paris::city}} and {{c2::Rome}}`` becomes ``{{Paris::city}} and {{Rome}}`` with numbers
-    (1, 2). Anki makes one card per number, so two ``c1`` deletions are one Anki card; here each
-    deletion is its own card (as in a TOML deck), and both inherit that Anki card's history.
+    """Anki cloze text in stalindeck's unnumbered syntax, and the Anki number (cN) of each
+    deletion: ``{{c1::Paris::city}} and {{c2::Rome}}`` becomes ``{{Paris::city}} and {{Rome}}``
+    with numbers (1, 2). (The readers keep Anki's syntax, which `cloze` reads as Anki does.)
     """
     numbers: list[int] = []
 
@@ -107,10 +121,12 @@ def from_anki_cloze(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 def to_anki_cloze(text: str) -> str:
-    """stalindeck cloze text in Anki's syntax: the n-th deletion becomes ``{{cn::...}}``."""
+    """Cloze text as an Anki field: escaped as HTML, the n-th unnumbered deletion written
+    ``{{cn::...}}`` (numbered ones keep their number)."""
     parts: list[str] = []
     cursor = 0
-    for number, deletion in enumerate(cloze.deletions(text), start=1):
+    for index, deletion in enumerate(cloze.deletions(text), start=1):
+        number = deletion.number or index
         parts.append(text_to_html(text[cursor : deletion.start]))
         inner = text_to_html(deletion.answer)
         if deletion.hint:
@@ -285,16 +301,23 @@ def note_cards(note: Note, position: int, section: str = "") -> list[CardSpec]:
         )
 
     if note.kind is Kind.CLOZE:
+        whole = cloze.render(note.front, None)
+
+        def answer(number: int) -> str | None:
+            return ", ".join(d.answer for d in cloze.hidden(note.front, number))
+
         return [
             make(
                 f"{note.note}/c{number}",
                 Kind.CLOZE,
-                cloze.render(note.front, number - 1),
-                cloze.render(note.front, None),
-                deletion.answer if note.typed else None,
-                number - 1,
+                cloze.render(note.front, index),
+                whole,
+                ", ".join(d.answer for d in cloze.hidden(note.front, number))
+                if note.typed
+                else None,
+                index,
             )
-            for number, deletion in enumerate(cloze.deletions(note.front), start=1)
+            for index, number in enumerate(cloze.card_numbers(note.front))
         ]
     cards = [
         make(
@@ -330,9 +353,14 @@ class CardHistory:
         key: the card key in that deck.
         reviews: (when, grade 1-4, milliseconds spent) for each answer.
         suspended: the card was suspended where the history comes from.
+        due: when it is due there: a study day (a review card), a moment (a card in its
+            learning steps), or None (the replay decides).
+        steps_left: the learning steps it has left there, for a card in them.
     """
 
     deck: str
     key: str
     reviews: tuple[tuple[datetime, int, int], ...]
     suspended: bool = False
+    due: date | datetime | None = None
+    steps_left: int | None = None

@@ -57,8 +57,13 @@ def load_files(
     fmt: str | None = None,
     deck_name: str | None = None,
     with_history: bool = False,
+    skipped: list[str] | None = None,
 ) -> tuple[list[DeckSpec], list[CardHistory]]:
     """Read and validate every file, reporting the problems of all of them together.
+
+    Args:
+        skipped: when given, the rows of CSV files that have a problem of their own are left
+            out and their problems put here; the other rows are read.
 
     Returns:
         the decks, and (for Anki packages read `with_history`) the review history to import.
@@ -70,6 +75,8 @@ def load_files(
 
     formats = [format_of(path, fmt) for path in files]
     problems: list[str] = []
+    row_problems: list[str] = []  # of single CSV rows: left out with `skipped`
+    rows_skippable = False
     # An option that would be ignored is a slip, not a no-op.
     for path, name in zip(files, formats, strict=True):
         if deck_name is not None and name in ("toml", "apkg"):
@@ -96,7 +103,13 @@ def load_files(
         if name == "csv":
             from stalindeck.decks.csv_deck import read_csv
 
-            decks.extend(read_csv(path, deck_name, problems))
+            decks.extend(read_csv(path, deck_name, problems, row_problems))
+            if skipped is None:
+                problems.extend(row_problems)
+                rows_skippable = rows_skippable or bool(row_problems)
+            else:
+                skipped.extend(row_problems)
+            row_problems.clear()
         elif name == "markdown":
             from stalindeck.decks.markdown_deck import read_markdown
 
@@ -116,5 +129,5 @@ def load_files(
             )
         seen.setdefault(deck.slug, deck.path)
     if problems:
-        raise DeckError(problems)
+        raise DeckError(problems, rows_skippable=rows_skippable)
     return decks, history

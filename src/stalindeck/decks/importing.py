@@ -31,6 +31,8 @@ def import_paths(
     with_history: bool = False,
     on_history: Callable[[int], None] | None = None,
     replace: bool = False,
+    on_kept: Callable[[int], None] | None = None,
+    left_out: list[str] | None = None,
 ) -> list[DeckChanges]:
     """Validate and import deck files and folders of deck files.
 
@@ -48,6 +50,11 @@ def import_paths(
         deck_name: the deck for CSV/Markdown files (overriding any the file names).
         with_history: import the review history of Anki packages.
         on_history: told how many reviews were imported.
+        on_kept: told how many cards with a history in the package kept the one they have
+            here (a history is imported once).
+        left_out: when given, the CSV rows with a problem of their own are left out (listed
+            here, ``file:line: message``) and the valid ones imported; a row left out is not
+            in the file for this import, so a card it made before is retired (history kept).
         replace: let a file take over a deck last imported from a file of another name
             (`deck_sync.sync_decks`).
 
@@ -64,16 +71,20 @@ def import_paths(
     # A file unchanged since it was last imported (same bytes, same options) is not read again;
     # but a history is the current profile's own, and another profile may have imported the
     # file: with `with_history` every file is read (cards with reviews keep theirs).
-    options = f"{fmt}|{deck_name}|{with_history}"
+    # Rows left out are listed at every import, so such a file is read again; and its digest
+    # differs, so importing it later without the option reads it again (and refuses it).
+    options = f"{fmt}|{deck_name}|{with_history}" + ("|left out" if left_out is not None else "")
     digests = {str(path.resolve()): _digest(path, options) for path in files}
-    skipped = {} if with_history else unchanged_sources(store, digests)
+    reread = with_history or left_out is not None
+    skipped = {} if reread else unchanged_sources(store, digests)
     files = [path for path in files if str(path.resolve()) not in skipped]
     unchanged = [change for changes in skipped.values() for change in changes]
     if not files:
         return unchanged
     with _collector_paused():
         return _import(store, files, now, unchanged, digests, dry_run, on_loaded, progress,
-                       fmt, deck_name, with_history, on_history, replace)  # fmt: skip
+                       fmt, deck_name, with_history, on_history, replace, on_kept,
+                       left_out)  # fmt: skip
 
 
 @contextmanager
@@ -107,23 +118,28 @@ def _import(
     with_history: bool,
     on_history: Callable[[int], None] | None,
     replace: bool,
+    on_kept: Callable[[int], None] | None = None,
+    left_out: list[str] | None = None,
 ) -> list[DeckChanges]:
     if (
         fmt is None
         and deck_name is None
         and not with_history
+        and left_out is None
         and all(path.suffix.lower() == ".toml" for path in files)
     ):
         decks, history = load_decks(files), list[CardHistory]()
     else:
-        decks, history = load_files(files, fmt=fmt, deck_name=deck_name, with_history=with_history)
+        decks, history = load_files(
+            files, fmt=fmt, deck_name=deck_name, with_history=with_history, skipped=left_out
+        )
     if on_loaded is not None:
         on_loaded(sum(len(deck.cards) for deck in decks))
     after = None
     if history:
         from stalindeck.interop.history import history_writer
 
-        after = history_writer(store, history, on_history)
+        after = history_writer(store, history, on_history, on_kept)
     if not dry_run:
         from stalindeck.store.backup import backup_before
 

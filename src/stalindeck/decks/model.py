@@ -103,3 +103,53 @@ class DeckSpec:
     tags: tuple[str, ...]
     path: Path
     cards: tuple[CardSpec, ...]
+    # False for an Anki package: it adds and updates notes but is not the deck's whole source,
+    # so cards it does not hold are kept (Anki's rule), where a deck file retires them.
+    whole: bool = True
+    anki_notes: tuple[AnkiNoteSpec, ...] = ()
+    # (name, content) of the media files a package brought (on its first deck only).
+    media: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNotetype:
+    """An Anki note type as a package defined it.
+
+    Attributes:
+        anki_id: its id in Anki.
+        name: its name.
+        definition: JSON: ``type`` (0 normal, 1 cloze), ``css``, ``mod``, ``sortf``, ``flds``
+            (``name``, ``id``) and ``tmpls`` (``name``, ``qfmt``, ``afmt``, ``id``).
+    """
+
+    anki_id: int
+    name: str
+    definition: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNoteSpec:
+    """The Anki side of one imported note, kept for the export back.
+
+    Attributes:
+        note: the note id here (the cards' `note`).
+        guid: the note's guid in Anki, its identity there.
+        notetype: its note type.
+        fields: its fields as Anki holds them (HTML).
+        content: `note_digest` of the cards made from it: an export uses the fields only
+            while the cards still say the same.
+    """
+
+    note: str
+    guid: str
+    notetype: AnkiNotetype
+    fields: tuple[str, ...]
+    content: str
+
+
+def note_digest(cards: Sequence[tuple[str, str, str, str | None]]) -> str:
+    """A digest of what a note's cards ask and answer: (key, front, back, answer) each."""
+    import hashlib
+
+    text = json.dumps(sorted(cards, key=lambda card: card[0]), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -18,8 +18,6 @@ from stalindeck.decks import chronology, cloze
 from stalindeck.decks.foreign import (
     Note,
     digest,
-    from_anki_cloze,
-    has_anki_cloze,
     note_cards,
     slugify,
 )
@@ -356,16 +354,11 @@ def _card(
         return _chronology(entry, values, tags, line, position, at, label, problems)
     is_cloze = "text" in entry
     text = values["text"]
-    numbers: tuple[int, ...] = ()  # each deletion's cN, when written in Anki's syntax
     if is_cloze:
         for key in ("front", "back", "answer", "accept", "reverse"):
             if key in entry:
                 problems.add(at(key), f"a cloze card (with 'text') cannot have {key!r}", label)
-        if has_anki_cloze(text):
-            text, numbers = from_anki_cloze(text)
         messages = cloze.find_problems(text) if text else []
-        if numbers and not messages:
-            messages = _mixes_syntaxes(text, numbers)
         for message in messages:
             problems.add(at("text"), message, label)
     else:
@@ -436,17 +429,6 @@ def _chronology(
             line,
             position,
         )
-    ]
-
-
-def _mixes_syntaxes(text: str, numbers: tuple[int, ...]) -> list[str]:
-    """A problem if the cloze `text`, converted from Anki's syntax, also had deletions written
-    in stalindeck's own."""
-    if len(cloze.deletions(text)) == len(numbers):
-        return []
-    return [
-        "cloze text mixes Anki's {{c1::...}} deletions with {{...}} ones: "
-        "write every deletion of a card the same way"
     ]
 
 

@@ -9,6 +9,7 @@ and checks that every card comes out as stored before the file is put in place.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,14 +59,69 @@ def _line(key: str, value: str | bool | Sequence[str]) -> str:
     return f"{key} = [{', '.join(toml_string(item) for item in value)}]"
 
 
-def cloze_text(cards: Sequence[tuple[str, str]]) -> str | None:
+def cloze_text(
+    cards: Sequence[tuple[str, str]], numbers: Sequence[int] | None = None
+) -> str | None:
     """The cloze text whose deletions give these (front, back) cards, in order; None if none does.
 
     Each front is the back with one deletion replaced by ``[...]`` or ``[hint]``. Where that is
-    ambiguous (an answer that looks like a placeholder), every reading is tried in turn.
+    ambiguous (an answer that looks like a placeholder), every reading is tried in turn. Cards
+    numbered otherwise than 1, 2, ... (`numbers`, from their keys), or hiding several spans
+    at once, give Anki's numbered deletions (``{{c1::...}}``), as they were written.
     """
     if not cards or any(back != cards[0][1] for _, back in cards):
         return None
+    if numbers is not None and list(numbers) != list(range(1, len(cards) + 1)):
+        return _numbered_text(cards, numbers)
+    found = _one_per_card(cards)
+    if found is None and numbers is not None:
+        return _numbered_text(cards, numbers)
+    return found
+
+
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*\]")
+
+
+def _numbered_text(cards: Sequence[tuple[str, str]], numbers: Sequence[int]) -> str | None:
+    """The text in Anki's numbered syntax whose card number n hides what card n's front does."""
+    back = cards[0][1]
+    spans: list[tuple[int, int, str, int]] = []
+    for (front, _), number in zip(cards, numbers, strict=True):
+        pattern: list[str] = []
+        tokens: list[str] = []
+        cursor = 0
+        for match in _PLACEHOLDER.finditer(front):
+            pattern.append(re.escape(front[cursor : match.start()]))
+            pattern.append(f"(?:(.+?)|{re.escape(match.group(0))})")
+            tokens.append(match.group(0))
+            cursor = match.end()
+        pattern.append(re.escape(front[cursor:]))
+        found = re.fullmatch("".join(pattern), back, re.DOTALL)
+        if found is None:
+            return None
+        for index, token in enumerate(tokens, start=1):
+            if found.group(index) is not None:
+                hint = "" if token == cloze.PLACEHOLDER else token[1:-1]
+                spans.append((found.start(index), found.end(index), hint, number))
+    spans.sort()
+    parts: list[str] = []
+    cursor = 0
+    for start, end, hint, number in spans:
+        if start < cursor:
+            return None
+        parts.append(back[cursor:start])
+        parts.append(f"{{{{c{number}::{back[start:end]}" + (f"::{hint}" if hint else "") + "}}")
+        cursor = end
+    parts.append(back[cursor:])
+    text = "".join(parts)
+    if cloze.find_problems(text) or cloze.card_numbers(text) != list(numbers):
+        return None
+    rendered = [(cloze.render(text, i), cloze.render(text, None)) for i in range(len(cards))]
+    return text if rendered == [tuple(card) for card in cards] else None
+
+
+def _one_per_card(cards: Sequence[tuple[str, str]]) -> str | None:
+    """The unnumbered cloze text of cards that hide one deletion each, left to right."""
     back = cards[0][1]
     options = [list(_deletions(front, back)) for front, _ in cards]
     expected = [tuple(card) for card in cards]
@@ -174,7 +230,8 @@ def _entry(deck: StoredDeck, note: str, cards: list[StoredCard]) -> list[str]:
         out.append(_line("order", events))
     elif first.kind == "cloze":
         ordered = sorted(cards, key=lambda card: int(card.key.rsplit("/c", 1)[-1] or 0))
-        text = cloze_text([(card.front, card.back) for card in ordered])
+        numbers = [int(card.key.rsplit("/c", 1)[-1] or 0) for card in ordered]
+        text = cloze_text([(card.front, card.back) for card in ordered], numbers)
         if text is None:
             raise StalindeckError(
                 f"cannot rebuild the cloze text of {deck.slug}/{note} from its cards"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from stalindeck.errors import NotFoundError, StalindeckError
 from stalindeck.store import stats_queries as q
+from stalindeck.store.interop_queries import card_media
 from stalindeck.store.open import Store
 from stalindeck.store.reviews import accepted_answers
 from stalindeck.store.stats_queries import CardRow, Curve, HistoryRow, Scope
@@ -83,6 +84,8 @@ class CardDetail:
         history: every review, oldest first.
         below_target: when its retrievability falls below `target` (None if never reviewed).
         target: the desired retention.
+        media: the media files its Anki note shows, with their sizes (None: not in the
+            store).
     """
 
     card: CardRow
@@ -94,6 +97,7 @@ class CardDetail:
     history: tuple[HistoryRow, ...]
     below_target: datetime | None
     target: float
+    media: tuple[tuple[str, int | None], ...] = ()
 
 
 def below_target(
@@ -124,4 +128,5 @@ def detail(store: Store, ident: str, now: datetime, curve: Curve, target: float)
         history=history,
         below_target=below_target(card, text.last_review, curve, target),
         target=target,
+        media=tuple(card_media(store, card_id)),
     )

@@ -6,6 +6,7 @@ changes. The whole import is one transaction, so a failure leaves the store as i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,17 +15,27 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 
 from stalindeck.decks.model import (
     STORED_COLUMNS,
+    AnkiNoteSpec,
     DeckSpec,
     StoredRow,
     stored_rows,
 )
 from stalindeck.errors import StalindeckError
 from stalindeck.store.engine import placeholder, reading, writing
-from stalindeck.store.models import NEW, Card, Deck, Profile, to_millis
+from stalindeck.store.models import (
+    NEW,
+    AnkiNote,
+    AnkiNotetype,
+    Card,
+    Deck,
+    MediaFile,
+    Profile,
+    to_millis,
+)
 from stalindeck.store.open import Store
 
 Progress = Callable[[int], None]
@@ -174,7 +185,9 @@ def _sync_deck(
             moved.append((*row[-2:], old[_ID]))
     unchanged = len(rows) - len(to_add) - len(to_update)  # moved cards included
     kept = {row[0] for row in rows} if existing else set()
-    retire_ids = [old[_ID] for old in fetched if old[0] not in kept and not old[_RETIRED]]
+    retire_ids = [
+        old[_ID] for old in fetched if old[0] not in kept and not old[_RETIRED] and deck.whole
+    ]
     if retire_ids and not replace and found is not None and found.path and not found.removed_at:
         _check_source(deck, found.name, Path(found.path), len(retire_ids))
 
@@ -224,6 +237,10 @@ def _sync_deck(
         )
     if progress is not None and unchanged:
         progress(unchanged - len(moved))
+    if deck.anki_notes:
+        _write_anki_notes(connection, deck_id, deck.anki_notes)
+    if deck.media:
+        _write_media(connection, deck.media)
     return DeckChanges(
         slug=deck.slug,
         name=deck.name,
@@ -234,6 +251,55 @@ def _sync_deck(
         retired=len(retire_ids),
         restored=restored,
     )
+
+
+def _write_anki_notes(connection: Connection, deck_id: int, notes: Sequence[AnkiNoteSpec]) -> None:
+    """Keep what the package said of its notes (and their note types) for the export back."""
+    notetypes = {note.notetype.anki_id: note.notetype for note in notes}
+    type_ids = list(notetypes)
+    for start in range(0, len(type_ids), _BATCH):
+        connection.execute(
+            delete(AnkiNotetype).where(AnkiNotetype.anki_id.in_(type_ids[start : start + _BATCH]))
+        )
+    connection.execute(
+        insert(AnkiNotetype),
+        [
+            {"anki_id": nt.anki_id, "name": nt.name, "definition": nt.definition}
+            for nt in notetypes.values()
+        ],
+    )
+    keys = [note.note for note in notes]
+    for start in range(0, len(keys), _BATCH):
+        connection.execute(
+            delete(AnkiNote).where(
+                AnkiNote.deck_id == deck_id, AnkiNote.note.in_(keys[start : start + _BATCH])
+            )
+        )
+    rows = [
+        {
+            "deck_id": deck_id,
+            "note": note.note,
+            "guid": note.guid,
+            "notetype_id": note.notetype.anki_id,
+            "fields": json.dumps(list(note.fields), ensure_ascii=False),
+            "content": note.content,
+        }
+        for note in notes
+    ]
+    for start in range(0, len(rows), _BATCH):
+        connection.execute(insert(AnkiNote), rows[start : start + _BATCH])
+
+
+def _write_media(connection: Connection, media: Sequence[tuple[str, bytes]]) -> None:
+    """Keep a package's media files, by name (a file of the same name is replaced: Anki's
+    names are the files' identities)."""
+    names = [name for name, _ in media]
+    for start in range(0, len(names), _BATCH):
+        connection.execute(
+            delete(MediaFile).where(MediaFile.name.in_(names[start : start + _BATCH]))
+        )
+    for name, data in media:
+        connection.execute(insert(MediaFile).values(name=name, data=data, size=len(data)))
 
 
 def _check_source(deck: DeckSpec, name: str, source: Path, retiring: int) -> None:

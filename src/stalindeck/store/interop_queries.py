@@ -10,8 +10,17 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from stalindeck.store.deck_tree import SEPARATOR
 from stalindeck.store.engine import reading
-from stalindeck.store.models import Card, CardState, Deck, Review
+from stalindeck.store.models import (
+    AnkiNote,
+    AnkiNotetype,
+    Card,
+    CardState,
+    Deck,
+    MediaFile,
+    Review,
+)
 from stalindeck.store.open import Store
 
 _BATCH = 5_000
@@ -53,6 +62,17 @@ class CardRow:
     reps: int
     lapses: int
     suspended: bool
+    step: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNoteRow:
+    """What an Anki package said of one note (see `models.AnkiNote`)."""
+
+    guid: str
+    notetype_id: int
+    fields: tuple[str, ...]
+    content: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +90,8 @@ class ReviewRow:
 
 
 def find_decks(store: Store, names: Sequence[str]) -> tuple[list[DeckRow], list[str]]:
-    """The decks in use named by id or name (all of them when `names` is empty), and the names
-    not found."""
+    """The decks in use named by id or name, with their subdecks (all of them when `names` is
+    empty), and the names not found."""
     with reading(store.engine) as connection:
         rows = [
             DeckRow(
@@ -88,11 +108,16 @@ def find_decks(store: Store, names: Sequence[str]) -> tuple[list[DeckRow], list[
     chosen: list[DeckRow] = []
     missing: list[str] = []
     for name in names:
-        found = next((r for r in rows if name in (r.slug, r.name)), None)
-        if found is None:
+        # The deck and its subdecks (Anki's tree), by name.
+        named = {row.name for row in rows if name in (row.slug, row.name)} | {name}
+        found = [
+            row
+            for row in rows
+            if row.name in named or any(row.name.startswith(n + SEPARATOR) for n in named)
+        ]
+        if not found:
             missing.append(name)
-        elif found not in chosen:
-            chosen.append(found)
+        chosen.extend(row for row in found if row not in chosen)
     return chosen, missing
 
 
@@ -120,6 +145,7 @@ def deck_cards(store: Store, deck_id: int) -> list[CardRow]:
             CardState.reps,
             CardState.lapses,
             CardState.suspended,
+            CardState.step,
         )
         .outerjoin(
             CardState,
@@ -151,9 +177,49 @@ def deck_cards(store: Store, deck_id: int) -> list[CardRow]:
                 reps=row.reps or 0,
                 lapses=row.lapses or 0,
                 suspended=bool(row.suspended),
+                step=row.step,
             )
             for row in connection.execute(query)
         ]
+
+
+def anki_notes(store: Store, deck_id: int) -> dict[str, AnkiNoteRow]:
+    """The Anki side of the deck's notes that came from a package, by note id."""
+    with reading(store.engine) as connection:
+        return {
+            row.note: AnkiNoteRow(
+                row.guid, row.notetype_id, tuple(json.loads(row.fields)), row.content
+            )
+            for row in connection.execute(
+                select(
+                    AnkiNote.note,
+                    AnkiNote.guid,
+                    AnkiNote.notetype_id,
+                    AnkiNote.fields,
+                    AnkiNote.content,
+                ).where(AnkiNote.deck_id == deck_id)
+            )
+        }
+
+
+def anki_notetypes(store: Store, ids: Collection[int] | None) -> dict[int, tuple[str, str]]:
+    """The kept Anki note types among `ids` (all when None): (name, definition JSON) by
+    Anki id."""
+    found: dict[int, tuple[str, str]] = {}
+    query = select(AnkiNotetype.anki_id, AnkiNotetype.name, AnkiNotetype.definition)
+    if ids is None:
+        with reading(store.engine) as connection:
+            return {row.anki_id: (row.name, row.definition) for row in connection.execute(query)}
+    wanted = list(ids)
+    with reading(store.engine) as connection:
+        for start in range(0, len(wanted), _BATCH):
+            for row in connection.execute(
+                select(AnkiNotetype.anki_id, AnkiNotetype.name, AnkiNotetype.definition).where(
+                    AnkiNotetype.anki_id.in_(wanted[start : start + _BATCH])
+                )
+            ):
+                found[row.anki_id] = (row.name, row.definition)
+    return found
 
 
 def card_reviews(store: Store, card_ids: Collection[int]) -> list[ReviewRow]:
@@ -238,3 +304,50 @@ def write_history(
         )
         for start in range(0, len(states), _BATCH):
             connection.execute(statement, states[start : start + _BATCH])
+
+
+def media_files(store: Store, names: Collection[str]) -> dict[str, bytes]:
+    """The stored media files among `names`, by name."""
+    wanted = list(names)
+    found: dict[str, bytes] = {}
+    with reading(store.engine) as connection:
+        for start in range(0, len(wanted), _BATCH):
+            for name, data in connection.execute(
+                select(MediaFile.name, MediaFile.data).where(
+                    MediaFile.name.in_(wanted[start : start + _BATCH])
+                )
+            ):
+                found[name] = bytes(data)
+    return found
+
+
+def media_sizes(store: Store, names: Collection[str]) -> dict[str, int]:
+    """The size of each stored media file among `names`, by name."""
+    wanted = list(names)
+    if not wanted:
+        return {}
+    with reading(store.engine) as connection:
+        return {
+            name: size
+            for name, size in connection.execute(
+                select(MediaFile.name, MediaFile.size).where(MediaFile.name.in_(wanted))
+            )
+        }
+
+
+def card_media(store: Store, card_id: int) -> list[tuple[str, int | None]]:
+    """The media files the card's Anki note shows, with each one's size (None: the package
+    did not hold it)."""
+    from stalindeck.decks.foreign import media_names
+
+    with reading(store.engine) as connection:
+        row = connection.execute(
+            select(AnkiNote.fields)
+            .join(Card, (Card.deck_id == AnkiNote.deck_id) & (Card.note == AnkiNote.note))
+            .where(Card.id == card_id)
+        ).first()
+    if row is None:
+        return []
+    names = sorted({name for field in json.loads(row.fields) for name in media_names(field)})
+    sizes = media_sizes(store, names)
+    return [(name, sizes.get(name)) for name in names]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -272,3 +273,39 @@ class Setting(Base):
     )
     key: ClassVar[ColumnClause[str]] = column(String(64), primary_key=True)
     value: ClassVar[ColumnClause[str]] = column(Text)
+
+
+class AnkiNotetype(Base):
+    """A note type as an Anki package defined it (fields, templates, style), kept so an export
+    gives Anki back the same note type: its notes then update instead of arriving as copies."""
+
+    __tablename__ = "anki_notetypes"
+
+    anki_id: ClassVar[ColumnClause[int]] = column(BigInteger, primary_key=True, autoincrement=False)
+    name: ClassVar[ColumnClause[str]] = column(Text)
+    definition: ClassVar[ColumnClause[str]] = column(Text)  # JSON, see interop.anki_notes
+
+
+class AnkiNote(Base):
+    """The Anki side of a note imported from a package: its guid, note type and fields as
+    written in Anki (HTML, media references and all), for the export back."""
+
+    __tablename__ = "anki_notes"
+
+    deck_id: ClassVar[ColumnClause[int]] = column(Integer, _reference("decks.id"), primary_key=True)
+    note: ClassVar[ColumnClause[str]] = column(String(64), primary_key=True)
+    guid: ClassVar[ColumnClause[str]] = column(Text)
+    notetype_id: ClassVar[ColumnClause[int]] = column(BigInteger)
+    fields: ClassVar[ColumnClause[str]] = column(Text)  # JSON list of the fields' HTML
+    content: ClassVar[ColumnClause[str]] = column(String(32))  # model.note_digest of its cards
+
+
+class MediaFile(Base):
+    """A media file (an image, a sound) an Anki package brought, kept for the export back and
+    for `card` to list; notes refer to it by name, as Anki's fields do."""
+
+    __tablename__ = "media"
+
+    name: ClassVar[ColumnClause[str]] = column(String(255), primary_key=True)
+    data: ClassVar[ColumnClause[bytes]] = column(LargeBinary)
+    size: ClassVar[ColumnClause[int]] = column(Integer)

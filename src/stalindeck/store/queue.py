@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from stalindeck.errors import NotFoundError
 from stalindeck.scheduling.fsrs_bridge import Memory
+from stalindeck.store.deck_tree import in_decks, known
 from stalindeck.store.engine import reading
 from stalindeck.store.gather import QueueEntry, Scope
 from stalindeck.store.models import (
@@ -75,7 +76,7 @@ class CardView(NamedTuple):
 def _matching(where: Filter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Card.retired.is_(False)]
     if where.decks:
-        conditions.append(or_(Deck.slug.in_(where.decks), Deck.name.in_(where.decks)))
+        conditions.append(in_decks(where.decks))
     if where.tags:
         conditions.append(exists().where(CardTag.card_id == Card.id, CardTag.tag.in_(where.tags)))
     return conditions
@@ -202,13 +203,14 @@ def suspended_count(store: Store, where: Filter) -> int:
 
 
 def unknown_decks(store: Store, names: Sequence[str]) -> list[str]:
-    """The names in `names` that match no deck slug or name in use (not removed)."""
+    """The names in `names` that match no deck slug or name in use (not removed), nor the
+    parent of one (``History`` of ``History::Russia``)."""
     with reading(store.engine) as connection:
         rows = connection.execute(
             select(Deck.slug, Deck.name).where(Deck.removed_at.is_(None))
         ).all()
-    known = {value for row in rows for value in row}
-    return [name for name in names if name not in known]
+    pairs = [(row.slug, row.name) for row in rows]
+    return [name for name in names if not known(name, pairs)]
 
 
 def unknown_tags(store: Store, tags: Sequence[str]) -> list[str]:

@@ -42,6 +42,7 @@ from sqlalchemy import (
     values,
 )
 
+from stalindeck.store.deck_tree import in_decks
 from stalindeck.store.engine import reading
 from stalindeck.store.models import (
     LEARNING,
@@ -165,11 +166,7 @@ def _card_conditions(store: Store, scope: Scope) -> list[ColumnElement[bool]]:
         CardState.profile_id == store.profile_id,
     ]
     if scope.decks:
-        conditions.append(
-            Card.deck_id.in_(
-                select(Deck.id).where(or_(Deck.slug.in_(scope.decks), Deck.name.in_(scope.decks)))
-            )
-        )
+        conditions.append(Card.deck_id.in_(select(Deck.id).where(in_decks(scope.decks))))
     if scope.tags:
         conditions.append(_tagged(scope.tags))
     return conditions
@@ -196,11 +193,7 @@ def _review_conditions(store: Store, scope: Scope) -> list[ColumnElement[bool]]:
         return conditions  # every review counts, retired cards' included: they happened
     chosen = select(Card.id).where(Card.retired.is_(False))
     if scope.decks:
-        chosen = chosen.where(
-            Card.deck_id.in_(
-                select(Deck.id).where(or_(Deck.slug.in_(scope.decks), Deck.name.in_(scope.decks)))
-            )
-        )
+        chosen = chosen.where(Card.deck_id.in_(select(Deck.id).where(in_decks(scope.decks))))
     if scope.tags:
         chosen = chosen.where(_tagged(scope.tags))
     conditions.append(Review.card_id.in_(chosen))

@@ -362,6 +362,15 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
         facts.add_row("extra", safe_text(detail.extra))
     if detail.answer is not None:
         facts.add_row("typed", safe_text(detail.answer))
+    if detail.media:
+        listed = Text()
+        for index, (name, size) in enumerate(detail.media):
+            listed.append("; " if index else "")
+            listed.append_text(safe_text(name))
+            listed.append(
+                " (not in the store)" if size is None else f" ({human_bytes(size)})", "dim"
+            )
+        facts.add_row("media", listed)
     if detail.accept or detail.yours:
         accepted = safe_text("; ".join(detail.accept))
         if detail.yours:
@@ -418,3 +427,12 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
     else:
         parts.append(Text("Never reviewed.", style="dim"))
     return Group(*parts)
+
+
+def human_bytes(size: int) -> str:
+    """A file size for people: 812 B, 14 KB, 3.1 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024**2:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024**2:.1f} MB"
