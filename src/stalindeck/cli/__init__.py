@@ -22,9 +22,11 @@ from stalindeck.cli import (
     status_cmd,
 )
 from stalindeck.cli.common import Context
+from stalindeck.cli.root_options import RootGroup
 
 app = typer.Typer(
     name="stalindeck",
+    cls=RootGroup,
     help="Spaced-repetition flashcards for the terminal: plain-text decks, FSRS, typed answers.",
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
@@ -54,7 +56,12 @@ def root(
         ),
     ] = None,
     profile: Annotated[
-        str, typer.Option("--profile", help="Whose reviews to use; one store can hold several.")
+        str,
+        typer.Option(
+            "--profile",
+            help="Whose reviews to use; one store can hold several. "
+            "--db and --profile may also come after the command.",
+        ),
     ] = "default",
     version: Annotated[
         bool,
