@@ -386,3 +386,39 @@ def test_students_opening_a_new_class_database_at_once(monkeypatch: pytest.Monke
     states = states_by_profile()
     assert states.pop("cards") == 152
     assert states == dict.fromkeys(["default", "teacher", "amira", "ben", "chloe"], 152)
+
+
+def test_class_on_postgresql_agrees_with_each_students_stats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`class --json` on PostgreSQL: each row, topics included, is the student's own `stats`
+    to the last digit (the same check as tests/test_class.py on SQLite)."""
+    from stalindeck.decks.importing import bring_in_bundled
+    from stalindeck.store.open import open_store
+
+    from .test_class import NOW, study
+
+    store = open_store(URL, "teacher")
+    bring_in_bundled(store, T0 - timedelta(days=30))
+    store.close()
+    monkeypatch.setattr("stalindeck.clock.utc_now", lambda: NOW)
+    assert run("--profile", "s2", "settings", "exam_date", "2026-05-01")[0] == 0
+    for name, days, per_day, seed in (("s1", 6, 20, 1), ("s2", 4, 10, 2)):
+        study(URL, name, days, per_day, seed)
+    code, out, err = run("--profile", "teacher", "class", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["profiles"]
+    assert [row["profile"] for row in rows] == ["s2", "s1"]
+    for row in rows:
+        code, out, err = run("stats", "--profile", row["profile"], "--json")
+        assert code == 0, err
+        mine = json.loads(out)
+        assert row["topics"] == mine["topics"]
+        assert row["mastery"] == mine["memory"]["knowledge"] / mine["cards"]["total"]
+        assert row["due_now"] == mine["today"]["due_now"]
+        assert row["current_streak"] == mine["calendar"]["current_streak"]
+        exam = mine["exam"]
+        assert row["exam_recall"] == (None if exam is None else exam["recall_if_stopped"])
+    code, out, err = run("--profile", "teacher", "export", "class", "--format", "csv")
+    assert code == 0, err
+    assert [r["profile"] for r in csv.DictReader(io.StringIO(out))] == ["s2", "s1"]

@@ -9,6 +9,7 @@ import typer
 from stalindeck import __version__
 from stalindeck.cli import (
     backup_cmd,
+    class_cmd,
     decks_cmd,
     exam_cmd,
     export_cmd,
@@ -84,6 +85,7 @@ backup_cmd.register(app)
 settings_cmd.register(app)
 optimize_cmd.register(app)
 profiles_cmd.register(app)
+class_cmd.register(app, export_cmd.app)
 
 
 def _first_sentence(doc: str | None) -> str | None:

@@ -43,6 +43,20 @@ def read_settings(store: Store) -> dict[str, str]:
         return run_read_settings(run, store.profile_id)
 
 
+def read_all_settings(store: Store) -> dict[int, dict[str, str]]:
+    """Every stored setting of every profile: profile id → key → JSON text (for `class`)."""
+    from sqlalchemy import text
+
+    from stalindeck.store.engine import reading
+
+    found: dict[int, dict[str, str]] = {}
+    with reading(store.engine) as connection:
+        rows = connection.execute(text("SELECT profile_id, key, value FROM settings"))
+        for profile, key, value in rows:
+            found.setdefault(int(profile), {})[str(key)] = str(value)
+    return found
+
+
 def write_setting(store: Store, key: str, value: str, then: Then | None = None) -> None:
     """Store the JSON text `value` under `key` for the store's profile (insert or replace);
     `then`, if given, runs in the same transaction."""

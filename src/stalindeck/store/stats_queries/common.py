@@ -28,6 +28,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    cast,
     exists,
     func,
     literal,
@@ -148,10 +149,14 @@ def _pow(base: float | None, exponent: float | None) -> float | None:
         return None
 
 
-def _card_conditions(store: Store, scope: Scope) -> list[ColumnElement[bool]]:
+def _card_conditions(
+    store: Store, scope: Scope, profiles: Sequence[int] | None = None
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Card.retired.is_(False),
-        CardState.profile_id == store.profile_id,
+        CardState.profile_id == store.profile_id
+        if profiles is None
+        else CardState.profile_id.in_(profiles),
     ]
     if scope.decks:
         conditions.append(
@@ -170,17 +175,26 @@ def _tagged(tags: Sequence[str]) -> ColumnElement[bool]:
     return exists().where(chosen.c.card_id == Card.id, chosen.c.tag.in_(tags))
 
 
-def _cards(store: Store, scope: Scope, *columns: Any) -> Select[Any]:
+def _cards(
+    store: Store, scope: Scope, *columns: Any, profiles: Sequence[int] | None = None
+) -> Select[Any]:
+    """Cards in `scope` joined to their state for the store's profile (or for `profiles`)."""
     return (
         select(*columns)
         .select_from(Card)
         .join(CardState, CardState.card_id == Card.id)
-        .where(*_card_conditions(store, scope))
+        .where(*_card_conditions(store, scope, profiles))
     )
 
 
-def _review_conditions(store: Store, scope: Scope) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Review.profile_id == store.profile_id]
+def _review_conditions(
+    store: Store, scope: Scope, profiles: Sequence[int] | None = None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Review.profile_id == store.profile_id
+        if profiles is None
+        else Review.profile_id.in_(profiles)
+    ]
     if scope.everything:
         return conditions  # every review counts, retired cards' included: they happened
     chosen = select(Card.id).where(Card.retired.is_(False))
@@ -204,3 +218,20 @@ def _count_if(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
 def _elapsed_days(now: datetime) -> ColumnElement[int]:
     elapsed = (_int(to_millis(now)) - _ms(CardState.last_review)) // _int(DAY_MS)
     return case((elapsed < 0, _int(0)), else_=elapsed)
+
+
+# Retrievability summed in whole units of 1e-12: an integer sum is exact, so it does not
+# depend on the order the database adds the cards in. One student's figures are then the
+# same to the last digit whether `stats` sums their cards alone or `class` sums them beside
+# the whole class's, on SQLite or PostgreSQL, whatever plan each query gets.
+R_SCALE = 10**12
+
+
+def r_units(value: ColumnElement[float]) -> ColumnElement[int]:
+    """A retrievability in whole units of 1e-12, for an exact SUM (NULL stays NULL)."""
+    return cast(func.round(value * literal(float(R_SCALE), Float)), BigInteger)
+
+
+def from_units(total: Any) -> float:
+    """A SUM of `r_units` (NULL or a number of any type the driver gives) as retrievability."""
+    return int(total or 0) / R_SCALE

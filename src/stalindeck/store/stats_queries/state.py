@@ -40,6 +40,8 @@ from stalindeck.store.stats_queries.common import (
     _int,
     _ms,
     _review_conditions,
+    from_units,
+    r_units,
     retrievability,
 )
 
@@ -170,7 +172,7 @@ def memory(store: Store, scope: Scope, now: datetime, curve: Curve) -> MemoryFig
     d_edges = [1 + 9 * k / DIFFICULTY_BINS for k in range(1, DIFFICULTY_BINS)]
     columns: list[ColumnElement[Any]] = [
         func.count(),
-        func.coalesce(func.sum(c.r), 0.0),
+        func.sum(r_units(c.r)),
         func.coalesce(func.sum(c.stability), 0.0),
         func.coalesce(func.sum(c.difficulty), 0.0),
         *(_count_if(c.stability >= edge) for edge in STABILITY_EDGES),
@@ -185,7 +187,7 @@ def memory(store: Store, scope: Scope, now: datetime, curve: Curve) -> MemoryFig
     s_count, d_count = len(STABILITY_EDGES), len(d_edges)
     return MemoryFigures(
         cards=total,
-        knowledge=float(row[1]),
+        knowledge=from_units(row[1]),
         stability_sum=float(row[2]),
         difficulty_sum=float(row[3]),
         stability_bins=_bins(counts[:s_count], total),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,8 @@ from stalindeck.store.stats_queries.common import (
     Scope,
     _cards,
     _ensure_pow,
+    from_units,
+    r_units,
     retrievability,
 )
 
@@ -44,59 +47,99 @@ class TopicRow:
 def recall_at(store: Store, scope: Scope, at: datetime, curve: Curve) -> tuple[int, float]:
     """The unsuspended cards in `scope`, and the sum of their retrievability at `at` if none
     were reviewed again (cards never reviewed count 0)."""
-    query = _cards(
-        store, scope, func.count(), func.coalesce(func.sum(retrievability(at, curve)), 0.0)
-    ).where(CardState.suspended.is_(False))
+    found = recall_by_profile(store, scope, at, curve, [store.profile_id])
+    return found.get(store.profile_id, (0, 0.0))
+
+
+def recall_by_profile(
+    store: Store, scope: Scope, at: datetime, curve: Curve, profiles: Sequence[int]
+) -> dict[int, tuple[int, float]]:
+    """`recall_at` for each of `profiles` at once (a profile without cards is left out)."""
+    query = (
+        _cards(
+            store,
+            scope,
+            CardState.profile_id,
+            func.count(),
+            func.sum(r_units(retrievability(at, curve))),
+            profiles=profiles,
+        )
+        .where(CardState.suspended.is_(False))
+        .group_by(CardState.profile_id)
+    )
     with reading(store.engine) as connection:
         _ensure_pow(connection)
-        cards, total = connection.execute(query).one()
-    return int(cards), float(total)
+        return {
+            int(profile): (int(cards), from_units(total))
+            for profile, cards, total in connection.execute(query)
+        }
 
 
 def topics(store: Store, scope: Scope, now: datetime, curve: Curve) -> list[TopicRow]:
     """Per tag (``leech`` left out): cards, seen, mean current retrievability of the seen ones,
     lapses, and mastery (the share of the tag's cards you would recall now: unseen count 0);
     weakest first."""
+    return topics_by_profile(store, scope, now, curve, [store.profile_id]).get(store.profile_id, [])
+
+
+def topics_by_profile(
+    store: Store, scope: Scope, now: datetime, curve: Curve, profiles: Sequence[int]
+) -> dict[int, list[TopicRow]]:
+    """`topics` for each of `profiles` at once, in one query."""
     # Each card's figures first, in table order (materialized: SQLite would otherwise walk
     # the tag index and fetch every card at random), then grouped by tag.
+    r = retrievability(now, curve)
     per_card = (
         _cards(
             store,
             scope,
+            CardState.profile_id.label("profile_id"),
             Card.id.label("card_id"),
             case((CardState.state != NEW, 1), else_=0).label("seen"),
-            retrievability(now, curve).label("r"),
+            r_units(r).label("r_units"),
             CardState.lapses.label("lapses"),
+            profiles=profiles,
         )
         .cte("per_card")
         .prefix_with("MATERIALIZED")
     )
-    mastery = func.coalesce(func.sum(per_card.c.r), 0.0) / func.count()
+    c = per_card.c
     query = (
         select(
+            c.profile_id,
             CardTag.tag,
             func.count(),
-            func.coalesce(func.sum(per_card.c.seen), 0),
-            func.avg(per_card.c.r),
-            func.coalesce(func.sum(per_card.c.lapses), 0),
-            mastery,
+            func.coalesce(func.sum(c.seen), 0),
+            func.count(c.r_units),
+            func.sum(c.r_units),
+            func.coalesce(func.sum(c.lapses), 0),
         )
         .select_from(per_card)
-        .join(CardTag, CardTag.card_id == per_card.c.card_id)
+        .join(CardTag, CardTag.card_id == c.card_id)
         .where(CardTag.tag != LEECH_TAG)
-        .group_by(CardTag.tag)
-        .order_by(mastery, CardTag.tag)
+        .group_by(c.profile_id, CardTag.tag)
     )
+    found: dict[int, list[TopicRow]] = {}
     with reading(store.engine) as connection:
         _ensure_pow(connection)
         wide = deck_wide_tags(connection)
-        return [
-            TopicRow(
-                tag, int(n), int(s), None if r is None else float(r), int(lapses), float(known)
+        for profile, tag, n, seen, rated, total, lapses in connection.execute(query):
+            if tag in wide:
+                continue
+            known = from_units(total)
+            found.setdefault(int(profile), []).append(
+                TopicRow(
+                    tag,
+                    int(n),
+                    int(seen),
+                    known / int(rated) if rated else None,
+                    int(lapses),
+                    known / int(n),
+                )
             )
-            for tag, n, s, r, lapses, known in connection.execute(query)
-            if tag not in wide
-        ]
+    for rows in found.values():
+        rows.sort(key=lambda row: (row.mastery, row.tag))
+    return found
 
 
 def deck_wide_tags(connection: Connection) -> set[str]:
