@@ -422,3 +422,25 @@ def test_class_on_postgresql_agrees_with_each_students_stats(
     code, out, err = run("--profile", "teacher", "export", "class", "--format", "csv")
     assert code == 0, err
     assert [r["profile"] for r in csv.DictReader(io.StringIO(out))] == ["s2", "s1"]
+
+
+def test_backup_and_restore_on_postgresql_use_pg_dump(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        pytest.skip("pg_dump and pg_restore are not on PATH")
+    assert run("status")[0] == 0
+    dump = tmp_path / "class.dump"
+    code, _out, err = run("backup", "-o", str(dump))
+    assert code == 0, err
+    assert dump.read_bytes()[:5] == b"PGDMP"
+    assert "stalindeck restore" in err
+    assert run("--profile", "latecomer", "status")[0] == 0  # a change after the backup
+    code, _out, err = run("restore", str(dump))
+    assert code == 0, err
+    code, out, _err = run("profiles", "--json")
+    assert "latecomer" not in {row["name"] for row in json.loads(out)}
+    kept = [path for path in tmp_path.iterdir() if path.name.endswith("-before-restore.dump")]
+    assert len(kept) == 1  # the store as it was, latecomer and all
+    code, _out, err = run("restore", str(tmp_path / "nothing.dump"))
+    assert code == 1 and err.count("\n") == 1 and "nothing.dump" in err
