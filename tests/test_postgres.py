@@ -444,3 +444,34 @@ def test_backup_and_restore_on_postgresql_use_pg_dump(tmp_path: Path) -> None:
     assert len(kept) == 1  # the store as it was, latecomer and all
     code, _out, err = run("restore", str(tmp_path / "nothing.dump"))
     assert code == 1 and err.count("\n") == 1 and "nothing.dump" in err
+
+
+def test_profiles_write_side_by_side_and_imports_wait_for_them() -> None:
+    """A write of one profile's rows holds the store-wide lock shared and its profile's lock:
+    another profile may write at once, the same profile may not, a store-wide writer may not."""
+    from sqlalchemy import create_engine, text
+
+    from stalindeck.store.engine import PROFILE_LOCK_CLASS, WRITE_LOCK_KEY, writing
+    from stalindeck.store.open import open_store
+
+    store = open_store(URL, "s1")
+    other = create_engine(URL)
+    try:
+
+        def free(sql: str) -> bool:
+            with other.begin() as connection:
+                return bool(connection.execute(text(sql)).scalar())
+
+        with writing(store.engine, store.profile_id):
+            assert free(f"SELECT pg_try_advisory_xact_lock({PROFILE_LOCK_CLASS}, 999)")
+            assert free(f"SELECT pg_try_advisory_xact_lock_shared({WRITE_LOCK_KEY})")
+            assert not free(
+                f"SELECT pg_try_advisory_xact_lock({PROFILE_LOCK_CLASS}, {store.profile_id})"
+            )
+            assert not free(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
+        with writing(store.engine):  # store-wide: nobody else writes
+            assert not free(f"SELECT pg_try_advisory_xact_lock_shared({WRITE_LOCK_KEY})")
+        assert free(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
+    finally:
+        other.dispose()
+        store.close()

@@ -67,7 +67,8 @@ WHERE c.deck_id = :deck AND c.note = :note AND c.id != :card AND s.state IN (0, 
 """
 # Anki tags a card "leech" at its 8th lapse; done in the answer's own transaction.
 _IS_LEECH = "SELECT 1 FROM card_tags WHERE card_id = :card AND tag = :tag"
-_LEECH = "INSERT INTO card_tags (card_id, tag) VALUES (:card, :tag)"
+# Two students' 8th lapses of one card may commit side by side (see `engine.take_write_lock`).
+_LEECH = "INSERT INTO card_tags (card_id, tag) VALUES (:card, :tag) ON CONFLICT DO NOTHING"
 _BURY = """
 UPDATE card_states SET buried_until = :until WHERE profile_id = :profile AND card_id = :card
 """
@@ -159,7 +160,11 @@ class AnswerPath:
         if db is None:
             from sqlalchemy import text
 
+            from stalindeck.store.engine import take_write_lock
+
             with self.store.engine.begin() as connection:
+                # This profile's writes take turns; other profiles' go side by side.
+                take_write_lock(connection, self._where, self.store.profile_id)
 
                 def run(sql: str, params: dict[str, Any]) -> list[Any]:
                     result = connection.execute(text(sql), params)

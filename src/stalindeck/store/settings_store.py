@@ -65,7 +65,7 @@ def write_setting(store: Store, key: str, value: str, then: Then | None = None) 
     from stalindeck.store.engine import writing
     from stalindeck.store.models import Setting
 
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         where = (Setting.profile_id == store.profile_id) & (Setting.key == key)
         connection.execute(delete(Setting).where(where))
         connection.execute(
@@ -83,7 +83,7 @@ def delete_setting(store: Store, key: str, then: Then | None = None) -> bool:
     from stalindeck.store.engine import writing
     from stalindeck.store.models import Setting
 
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         where = (Setting.profile_id == store.profile_id) & (Setting.key == key)
         removed = bool(connection.execute(delete(Setting).where(where)).rowcount)
         if removed and then is not None:
