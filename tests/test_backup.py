@@ -537,12 +537,11 @@ def test_commands_end_to_end(tmp_path: Path) -> None:
     assert "Backed up the store first" in err
 
 
-def test_commands_refuse_other_databases() -> None:
-    for command in ("backup", "backups", "restore"):
-        args = [command, "x.db"] if command == "restore" else [command]
-        result = runner.invoke(app, ["--db", "postgresql://u@localhost/stalindeck", *args])
-        assert result.exit_code == 1
-        assert "backups apply to SQLite stores only" in result.stderr
+def test_the_backups_folder_is_for_sqlite_stores() -> None:
+    result = runner.invoke(app, ["--db", "postgresql://u@localhost/stalindeck", "backups"])
+    assert result.exit_code == 1
+    assert "the backups folder is for SQLite stores" in result.stderr
+    assert "stalindeck backup -o FILE` (pg_dump)" in result.stderr
 
 
 def test_restore_hint_uses_the_cli(tmp_path: Path) -> None:
@@ -582,3 +581,20 @@ def test_processes_backing_up_in_the_same_second_each_get_a_copy(tmp_path: Path)
     assert copies and all(sqlite3.connect(copy).execute("SELECT count(*) FROM t").fetchone()
                           == (60_000,) for copy in copies)  # fmt: skip
     assert not list((tmp_path / "backups").glob(".*.tmp"))
+
+
+def test_postgresql_backup_without_pg_dump_is_one_line_saying_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from stalindeck.cli import app
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump, no pg_restore
+    url = "postgresql+psycopg://someone:secret@127.0.0.1:1/school"
+    for args in (["backup"], ["restore", str(tmp_path)]):
+        result = CliRunner().invoke(app, ["--db", url, *args])
+        assert result.exit_code == 1
+        assert result.stderr.count("\n") == 1
+        assert "apt install postgresql-client" in result.stderr or "not a file" in result.stderr
+        assert "secret" not in result.stderr

@@ -419,3 +419,92 @@ def test_status_and_the_closing_lines_agree_on_postgresql(
     assert pairs["new"] == 2  # four a day: two answered, and the two put aside gave way
     code, table, err = run("decks")
     assert code == 0 and "Pairs" in table, err
+
+
+def test_class_on_postgresql_agrees_with_each_students_stats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`class --json` on PostgreSQL: each row, topics included, is the student's own `stats`
+    to the last digit (the same check as tests/test_class.py on SQLite)."""
+    from stalindeck.decks.importing import bring_in_bundled
+    from stalindeck.store.open import open_store
+
+    from .test_class import NOW, study
+
+    store = open_store(URL, "teacher")
+    bring_in_bundled(store, T0 - timedelta(days=30))
+    store.close()
+    monkeypatch.setattr("stalindeck.clock.utc_now", lambda: NOW)
+    assert run("--profile", "s2", "settings", "exam_date", "2026-05-01")[0] == 0
+    for name, days, per_day, seed in (("s1", 6, 20, 1), ("s2", 4, 10, 2)):
+        study(URL, name, days, per_day, seed)
+    code, out, err = run("--profile", "teacher", "class", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["profiles"]
+    assert [row["profile"] for row in rows] == ["s2", "s1"]
+    for row in rows:
+        code, out, err = run("stats", "--profile", row["profile"], "--json")
+        assert code == 0, err
+        mine = json.loads(out)
+        assert row["topics"] == mine["topics"]
+        assert row["mastery"] == mine["memory"]["knowledge"] / mine["cards"]["total"]
+        assert row["due_now"] == mine["today"]["due_now"]
+        assert row["current_streak"] == mine["calendar"]["current_streak"]
+        exam = mine["exam"]
+        assert row["exam_recall"] == (None if exam is None else exam["recall_if_stopped"])
+    code, out, err = run("--profile", "teacher", "export", "class", "--format", "csv")
+    assert code == 0, err
+    assert [r["profile"] for r in csv.DictReader(io.StringIO(out))] == ["s2", "s1"]
+
+
+def test_backup_and_restore_on_postgresql_use_pg_dump(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        pytest.skip("pg_dump and pg_restore are not on PATH")
+    assert run("status")[0] == 0
+    dump = tmp_path / "class.dump"
+    code, _out, err = run("backup", "-o", str(dump))
+    assert code == 0, err
+    assert dump.read_bytes()[:5] == b"PGDMP"
+    assert "stalindeck restore" in err
+    assert run("--profile", "latecomer", "status")[0] == 0  # a change after the backup
+    code, _out, err = run("restore", str(dump))
+    assert code == 0, err
+    code, out, _err = run("profiles", "--json")
+    assert "latecomer" not in {row["name"] for row in json.loads(out)}
+    kept = [path for path in tmp_path.iterdir() if path.name.endswith("-before-restore.dump")]
+    assert len(kept) == 1  # the store as it was, latecomer and all
+    code, _out, err = run("restore", str(tmp_path / "nothing.dump"))
+    assert code == 1 and err.count("\n") == 1 and "nothing.dump" in err
+
+
+def test_profiles_write_side_by_side_and_imports_wait_for_them() -> None:
+    """A write of one profile's rows holds the store-wide lock shared and its profile's lock:
+    another profile may write at once, the same profile may not, a store-wide writer may not."""
+    from sqlalchemy import create_engine, text
+
+    from stalindeck.store.engine import PROFILE_LOCK_CLASS, WRITE_LOCK_KEY, writing
+    from stalindeck.store.open import open_store
+
+    store = open_store(URL, "s1")
+    other = create_engine(URL)
+    try:
+
+        def free(sql: str) -> bool:
+            with other.begin() as connection:
+                return bool(connection.execute(text(sql)).scalar())
+
+        with writing(store.engine, store.profile_id):
+            assert free(f"SELECT pg_try_advisory_xact_lock({PROFILE_LOCK_CLASS}, 999)")
+            assert free(f"SELECT pg_try_advisory_xact_lock_shared({WRITE_LOCK_KEY})")
+            assert not free(
+                f"SELECT pg_try_advisory_xact_lock({PROFILE_LOCK_CLASS}, {store.profile_id})"
+            )
+            assert not free(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
+        with writing(store.engine):  # store-wide: nobody else writes
+            assert not free(f"SELECT pg_try_advisory_xact_lock_shared({WRITE_LOCK_KEY})")
+        assert free(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
+    finally:
+        other.dispose()
+        store.close()

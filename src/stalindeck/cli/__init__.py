@@ -9,6 +9,7 @@ import typer
 from stalindeck import __version__
 from stalindeck.cli import (
     backup_cmd,
+    class_cmd,
     decks_cmd,
     exam_cmd,
     export_cmd,
@@ -22,9 +23,11 @@ from stalindeck.cli import (
     status_cmd,
 )
 from stalindeck.cli.common import Context
+from stalindeck.cli.root_options import RootGroup
 
 app = typer.Typer(
     name="stalindeck",
+    cls=RootGroup,
     help="Spaced-repetition flashcards for the terminal: plain-text decks, FSRS, typed answers.",
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
@@ -54,7 +57,12 @@ def root(
         ),
     ] = None,
     profile: Annotated[
-        str, typer.Option("--profile", help="Whose reviews to use; one store can hold several.")
+        str,
+        typer.Option(
+            "--profile",
+            help="Whose reviews to use; one store can hold several. "
+            "--db and --profile may also come after the command.",
+        ),
     ] = "default",
     version: Annotated[
         bool,
@@ -77,6 +85,7 @@ backup_cmd.register(app)
 settings_cmd.register(app)
 optimize_cmd.register(app)
 profiles_cmd.register(app)
+class_cmd.register(app, export_cmd.app)
 
 
 def _first_sentence(doc: str | None) -> str | None:

@@ -31,6 +31,54 @@ def _store_file(ctx: typer.Context) -> Path:
     return require_file(sqlite_path(resolve_url(options.db)))
 
 
+def _postgres_url(ctx: typer.Context) -> str | None:
+    """The store's URL when it is a PostgreSQL database, else None."""
+    from stalindeck.store.engine import resolve_url, sqlite_path
+
+    options: Context = ctx.obj
+    url = resolve_url(options.db)
+    if sqlite_path(url) is None and url.startswith("postgresql"):
+        return url
+    return None
+
+
+def _pg_backup(url: str, output: Path | None, force: bool) -> None:
+    """`backup` of a PostgreSQL store: pg_dump to -o FILE, or to a dated file here."""
+    import time
+
+    from stalindeck.clock import utc_now
+    from stalindeck.exporting import check_output
+    from stalindeck.store.pg_backup import default_dump_path, dump
+
+    destination = output or default_dump_path(url, "manual", utc_now(), Path.cwd())
+    check_output(destination, force)
+    started = time.perf_counter()
+    dump(url, destination)
+    seconds = time.perf_counter() - started
+    print(
+        f"Backed up the PostgreSQL store with pg_dump to {destination} "
+        f"({_size(destination.stat().st_size)}, {seconds:.2f} s); "
+        f"put it back with: stalindeck restore {destination}",
+        file=sys.stderr,
+    )
+
+
+def _pg_restore(url: str, file: Path) -> None:
+    """`restore` of a PostgreSQL store: the store as it is dumped beside the file first."""
+    from stalindeck.clock import utc_now
+    from stalindeck.store.pg_backup import default_dump_path, dump, restore_dump
+
+    if not file.is_file():
+        from stalindeck.errors import StoreError
+
+        raise StoreError(f"{file} is not a file; give a pg_dump file (`stalindeck backup`)")
+    previous = default_dump_path(url, "before-restore", utc_now(), file.absolute().parent)
+    dump(url, previous)
+    restore_dump(url, file)
+    print(f"Restored {file} with pg_restore.", file=sys.stderr)
+    print(f"The store as it was is kept as {previous}.", file=sys.stderr)
+
+
 def _size(size: int) -> str:
     for unit in ("bytes", "KB", "MB"):
         if size < 1024 or unit == "MB":
@@ -59,13 +107,17 @@ def backup_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Copy the store now (SQLite's backup API: safe while reviewing). Without -o, the copy
-    goes to the backups folder beside the store and counts towards its rotation."""
+    goes to the backups folder beside the store and counts towards its rotation. A PostgreSQL
+    store is dumped with pg_dump (to -o FILE, or a dated file in the current folder)."""
     import time
 
     from stalindeck.errors import StalindeckError
     from stalindeck.store.backup import backup_file, inspect, take_backup
 
     with user_errors():
+        if _postgres_url(ctx) is not None:
+            _pg_backup(_postgres_url(ctx) or "", output, force)
+            return
         store_path = _store_file(ctx)
         started = time.perf_counter()
         if output is None:
@@ -142,10 +194,14 @@ def restore_command(
 ) -> None:
     """Replace the store with a backup copy. The copy is checked first (integrity, schema
     version); the store as it was is kept in the backups folder. Close other stalindeck
-    windows first."""
+    windows first. A PostgreSQL store is restored from a pg_dump file with pg_restore (the
+    store as it was is dumped beside that file first)."""
     from stalindeck.store.backup import resolve_backup, restore
 
     with user_errors():
+        if _postgres_url(ctx) is not None:
+            _pg_restore(_postgres_url(ctx) or "", Path(file))
+            return
         store_path = _store_file(ctx)
         backup = resolve_backup(file, store_path)
         restored = restore(backup, store_path)

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help=(
-        "Export cards, reviews or progress as CSV or JSON; decks as an Anki package or a "
-        "TOML deck file."
+        "Export cards, reviews, progress or the class as CSV or JSON; decks as an Anki package "
+        "or a TOML deck file."
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -78,7 +78,8 @@ WHERE c.deck_id = :deck AND c.note = :note AND c.id != :card
 """
 # Anki tags a card "leech" at its 8th lapse; done in the answer's own transaction.
 _IS_LEECH = "SELECT 1 FROM card_tags WHERE card_id = :card AND tag = :tag"
-_LEECH = "INSERT INTO card_tags (card_id, tag) VALUES (:card, :tag)"
+# Two students' 8th lapses of one card may commit side by side (see `engine.take_write_lock`).
+_LEECH = "INSERT INTO card_tags (card_id, tag) VALUES (:card, :tag) ON CONFLICT DO NOTHING"
 _BURY = """
 UPDATE card_states SET buried_until = :until WHERE profile_id = :profile AND card_id = :card
 """
@@ -175,8 +176,9 @@ class AnswerPath:
 
             from stalindeck.store.engine import writing
 
-            # Other databases: the write lock every writer takes (PostgreSQL's advisory lock).
-            with writing(self.store.engine) as connection:
+            # Other databases: this profile's writes take turns under PostgreSQL's advisory
+            # locks; other profiles' go side by side.
+            with writing(self.store.engine, self.store.profile_id) as connection:
 
                 def run(sql: str, params: dict[str, Any]) -> list[Any]:
                     result = connection.execute(text(sql), params)

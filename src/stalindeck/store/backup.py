@@ -124,7 +124,8 @@ def require_file(path: Path | None) -> Path:
     """The store file, or a clear error for a store that is not a SQLite file."""
     if path is None:
         raise StoreError(
-            "backups apply to SQLite stores only; back up a PostgreSQL store with pg_dump"
+            "the backups folder is for SQLite stores; a PostgreSQL store is backed up with "
+            "`stalindeck backup -o FILE` (pg_dump) and put back with `stalindeck restore FILE`"
         )
     return path
 

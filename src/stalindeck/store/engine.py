@@ -9,6 +9,11 @@ PostgreSQL has no single writer: under READ COMMITTED two write transactions run
 and neither sees the other's rows (a profile made during an import would miss its cards, two
 imports of one deck would both insert it). A write transaction there takes an advisory lock
 first, so writers queue as on SQLite and each starts from what the one before it committed.
+That store-wide lock is needed only by writes that touch what every profile shares (decks,
+cards, profiles). A write of one profile's own rows (an answer, an undo, a suspension, a
+setting) takes it shared, with an exclusive lock of that profile: a class's students write side
+by side, one student's two windows take turns, and an import still waits for them all (and
+they for it).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from stalindeck.store.location import ENV_VAR, default_path, resolve_url, shown_
 
 __all__ = [
     "ENV_VAR",
+    "PROFILE_LOCK_CLASS",
     "WRITE_LOCK_KEY",
     "default_path",
     "immediate",
@@ -36,6 +42,7 @@ __all__ = [
     "reading",
     "resolve_url",
     "sqlite_path",
+    "take_write_lock",
     "writing",
 ]
 
@@ -45,6 +52,8 @@ _IMMEDIATE = "stalindeck_immediate"
 # The PostgreSQL advisory lock every write transaction takes (per database; the key spells
 # "sd-write"). A writer waits for it as long as one on SQLite waits for BEGIN IMMEDIATE.
 WRITE_LOCK_KEY = 0x73642D7772697465
+# With a profile's id, the two-key advisory lock a write of that profile's own rows takes.
+PROFILE_LOCK_CLASS = 0x73647072  # "sdpr"
 _WRITE_LOCK_WAIT_MS = BUSY_TIMEOUT_MS + int(safety.RETRY_SECONDS * 1000)
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
 
@@ -104,20 +113,24 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
+def writing(engine: Engine, profile_id: int | None = None) -> Iterator[Connection]:
     """A short write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error.
 
     The write lock is taken before the body runs, so when another process holds it past the
     busy timeout the whole unit of work is simply started again (see `safety.RETRY_SECONDS`).
     A full disk, a read-only store or a damaged file surface as a one-line `StoreError`.
-    On PostgreSQL the body runs once the advisory lock `WRITE_LOCK_KEY` is held.
+    On PostgreSQL the body runs once the advisory lock `WRITE_LOCK_KEY` is held; with
+    `profile_id` (a write of that profile's own rows only), held shared, with that profile's
+    lock (see the module's docstring).
     """
     where = _where(engine)
     with safety.store_errors(where), ExitStack() as stack:
-        yield _begin_immediate(engine, stack, where)
+        yield _begin_immediate(engine, stack, where, profile_id)
 
 
-def _begin_immediate(engine: Engine, stack: ExitStack, where: str) -> Connection:
+def _begin_immediate(
+    engine: Engine, stack: ExitStack, where: str, profile_id: int | None = None
+) -> Connection:
     deadline = time.monotonic() + safety.RETRY_SECONDS
     delay = 0.02
     while True:
@@ -134,7 +147,7 @@ def _begin_immediate(engine: Engine, stack: ExitStack, where: str) -> Connection
         stack.enter_context(connection)
         stack.enter_context(transaction)
         if connection.dialect.name == "postgresql":
-            _take_write_lock(connection, where)
+            take_write_lock(connection, where, profile_id)
         return connection
 
 
@@ -144,15 +157,28 @@ def immediate(engine: Engine) -> Connection:
     return engine.connect().execution_options(**{_IMMEDIATE: True})
 
 
-def _take_write_lock(connection: Connection, where: str) -> None:
-    """Wait for the other PostgreSQL writers; the lock goes with the transaction's end."""
+def take_write_lock(connection: Connection, where: str, profile_id: int | None = None) -> None:
+    """Wait for the PostgreSQL writers this one must not overlap: all of them, or with
+    `profile_id`, the store-wide ones and that profile's. The locks go with the transaction's
+    end."""
+    if profile_id is None:
+        try_sql = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})"
+        wait_sql = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+    else:
+        mine = f"{PROFILE_LOCK_CLASS}, {int(profile_id)}"
+        try_sql = (
+            f"SELECT pg_try_advisory_xact_lock_shared({WRITE_LOCK_KEY}) "
+            f"AND pg_try_advisory_xact_lock({mine})"
+        )
+        wait_sql = (
+            f"SELECT pg_advisory_xact_lock_shared({WRITE_LOCK_KEY}), pg_advisory_xact_lock({mine})"
+        )
     # One statement when no one else is writing; a bounded wait otherwise.
-    taken = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
-    if taken.scalar():
+    if connection.exec_driver_sql(try_sql).scalar():
         return
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_WRITE_LOCK_WAIT_MS}")
     try:
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        connection.exec_driver_sql(wait_sql)
     except DBAPIError as error:
         code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
         if code != _LOCK_NOT_AVAILABLE:

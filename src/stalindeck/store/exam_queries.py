@@ -10,7 +10,8 @@ from stalindeck.store.engine import reading
 from stalindeck.store.models import Card, CardState, CardTag, Deck, from_millis
 from stalindeck.store.open import Store
 from stalindeck.store.reviews import LEECH_TAG
-from stalindeck.store.stats_queries import Scope, _cards, _ms, deck_wide_tags
+from stalindeck.store.stats_queries import Scope, deck_wide_tags
+from stalindeck.store.stats_queries.common import _cards, _ms
 
 
 @dataclass(frozen=True, slots=True)

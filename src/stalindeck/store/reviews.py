@@ -38,7 +38,7 @@ def _card_state(store: Store, card_id: int) -> object:
 
 def undo_answer(store: Store, card_id: int, recorded: Recorded, before: Memory) -> None:
     """Remove the review row and put the card, its siblings and its tags back as they were."""
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         connection.execute(delete(Review).where(Review.id == recorded.review_id))
         connection.execute(
             update(CardState)
@@ -88,14 +88,14 @@ def accepted_answers(
 
 def forget_accepted(store: Store, card_id: int, answer: str) -> bool:
     """Stop accepting `answer` for the card; False if it was not one the profile accepted."""
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         return bool(connection.execute(_own(store, card_id, answer)).rowcount)
 
 
 def set_suspended(store: Store, card_ids: Sequence[int], value: bool) -> int:
     """Suspend or unsuspend cards for the current profile; how many changed (the others were
     so already)."""
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         result = connection.execute(
             update(CardState)
             .where(
@@ -110,7 +110,7 @@ def set_suspended(store: Store, card_ids: Sequence[int], value: bool) -> int:
 
 def set_buried(store: Store, card_id: int, until: datetime | None) -> None:
     """Bury a card until `until` (None: unbury it)."""
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         connection.execute(
             update(CardState)
             .where(_card_state(store, card_id))  # type: ignore[arg-type]

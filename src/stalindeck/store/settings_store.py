@@ -43,6 +43,20 @@ def read_settings(store: Store) -> dict[str, str]:
         return run_read_settings(run, store.profile_id)
 
 
+def read_all_settings(store: Store) -> dict[int, dict[str, str]]:
+    """Every stored setting of every profile: profile id → key → JSON text (for `class`)."""
+    from sqlalchemy import text
+
+    from stalindeck.store.engine import reading
+
+    found: dict[int, dict[str, str]] = {}
+    with reading(store.engine) as connection:
+        rows = connection.execute(text("SELECT profile_id, key, value FROM settings"))
+        for profile, key, value in rows:
+            found.setdefault(int(profile), {})[str(key)] = str(value)
+    return found
+
+
 def write_setting(store: Store, key: str, value: str, then: Then | None = None) -> None:
     """Store the JSON text `value` under `key` for the store's profile (insert or replace);
     `then`, if given, runs in the same transaction."""
@@ -51,7 +65,7 @@ def write_setting(store: Store, key: str, value: str, then: Then | None = None) 
     from stalindeck.store.engine import writing
     from stalindeck.store.models import Setting
 
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         where = (Setting.profile_id == store.profile_id) & (Setting.key == key)
         connection.execute(delete(Setting).where(where))
         connection.execute(
@@ -69,7 +83,7 @@ def delete_setting(store: Store, key: str, then: Then | None = None) -> bool:
     from stalindeck.store.engine import writing
     from stalindeck.store.models import Setting
 
-    with writing(store.engine) as connection:
+    with writing(store.engine, store.profile_id) as connection:
         where = (Setting.profile_id == store.profile_id) & (Setting.key == key)
         removed = bool(connection.execute(delete(Setting).where(where)).rowcount)
         if removed and then is not None:
