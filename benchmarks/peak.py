@@ -2,6 +2,7 @@
 
     python peak.py -m stalindeck --db X status
     python peak.py anki_side.py open COLLECTION
+    python peak.py -c "import stalindeck.cli"
 
 `wait4`'s peak RSS would count the memory of the parent a child was forked from, before it
 exec'd; VmHWM is the process's own high-water mark.
@@ -27,7 +28,10 @@ def _report() -> None:
 
 
 atexit.register(_report)
-if sys.argv[1] == "-m":
+if sys.argv[1] == "-c":
+    code, sys.argv = sys.argv[2], ["-c", *sys.argv[3:]]
+    exec(compile(code, "<string>", "exec"), {"__name__": "__main__"})
+elif sys.argv[1] == "-m":
     sys.argv = sys.argv[2:]
     runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 else:

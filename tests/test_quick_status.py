@@ -77,3 +77,27 @@ def test_status_imports_no_sqlalchemy(
     )
     assert result.stdout.strip().splitlines()[-1] == "False False"
     assert "Demo" in result.stdout
+
+
+def test_line_mode_shows_the_first_question_before_loading_rich(
+    db_path: Path, write_deck: Callable[..., Path], store: Store, clock: FakeClock
+) -> None:
+    # Rich serves the closing lines only; the first question comes without waiting for it.
+    import_paths(store, [write_deck(deck_text(3))], clock())
+    code = (
+        "import io, sys\n"
+        "class Input(io.StringIO):\n"
+        "    def readline(self, *args):\n"
+        "        print('rich loaded:', 'rich' in sys.modules, file=sys.stderr)\n"
+        "        return ''\n"
+        "sys.stdin = Input()\n"
+        "from stalindeck.cli import app\n"
+        f"try: app(['--db', {str(db_path)!r}, 'review'])\n"
+        "except SystemExit: pass\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "question:" in result.stdout
+    assert result.stderr.splitlines()[0] == "rich loaded: False"
+    assert "Nothing reviewed." in result.stdout  # the closing lines still come, through Rich

@@ -59,6 +59,20 @@ def write_rows(
     return count
 
 
+def write_csv_batches(
+    batches: Iterable[Sequence[Sequence[Any]]], columns: Sequence[str], stream: IO[str]
+) -> int:
+    """Write rows already made safe (as `safe_cell` makes them) as CSV, a batch at a time;
+    returns how many were written."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for batch in batches:
+        writer.writerows(batch)
+        count += len(batch)
+    return count
+
+
 def check_output(path: Path, force: bool) -> None:
     """Refuse, in one line, a file to write that is a folder, is in no folder, or exists
     (without `force`): before any work is done."""

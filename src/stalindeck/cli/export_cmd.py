@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -40,22 +40,30 @@ def _export(
     fmt: str,
     output: str,
     force: bool,
+    csv_batches: Callable[[Store], Iterator[Sequence[Sequence[Any]]] | None] | None = None,
 ) -> None:
     from stalindeck.errors import StalindeckError
-    from stalindeck.exporting import FORMATS, atomic_output, write_rows
+    from stalindeck.exporting import FORMATS, atomic_output, write_csv_batches, write_rows
 
     with user_errors():
         fmt = fmt.lower()
         if fmt not in FORMATS:
             raise StalindeckError(f"unknown format {fmt!r}; use --format csv or --format json")
         store = open_for(ctx)
+        batches = csv_batches(store) if csv_batches is not None and fmt == "csv" else None
+
+        def write(stream: IO[str]) -> int:
+            if batches is not None:
+                return write_csv_batches(batches, columns, stream)
+            return write_rows(rows(store), columns, fmt, stream)
+
         if output == "-":
             from stalindeck.ui.safe import for_terminal
 
-            write_rows(rows(store), columns, fmt, for_terminal(sys.stdout))
+            write(for_terminal(sys.stdout))
             return
         with atomic_output(Path(output), force) as stream:
-            count = write_rows(rows(store), columns, fmt, stream)
+            count = write(stream)
         print(f"Wrote {plural(count, 'row')} to {output}.", file=sys.stderr)
 
 
@@ -84,6 +92,6 @@ def export_reviews(
 ) -> None:
     """One row per review (card_id, deck, grade, reviewed_at, duration_ms, state_before,
     state_after, stability, difficulty, elapsed_days), oldest first."""
-    from stalindeck.store.export import REVIEW_COLUMNS, review_rows
+    from stalindeck.store.export import REVIEW_COLUMNS, review_csv_batches, review_rows
 
-    _export(ctx, review_rows, REVIEW_COLUMNS, fmt, output, force)
+    _export(ctx, review_rows, REVIEW_COLUMNS, fmt, output, force, review_csv_batches)

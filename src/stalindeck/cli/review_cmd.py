@@ -107,9 +107,10 @@ def review_command(
             ahead=ahead,
         )
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
-        out = console()
         if interactive:
             from stalindeck.ui.review_screen import ReviewScreen
+
+            out = console()
 
             def reimport(path: Path, deck_name: str) -> str | None:
                 from stalindeck.decks.importing import import_paths
@@ -141,6 +142,9 @@ def review_command(
             LineMode(
                 session, lambda: sys.stdin.readline() or None, sys.stdout, force_type=force_type
             ).run()
+            # Rich is loaded for the closing lines only: line mode prints the first question
+            # without it (a third of the way to it was spent importing Rich).
+            out = console()
         from stalindeck.ui.summary import summary_lines
 
         for line in summary_lines(session, utc_now()):
