@@ -105,7 +105,7 @@ def stats_command(
             check_output(picture, force)
         store = open_for(ctx)
         scope = Scope(decks=tuple(decks or ()), tags=tuple(tags or ()))
-        check_scope(store, scope)
+        scope = check_scope(store, scope)
         settings = load_settings(store)
         stats = compute(
             store,
@@ -286,15 +286,17 @@ def card_command(
 
 def _unaccept(store: Store, ident: str, answer: str) -> None:
     from stalindeck.errors import NotFoundError
+    from stalindeck.names import same_answer
     from stalindeck.stats.cards import resolve
     from stalindeck.store.reviews import accepted_answers, forget_accepted
     from stalindeck.ui.safe import clean
 
     card_id = resolve(store, [ident])[ident]
-    if forget_accepted(store, card_id, answer.strip()):
-        print(f"{clean(answer.strip())!r} no longer counts as right for {clean(ident)}.")
-        return
     yours = accepted_answers(store, [card_id]).get(card_id, ())
+    stored = same_answer(answer.strip(), yours)  # as accepted, whatever the case typed now
+    if stored is not None and forget_accepted(store, card_id, stored):
+        print(f"{clean(stored)!r} no longer counts as right for {clean(ident)}.")
+        return
     listed = ", ".join(repr(clean(one)) for one in yours) if yours else "none"
     raise NotFoundError(
         f"{clean(answer.strip())!r} is not an answer you accepted for {clean(ident)} "
