@@ -13,7 +13,7 @@ from stalindeck.cli.common import console, open_for, user_errors
 from stalindeck.ui.format import plural
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import RenderableType
 
     from stalindeck.store.open import Store
     from stalindeck.store.stats_queries import CardRow
@@ -43,26 +43,12 @@ def _print_json(data: Any) -> None:
     typer.echo(inert_json(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
-def _picture_console() -> Console:
-    import io
-
-    from rich.console import Console
-
-    # Recorded at a fixed width so the picture looks the same whatever the terminal; it
-    # writes to a buffer, not the screen (the screen got its own copy).
-    return Console(record=True, width=80, highlight=False, soft_wrap=False, file=io.StringIO())
-
-
 def _save_picture(renderable: RenderableType, path: Path, kind: str, force: bool) -> None:
     from stalindeck.exporting import atomic_output
+    from stalindeck.ui.picture import html_of, svg_of
 
-    recorder = _picture_console()
-    recorder.print(renderable)
-    content = (
-        recorder.export_svg(title="stalindeck stats")
-        if kind == "svg"
-        else recorder.export_html(inline_styles=True)
-    )
+    # Drawn at a fixed width so the picture looks the same whatever the terminal.
+    content = svg_of(renderable, title="stalindeck stats") if kind == "svg" else html_of(renderable)
     with atomic_output(path, force) as stream:
         stream.write(content)
     print(f"Saved the stats as {path}.", file=sys.stderr)
@@ -117,14 +103,12 @@ def stats_command(
         )
         if as_json:
             _print_json(to_json(stats))
-        else:
-            from stalindeck.ui.stats_view import stats_screen
+        from stalindeck.ui.stats_view import stats_screen
 
-            console().print(stats_screen(stats))
-        if picture is not None:
-            from stalindeck.ui.stats_view import stats_screen
-
+        if picture is not None:  # the picture instead of the screen (with --json, beside it)
             _save_picture(stats_screen(stats), picture, "svg" if svg else "html", force)
+        elif not as_json:
+            console().print(stats_screen(stats))
 
 
 def _card_json(card: CardRow) -> dict[str, Any]:
