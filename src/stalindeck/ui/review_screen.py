@@ -226,8 +226,8 @@ class ReviewScreen:
         """`parts` made to fit the terminal's height, less a line for the cursor (or the
         answer's prompt): past it, the counters at the top would scroll away. Step by step,
         until it fits: the boxes lose their blank lines; once the answer is shown, the
-        question loses its box; the typed answer's check loses its "expected" line (the
-        answer's box shows it); the question goes."""
+        question loses its box, then goes (the answer's box is what matters now); the typed
+        answer's check loses its "expected" line (the answer's box shows it)."""
         room = self.console.size.height - 1
         options = self.console.options.reset_height()
         boxes = [at for at, part in enumerate(parts) if isinstance(part, Panel)]
@@ -243,8 +243,8 @@ class ReviewScreen:
         steps: list[Callable[[int, object], object | None]] = [
             lambda _at, part: _tight(part) if isinstance(part, Panel) else part,
             unbox,
-            lambda _at, part: part.brief() if isinstance(part, _Checked) else part,
             lambda at, part: None if at == asked else part,
+            lambda _at, part: part.brief() if isinstance(part, _Checked) else part,
         ]
         candidate = parts
         for step in steps:
