@@ -586,7 +586,7 @@ def test_export_refuses_to_overwrite_and_unknown_decks(bundled: Store, tmp_path:
     with pytest.raises(StalindeckError, match="already exists"):
         export_apkg(bundled, [], out, with_history=False, force=False)
     assert out.read_bytes() == b"keep"
-    with pytest.raises(StalindeckError, match="no deck 'nope'"):
+    with pytest.raises(StalindeckError, match="no deck named 'nope'"):
         export_apkg(bundled, ["nope"], tmp_path / "y.apkg", with_history=False, force=False)
     assert not (tmp_path / "y.apkg").exists()
 
@@ -828,7 +828,7 @@ def test_cli_export_commands(bundled: Store, tmp_path: Path) -> None:
     assert result.exit_code == 0 and counts in result.stderr
     assert zipfile.is_zipfile(apkg)
     missing = runner.invoke(app, ["--db", db, "export", "deck", "nope"])
-    assert missing.exit_code == 1 and "no deck 'nope'" in missing.stderr
+    assert missing.exit_code == 1 and "no deck named 'nope'" in missing.stderr
     # One of a thing is said in the singular.
     one = tmp_path / "one.csv"
     one.write_text("front,back\nQ,A\n", encoding="utf-8")

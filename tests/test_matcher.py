@@ -341,6 +341,7 @@ def test_diff_substitution_shows_typed_then_expected() -> None:
 def test_diff_is_case_insensitive_and_keeps_expected_characters() -> None:
     match = check_answer("the kgb", "The KGB")
     assert segments(match) == [("same", "The KGB")]
+    assert [s.as_typed for s in match.diff] == ["the kgb"]
 
 
 def test_diff_of_extra_text() -> None:
@@ -590,6 +591,9 @@ def _check_diff(match: Match) -> None:
     rebuilt = "".join(s.text for s in diff if s.kind != "missing")
     assert len(rebuilt) == len(match.typed)
     assert all(a.casefold() == b.casefold() for a, b in zip(rebuilt, match.typed, strict=True))
+    # ...and each run also keeps what was typed, so the typed text is shown exactly as typed.
+    assert "".join(s.as_typed for s in diff) == match.typed
+    assert all(s.typed.casefold() == s.text.casefold() for s in diff if s.kind == "same")
 
 
 @FAST

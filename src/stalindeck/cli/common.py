@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,6 +115,18 @@ def store_failure(error: BaseException) -> str | None:
     )
 
 
+def where_the_store_is(store: Store) -> str:
+    """Said once, on first run: where the reviews are kept (and their backups)."""
+    if store.path is None:
+        from stalindeck.store.location import shown_url
+
+        return f"Your store: {shown_url(store.url)} (back it up with the database's own tools)."
+    return (
+        f"Your store: {store.path}; backups beside it in {store.backup_dir}{os.sep} "
+        "(`stalindeck backups` lists them)."
+    )
+
+
 def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
     """Open the store named by the root options; on first run, load the bundled decks."""
     from stalindeck.clock import utc_now
@@ -136,6 +149,7 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
                 f"First run: loaded {cards} cards from the bundled decks ({names}).",
                 file=sys.stderr,
             )
+            print(where_the_store_is(store), file=sys.stderr)
         if update.problem is not None:
             from stalindeck.ui.safe import clean
 

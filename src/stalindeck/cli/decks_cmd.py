@@ -243,17 +243,17 @@ def remove_command(
     deck's file again brings it back as it was.
     """
     from stalindeck.clock import utc_now
+    from stalindeck.names import deck_slugs
     from stalindeck.resources import is_shipped
     from stalindeck.store.backup import backup_before
     from stalindeck.store.deck_sync import remove_decks
-    from stalindeck.store.queue import require_known
     from stalindeck.ui.safe import clean
 
     with user_errors():
         store = open_for(ctx, first_run=False)
-        require_known(store, decks, ())  # a slip is told before the backup is taken
+        slugs = deck_slugs(store, decks)  # a slip is told before the backup is taken
         backup_before(store.path, "remove")
-        for deck in remove_decks(store, decks, utc_now()):
+        for deck in remove_decks(store, slugs, utc_now()):
             path = Path(deck.path) if deck.path else None
             again = (
                 "stalindeck import --bundled"

@@ -139,6 +139,13 @@ def review_command(
         else:
             from stalindeck.ui.line_mode import LineMode
 
+            if not sys.stdout.isatty():  # `review | tee`: the keys would not work, say why
+                print(
+                    "Standard output is not a terminal: line mode, one action per line "
+                    '(see "Scripting a session" in the README).',
+                    file=sys.stderr,
+                )
+
             LineMode(
                 session, lambda: sys.stdin.readline() or None, sys.stdout, force_type=force_type
             ).run()

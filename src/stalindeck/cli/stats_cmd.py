@@ -13,7 +13,7 @@ from stalindeck.cli.common import MAX_CARDS, console, open_for, user_errors
 from stalindeck.ui.format import plural
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import RenderableType
 
     from stalindeck.store.open import Store
     from stalindeck.store.stats_queries import CardRow
@@ -43,26 +43,12 @@ def _print_json(data: Any) -> None:
     typer.echo(inert_json(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
-def _picture_console() -> Console:
-    import io
-
-    from rich.console import Console
-
-    # Recorded at a fixed width so the picture looks the same whatever the terminal; it
-    # writes to a buffer, not the screen (the screen got its own copy).
-    return Console(record=True, width=80, highlight=False, soft_wrap=False, file=io.StringIO())
-
-
 def _save_picture(renderable: RenderableType, path: Path, kind: str, force: bool) -> None:
     from stalindeck.exporting import atomic_output
+    from stalindeck.ui.picture import html_of, svg_of
 
-    recorder = _picture_console()
-    recorder.print(renderable)
-    content = (
-        recorder.export_svg(title="stalindeck stats")
-        if kind == "svg"
-        else recorder.export_html(inline_styles=True)
-    )
+    # Drawn at a fixed width so the picture looks the same whatever the terminal.
+    content = svg_of(renderable, title="stalindeck stats") if kind == "svg" else html_of(renderable)
     with atomic_output(path, force) as stream:
         stream.write(content)
     print(f"Saved the stats as {path}.", file=sys.stderr)
@@ -105,7 +91,7 @@ def stats_command(
             check_output(picture, force)
         store = open_for(ctx)
         scope = Scope(decks=tuple(decks or ()), tags=tuple(tags or ()))
-        check_scope(store, scope)
+        scope = check_scope(store, scope)
         settings = load_settings(store)
         stats = compute(
             store,
@@ -117,14 +103,12 @@ def stats_command(
         )
         if as_json:
             _print_json(to_json(stats))
-        else:
-            from stalindeck.ui.stats_view import stats_screen
+        from stalindeck.ui.stats_view import stats_screen
 
-            console().print(stats_screen(stats))
-        if picture is not None:
-            from stalindeck.ui.stats_view import stats_screen
-
+        if picture is not None:  # the picture instead of the screen (with --json, beside it)
             _save_picture(stats_screen(stats), picture, "svg" if svg else "html", force)
+        elif not as_json:
+            console().print(stats_screen(stats))
 
 
 def _card_json(card: CardRow) -> dict[str, Any]:
@@ -290,15 +274,17 @@ def card_command(
 
 def _unaccept(store: Store, ident: str, answer: str) -> None:
     from stalindeck.errors import NotFoundError
+    from stalindeck.names import same_answer
     from stalindeck.stats.cards import resolve
     from stalindeck.store.reviews import accepted_answers, forget_accepted
     from stalindeck.ui.safe import clean
 
     card_id = resolve(store, [ident])[ident]
-    if forget_accepted(store, card_id, answer.strip()):
-        print(f"{clean(answer.strip())!r} no longer counts as right for {clean(ident)}.")
-        return
     yours = accepted_answers(store, [card_id]).get(card_id, ())
+    stored = same_answer(answer.strip(), yours)  # as accepted, whatever the case typed now
+    if stored is not None and forget_accepted(store, card_id, stored):
+        print(f"{clean(stored)!r} no longer counts as right for {clean(ident)}.")
+        return
     listed = ", ".join(repr(clean(one)) for one in yours) if yours else "none"
     raise NotFoundError(
         f"{clean(answer.strip())!r} is not an answer you accepted for {clean(ident)} "

@@ -220,8 +220,9 @@ def export_apkg(
         StalindeckError: nothing to export, or the file cannot be written.
     """
     from stalindeck.errors import NotFoundError
+    from stalindeck.names import deck_slugs
 
-    decks, missing = interop_queries.find_decks(store, names)
+    decks, missing = interop_queries.find_decks(store, deck_slugs(store, names))
     if missing:
         raise NotFoundError(f"no deck {missing[0]!r}; `stalindeck decks` lists them")
     if not decks:

@@ -16,7 +16,9 @@ def stored_deck(store: Store, name: str) -> StoredDeck:
     Raises:
         NotFoundError: no such deck.
     """
-    decks, missing = interop_queries.find_decks(store, [name])
+    from stalindeck.names import deck_slugs
+
+    decks, missing = interop_queries.find_decks(store, deck_slugs(store, [name]))
     if missing or not decks:
         raise NotFoundError(f"no deck {name!r}; `stalindeck decks` lists them")
     deck = decks[0]

@@ -56,10 +56,18 @@ class Segment:
             form's characters, ``extra`` runs the typed characters.
         kind: ``same`` if typed as expected (ignoring case), ``missing`` if in the expected
             form but not typed, ``extra`` if typed but not expected.
+        typed: For ``same`` runs, the characters as typed (their case may differ from
+            ``text``'s); ``extra`` runs' ``text`` is already typed; "" for ``missing``.
     """
 
     text: str
     kind: Literal["same", "missing", "extra"]
+    typed: str = ""
+
+    @property
+    def as_typed(self) -> str:
+        """The characters of this run the student typed ("" for a ``missing`` run)."""
+        return self.text if self.kind == "extra" else self.typed
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,9 @@ class Match:
         diff: Character-level diff of ``typed`` against ``expected``, in order, with no empty
             segments and no two adjacent segments of one kind. Joining the ``same`` and
             ``missing`` texts gives ``expected`` exactly; joining the ``same`` and ``extra``
-            texts gives ``typed`` up to case. Where a stretch of text is too long to align
-            (over 1,000 characters), it is shown as one ``extra`` then one ``missing`` run.
+            texts gives ``typed`` up to case, and their ``as_typed`` gives it exactly. Where a
+            stretch of text is too long to align (over 1,000 characters), it is shown as one
+            ``extra`` then one ``missing`` run.
         placed: For an order typed on a chronology card (see `stalindeck.review.order`), how
             many events are in their place, of how many; None for any other answer.
     """
@@ -487,7 +496,10 @@ def _diff(expected: str, typed: str) -> tuple[Segment, ...]:
     expected_end = len(expected) - tail
     typed_end = len(typed) - tail
 
-    runs: list[tuple[Literal["same", "missing", "extra"], str]] = [("same", expected[:head])]
+    # (kind, text, as typed): a `same` run keeps both spellings, which may differ in case.
+    runs: list[tuple[Literal["same", "missing", "extra"], str, str]] = [
+        ("same", expected[:head], typed[:head])
+    ]
     if expected_end - head <= _MAX_DIFF_CHARS and typed_end - head <= _MAX_DIFF_CHARS:
         matcher = SequenceMatcher(
             None,
@@ -499,24 +511,25 @@ def _diff(expected: str, typed: str) -> tuple[Segment, ...]:
             expected_part = expected[head + e1 : head + e2]
             typed_part = typed[head + t1 : head + t2]
             if tag == "equal":
-                runs.append(("same", expected_part))
+                runs.append(("same", expected_part, typed_part))
             else:
                 # What was typed comes before what should have been, like a correction.
-                runs.append(("extra", typed_part))
-                runs.append(("missing", expected_part))
+                runs.append(("extra", typed_part, ""))
+                runs.append(("missing", expected_part, ""))
     else:
-        runs.append(("extra", typed[head:typed_end]))
-        runs.append(("missing", expected[head:expected_end]))
-    runs.append(("same", expected[expected_end:]))
+        runs.append(("extra", typed[head:typed_end], ""))
+        runs.append(("missing", expected[head:expected_end], ""))
+    runs.append(("same", expected[expected_end:], typed[typed_end:]))
 
     segments: list[Segment] = []
-    for kind, text in runs:
+    for kind, text, as_typed in runs:
         if not text:
             continue
         if segments and segments[-1].kind == kind:
-            segments[-1] = Segment(segments[-1].text + text, kind)
+            last = segments[-1]
+            segments[-1] = Segment(last.text + text, kind, last.typed + as_typed)
         else:
-            segments.append(Segment(text, kind))
+            segments.append(Segment(text, kind, as_typed))
     return tuple(segments)
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
+from stalindeck import names
 from stalindeck.clock import Clock, utc_now
 from stalindeck.review.typed import acceptable
 from stalindeck.scheduling.day import day_end, day_start
@@ -169,7 +170,12 @@ class ReviewSession:
         ahead: bool = False,
     ) -> None:
         self.store = store
-        self.where = where or Filter()
+        where = where or Filter()
+        # The names as the student typed them, spelled as the store does (any case, a deck's
+        # title, a unique start); a slip is refused here, with the closest name.
+        self.where = Filter(
+            decks=names.deck_slugs(store, where.decks), tags=names.tag_names(store, where.tags)
+        )
         self.clock = clock
         self.limits = limits or Limits()
         # the four outcomes of a card, in one pass, under these settings' scheduler, elapsed
@@ -189,7 +195,6 @@ class ReviewSession:
         # the store's data version stays the one they were read at (see `_prefetch`).
         self._ready: dict[int, CardView] = {}
         self._ready_version: int | None = None
-        queries.require_known(store, self.where.decks, self.where.tags)
         self._scope = queries.scope_of(store, self.where)
         self._new_limit = new_limit  # the session's own (`review --new N`), if any
         self._build(new_limit)

@@ -18,12 +18,16 @@ STATES = q.CARD_STATES
 SORTS = q.CARD_SORTS
 
 
-def check_scope(store: Store, scope: Scope) -> None:
-    """Raise `NotFoundError` naming any deck (slug or name) the store does not hold, or any
-    tag no card has."""
-    from stalindeck.store.queue import require_known
+def check_scope(store: Store, scope: Scope) -> Scope:
+    """`scope` with its decks and tags as the store spells them (see `names.match`: any case,
+    a deck's title, a unique start).
 
-    require_known(store, scope.decks, scope.tags)
+    Raises:
+        NotFoundError: a deck or tag names nothing (with the closest name), or several.
+    """
+    from stalindeck.names import deck_slugs, tag_names
+
+    return Scope(decks=deck_slugs(store, scope.decks), tags=tag_names(store, scope.tags))
 
 
 def find(
@@ -45,21 +49,23 @@ def find(
         raise StalindeckError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     if limit is not None and limit < 0:
         raise StalindeckError("--limit must be 0 (no limit) or more")
-    check_scope(store, scope)
+    scope = check_scope(store, scope)
     return q.find_cards(
         store, scope, now, curve, state=state, search=search, sort=sort, limit=limit or None
     )
 
 
 def resolve(store: Store, idents: Sequence[str]) -> dict[str, int]:
-    """Card ids for ``deck-slug/card-key`` identifiers; raises `NotFoundError` naming every
-    unknown one (and nothing is changed by the caller)."""
+    """Card ids for ``deck-slug/card-key`` identifiers (or what names one card, see
+    `names.card_idents`); raises `NotFoundError` naming every unknown one (and nothing is
+    changed by the caller)."""
+    from stalindeck.names import card_idents
+
     known, retired, unknown = q.resolve_idents(store, idents)
     if unknown:
-        names = ", ".join(repr(ident) for ident in unknown)
-        raise NotFoundError(
-            f"no card {names}; a card id is deck-slug/card-key, as `stalindeck cards` shows"
-        )
+        spelled = card_idents(store, unknown)
+        found, _retired, _unknown = q.resolve_idents(store, list(spelled.values()))
+        known.update({given: found[ident] for given, ident in spelled.items()})
     if retired:
         names = ", ".join(repr(ident) for ident in retired)
         its, it = ("its", "it") if len(retired) == 1 else ("their", "them")

@@ -437,7 +437,7 @@ def forecast(
         raise StalindeckError(f"new cards per day must be 0 or more, not {per_day}")
     today = study_date(now, limits.rollover_hour, tz)
     check_exam_date(exam, today)
-    check_scope(store, scope)
+    scope = check_scope(store, scope)
     rows = exam_cards(store, scope)
     return plan(
         rows,

@@ -498,7 +498,7 @@ def remove_decks(store: Store, names: Sequence[str], now: datetime) -> list[Remo
     their cards are retired (states and history kept) and the decks marked removed, so lists,
     queues and figures leave them out. Importing a deck's file again brings it back, history
     and all (the file's digest is forgotten, so it is read again). A name that matches no deck
-    in use is passed over: callers check the names first (`queue.require_known`).
+    in use is passed over: callers check the names first (`names.deck_slugs`).
     """
     with writing(store.engine) as connection:
         decks = connection.execute(

@@ -3,7 +3,7 @@ chooses its subdecks with it (a review, a count, a figure, an export)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, exists, func, or_
 
@@ -34,11 +34,6 @@ def in_decks(chosen: Sequence[str]) -> ColumnElement[bool]:
             == parent.c.name + SEPARATOR,
         ),
     )
-
-
-def known(value: str, decks: Iterable[tuple[str, str]]) -> bool:
-    """Whether `value` names one of `decks` ((slug, name) pairs) or the parent of one."""
-    return any(value in (slug, name) or name.startswith(value + SEPARATOR) for slug, name in decks)
 
 
 def depth(name: str) -> int:

@@ -3,7 +3,6 @@ and state, reviewing ahead, the next due time, the filter's decks and tags."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -22,9 +21,8 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from stalindeck.errors import NotFoundError
 from stalindeck.scheduling.fsrs_bridge import Memory
-from stalindeck.store.deck_tree import in_decks, known
+from stalindeck.store.deck_tree import in_decks
 from stalindeck.store.engine import reading
 from stalindeck.store.gather import QueueEntry, Scope
 from stalindeck.store.models import (
@@ -202,42 +200,24 @@ def suspended_count(store: Store, where: Filter) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def unknown_decks(store: Store, names: Sequence[str]) -> list[str]:
-    """The names in `names` that match no deck slug or name in use (not removed), nor the
-    parent of one (``History`` of ``History::Russia``)."""
+def deck_spellings(store: Store) -> list[tuple[str, str]]:
+    """The slug and the name of every deck in use (not removed)."""
     with reading(store.engine) as connection:
         rows = connection.execute(
-            select(Deck.slug, Deck.name).where(Deck.removed_at.is_(None))
+            select(Deck.slug, Deck.name).where(Deck.removed_at.is_(None)).order_by(Deck.slug)
         ).all()
-    pairs = [(row.slug, row.name) for row in rows]
-    return [name for name in names if not known(name, pairs)]
+    return [(row[0], row[1]) for row in rows]
 
 
-def unknown_tags(store: Store, tags: Sequence[str]) -> list[str]:
-    """The tags in `tags` that no card in use has (cards that left their deck file, or whose
-    deck was removed, keep their tags but count for nothing)."""
+def tags_in_use(store: Store) -> list[str]:
+    """The tags cards in use have (cards that left their deck file, or whose deck was removed,
+    keep their tags but count for nothing)."""
     query = (
         select(CardTag.tag)
         .join(Card, Card.id == CardTag.card_id)
-        .where(CardTag.tag.in_(tags), Card.retired.is_(False))
+        .where(Card.retired.is_(False))
         .distinct()
+        .order_by(CardTag.tag)
     )
     with reading(store.engine) as connection:
-        found = set(connection.execute(query).scalars().all())
-    return [tag for tag in tags if tag not in found]
-
-
-def require_known(store: Store, decks: Sequence[str], tags: Sequence[str]) -> None:
-    """Raise `NotFoundError` naming any deck the store does not hold or tag no card has: a
-    typing slip in a filter, which would otherwise look like a day with nothing to do."""
-    unknown = unknown_decks(store, decks) if decks else []
-    if unknown:
-        raise NotFoundError(
-            f"no deck named {', '.join(map(repr, unknown))}; `stalindeck decks` lists them"
-        )
-    missing = unknown_tags(store, tags) if tags else []
-    if missing:
-        raise NotFoundError(
-            f"no card is tagged {' or '.join(map(repr, missing))}; the topics are the tags "
-            "`stalindeck stats` lists"
-        )
+        return list(connection.execute(query).scalars().all())

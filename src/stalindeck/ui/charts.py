@@ -48,9 +48,11 @@ def bar_chart(values: Sequence[int], *, height: int = 8, width: int = 2) -> Text
     axis = [" "] * (len(values) * width)
     for index in range(0, len(values), 7):
         mark = "today" if index == 0 else f"+{index}"
-        for offset, char in enumerate(mark):
-            if index * width + offset < len(axis):
-                axis[index * width + offset] = char
+        start = index * width
+        if start + len(mark) > len(axis):  # the last mark may run past the bars, never cut
+            axis += [" "] * (start + len(mark) - len(axis))
+        if all(char == " " for char in axis[max(0, start - 1) : start + len(mark)]):
+            axis[start : start + len(mark)] = mark
     chart.append(" " * (label_width + 2) + "".join(axis).rstrip(), style="dim")
     return chart
 

@@ -17,6 +17,7 @@ from stalindeck.ui.format import interval
 from stalindeck.ui.safe import clean
 
 _COMMANDS = {"q", "u", "s", "b"}
+TYPE_NOTE = " (type the answer)"  # ends the question line of a card that expects typing
 
 
 def _one_line(text: str) -> str:
@@ -65,10 +66,11 @@ class LineMode:
             f"{card.deck_slug}/{card.key} ({shown.source.value}) "
             f"new {counts.new} · learn {counts.learning} · due {counts.review}",
         )
-        self._say("question", card.front)
+        expected = expected_answer(card, self.force_type)
+        # A typed card takes the next line as the answer, a reveal card as an action: say which.
+        self._say("question", card.front + (TYPE_NOTE if expected is not None else ""))
         self.session.idle()  # the student reads now: housekeeping costs them nothing
         started = time.monotonic()
-        expected = expected_answer(card, self.force_type)
         match: Match | None = None
         while True:
             line = self._ask()

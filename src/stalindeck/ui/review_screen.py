@@ -7,6 +7,7 @@ grade is already committed by then.
 
 from __future__ import annotations
 
+import copy
 import os
 import shlex
 import signal
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -131,31 +132,31 @@ class ReviewScreen:
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _header(self, shown: Shown) -> Table:
+    def _header(self, shown: Shown) -> _Header:
         card = shown.card
         # Deck-wide tags (an exam code, say) tell nothing about this card's topic.
         topics = [tag for tag in card.tags if tag not in card.deck_tags]
-        title = Text(" ")
-        title.append_text(safe_text(card.deck_name, "bold"))
+        deck = Text(" ")
+        deck.append_text(safe_text(card.deck_name, "bold"))
+        title = deck.copy()
         if topics:
             title.append(" · ", "dim")
             title.append_text(safe_text(topics[0], "cyan"))
         counts = self.session.counts()
-        right = Text()
-        for label, value, source in (
-            ("new", counts.new, Source.NEW),
-            ("learn", counts.learning, Source.LEARNING),
-            ("due", counts.review, Source.REVIEW),
-        ):
-            if right:
-                right.append(" · ", "dim")
+        numbers = (
+            (counts.new, Source.NEW, "new", "blue"),
+            (counts.learning, Source.LEARNING, "learn", "red"),
+            (counts.review, Source.REVIEW, "due", "green"),
+        )
+        labelled, bare = Text(), Text()
+        for value, source, label, colour in numbers:
+            if labelled:
+                labelled.append(" · ", "dim")
+                bare.append(" ")
             style = "bold underline" if shown.source is source else ""
-            right.append(f"{label} {value}", style)
-        grid = Table.grid(expand=True)
-        grid.add_column(ratio=1)
-        grid.add_column(justify="right")
-        grid.add_row(title, right)
-        return grid
+            labelled.append(f"{label} {value}", style)
+            bare.append(str(value), f"{style} {colour}".strip())
+        return _Header((title, deck), (labelled, bare))
 
     def _question(self, shown: Shown) -> Panel:
         return Panel(safe_text(shown.card.front), border_style="cyan", padding=(1, 2))
@@ -166,34 +167,92 @@ class ReviewScreen:
             body.append(safe_text(shown.card.extra, "dim italic"))
         return Panel(Group(*body), border_style="green", padding=(1, 2))
 
-    def _grades(self, shown: Shown, proposed: int | None) -> Text:
-        line = Text("  ")
-        for grade in GRADES:
-            style = GRADE_STYLES[grade]
-            marker = "reverse " if grade == proposed else ""
-            line.append(f" {grade} ", f"bold {marker}{style}")
-            line.append(f"{GRADE_NAMES[grade]} ", style)
-            line.append(interval(shown.interval(grade)), "bold")
-            line.append("   ")
-        return line
+    def _grades(self, shown: Shown, proposed: int | None) -> _Fit:
+        """The four grades with their intervals: names and wide gaps where the width allows,
+        then closer, then the names' initials."""
 
-    def _footer(self, first: str) -> Text:
-        text = Text(f"  {first}", "dim")
-        undo = " · u undo" if self.session.can_undo() else ""
-        text.append(f" · s suspend · b bury · e edit{undo} · q quit", "dim")
-        return text
+        def line(lead: str, gap: str, names: bool | None) -> Text:
+            text = Text(lead)
+            for grade in GRADES:
+                style = GRADE_STYLES[grade]
+                marker = "reverse " if grade == proposed else ""
+                text.append(f" {grade} ", f"bold {marker}{style}")
+                name = GRADE_NAMES[grade] if names else GRADE_NAMES[grade][0]
+                text.append(f"{name} ", style)
+                text.append(interval(shown.interval(grade)), "bold")
+                text.append(gap if grade != GRADES[-1] else "")
+            return text
+
+        return _Fit(line("  ", "   ", True), line(" ", " ", True), line("", " ", False))
+
+    def _footer(self, first: str, short: str | None = None, *extra: tuple[str, str, str]) -> _Fit:
+        """The keys' hints: `first` (and `short`, its shorter form), then `extra` hints
+        (key, what, shorter), then the usual ones. Where the width is short the labels shorten, then
+        the hints go, least needed first; `first` and the extra ones stay."""
+        usual = [("s", "suspend", "susp"), ("b", "bury", "bury"), ("e", "edit", "edit")]
+        if self.session.can_undo():
+            usual.append(("u", "undo", "undo"))
+        usual.append(("q", "quit", "quit"))
+        wanted = list(extra)
+
+        def line(lead: str, hint: str, hints: list[tuple[str, str, str]], full: bool) -> Text:
+            words = [hint, *(f"{key} {what if full else brief}" for key, what, brief in hints)]
+            return Text(lead + " · ".join(words), "dim")
+
+        shorter = short or first
+        fewer = [
+            [*wanted, *usual],
+            [*wanted, *[hint for hint in usual if hint[0] in "uq"]],
+            [*wanted, *[hint for hint in usual if hint[0] == "q"]],
+            wanted,
+        ]
+        return _Fit(
+            line("  ", first, fewer[0], True),
+            line("  ", first, fewer[0], False),
+            line("  ", shorter, fewer[0], False),
+            *(line(" ", shorter, hints, False) for hints in fewer[1:]),
+        )
 
     def _draw(self, shown: Shown, *parts: object) -> None:
         self._drawn = (shown, parts, self.message)
         self.console.clear()
-        self.console.print(self._header(shown))
-        self.console.print(self._question(shown))
-        for part in parts:
+        message = [self.message] if self.message is not None else []
+        for part in self._fitted([self._header(shown), self._question(shown), *parts, *message]):
             self.console.print(part)
-        if self.message is not None:
-            self.console.print(self.message)
-            self.message = None
+        self.message = None
         self.session.idle()  # the student reads now: housekeeping costs them nothing
+
+    def _fitted(self, parts: list[object]) -> list[object]:
+        """`parts` made to fit the terminal's height, less a line for the cursor (or the
+        answer's prompt): past it, the counters at the top would scroll away. Step by step,
+        until it fits: the boxes lose their blank lines; once the answer is shown, the
+        question loses its box, then goes (the answer's box is what matters now); the typed
+        answer's check loses its "expected" line (the answer's box shows it)."""
+        room = self.console.size.height - 1
+        options = self.console.options.reset_height()
+        boxes = [at for at, part in enumerate(parts) if isinstance(part, Panel)]
+        asked = boxes[0] if len(boxes) > 1 else None  # the question, with the answer below
+
+        def unbox(at: int, part: object) -> object:
+            return (
+                Padding(part.renderable, (0, 1))
+                if at == asked and isinstance(part, Panel)
+                else part
+            )
+
+        steps: list[Callable[[int, object], object | None]] = [
+            lambda _at, part: _tight(part) if isinstance(part, Panel) else part,
+            unbox,
+            lambda at, part: None if at == asked else part,
+            lambda _at, part: part.brief() if isinstance(part, _Checked) else part,
+        ]
+        candidate = parts
+        for step in steps:
+            drawn = Group(*candidate)  # type: ignore[arg-type]
+            if len(self.console.render_lines(drawn, options, pad=False)) <= room:
+                break
+            candidate = [step(at, part) for at, part in enumerate(candidate)]
+        return [part for part in candidate if part is not None]
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -263,9 +322,13 @@ class ReviewScreen:
         else:
             self._draw(
                 shown,
-                Text(
-                    "  type, then Enter · :s suspend · :b bury · :e edit · :u undo · :q quit",
-                    "dim",
+                _Fit(
+                    Text(
+                        "  type, then Enter · :s suspend · :b bury · :e edit · :u undo · :q quit",
+                        "dim",
+                    ),
+                    Text("  type, then Enter · :s :b :e :u :q", "dim"),
+                    Text(" type, then Enter · :q quit", "dim"),
                 ),
             )
             typed = self._typed_answer()
@@ -283,10 +346,16 @@ class ReviewScreen:
         mine = to_accept(match, typed)  # `a` grades it Good and accepts it from now on
         parts: list[object] = [self._answer(shown)]
         if match is not None:
-            parts.append(_diff(match) if match.placed is None else _order_diff(match))
+            parts.append(_Checked(match))
         parts.append(self._grades(shown, proposed))
-        hint = f"Enter = {proposed} {GRADE_NAMES[proposed]}" if proposed else "space = 3 Good"
-        parts.append(self._footer(hint + (" · a it was right" if mine else "")))
+        grade = proposed or 3  # what Enter (or space) gives
+        parts.append(
+            self._footer(
+                f"Enter = {grade} {GRADE_NAMES[grade]}",
+                f"Enter {GRADE_NAMES[grade]}",
+                *([("a", "it was right", "right")] if mine else []),
+            )
+        )
         self._draw(shown, *parts)
         while True:
             key = self._key()
@@ -415,6 +484,56 @@ _STAY = _Stay()
 GRADE_KEYS = {str(grade) for grade in GRADES}
 
 
+class _Fit:
+    """One line drawn as the first of its `variants` that fits the width (the last one, cut
+    short with an ellipsis, if none does): a line that wrapped would push the screen down."""
+
+    def __init__(self, *variants: Text) -> None:
+        self.variants = variants
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for variant in self.variants:
+            if variant.cell_len <= options.max_width:
+                yield variant
+                return
+        last = self.variants[-1].copy()
+        last.no_wrap, last.overflow = True, "ellipsis"
+        yield last
+
+
+class _Header:
+    """The deck's name (and the card's topic) on the left, today's counts on the right, on
+    one line at any width: the counts lose their labels, then the topic goes, then the name
+    is cut short."""
+
+    def __init__(self, titles: tuple[Text, Text], counts: tuple[Text, Text]) -> None:
+        self.titles = titles
+        self.counts = counts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        full, deck = self.titles
+        counts = self.counts[-1]
+        title = deck
+        for title, counts in ((t, c) for c in self.counts for t in (full, deck)):
+            if title.cell_len + 1 + counts.cell_len <= width:
+                break
+        room = max(1, width - counts.cell_len - 1)
+        left = title.copy()
+        left.no_wrap, left.overflow = True, "ellipsis"
+        left.truncate(room, overflow="ellipsis")
+        line = left + Text(" " * max(1, width - left.cell_len - counts.cell_len)) + counts
+        line.no_wrap, line.overflow = True, "ellipsis"
+        yield line
+
+
+def _tight(panel: Panel) -> Panel:
+    """The box without its blank lines, for a short terminal."""
+    tight = copy.copy(panel)
+    tight.padding = (0, 1)
+    return tight
+
+
 def _revealed(front: str, back: str) -> Text:
     """The back of the card with what the front hid picked out (a cloze deletion, say)."""
     text = safe_text(back)
@@ -426,28 +545,56 @@ def _revealed(front: str, back: str) -> Text:
     return text
 
 
-def _diff(match: Match) -> Padding:
+class _Checked:
+    """A typed answer's verdict, the answer as typed and the expected one (`brief`: without
+    the expected one, for a short terminal)."""
+
+    def __init__(self, match: Match, *, brief: bool = False) -> None:
+        self.match = match
+        self._brief = brief
+
+    def brief(self) -> _Checked:
+        return _Checked(self.match, brief=True)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _diff(self.match, self._brief)
+        if self.match.placed is not None:  # an order typed on a chronology card
+            placed, total = self.match.placed
+            yield Padding(Text(f"{placed} of {total} in place", "dim"), (0, 2))
+
+
+def _diff(match: Match, brief: bool = False) -> Padding:
     verdict_styles = {
         Verdict.CORRECT: ("correct", "bold green"),
         Verdict.ALMOST: ("almost", "bold yellow"),
         Verdict.WRONG: ("wrong", "bold red"),
     }
     label, style = verdict_styles[match.verdict]
-    typed = Text("you typed  ", "dim")
-    expected = Text("expected   ", "dim")
+    # The answer is shown exactly as typed (its own case: a letter of the expected answer in
+    # its place would read as one the student never typed), the differences marked in place:
+    # typed but not expected struck out, expected but not typed underlined. A wrong answer
+    # that shares little with the expected one is not marked: letters it happens to share
+    # (the "m" of "the army" and "MVD") are noise.
+    marked = match.verdict is not Verdict.WRONG or match.placed is not None or _shares_much(match)
+    typed, expected = Text(), Text()
     for segment in match.diff:
         if segment.kind == "same":
-            typed.append_text(safe_text(segment.text))
+            typed.append_text(safe_text(segment.typed))
             expected.append_text(safe_text(segment.text))
         elif segment.kind == "extra":
-            typed.append_text(safe_text(segment.text, "red strike"))
+            typed.append_text(safe_text(segment.text, "red strike" if marked else ""))
         else:
-            expected.append_text(safe_text(segment.text, "green underline"))
-    return Padding(Group(Text(label, style), typed, expected), (0, 2))
+            expected.append_text(safe_text(segment.text, "green underline" if marked else ""))
+    lines = Table.grid(padding=(0, 2, 0, 0))  # a long answer wraps under itself
+    lines.add_column(style="dim", no_wrap=True)
+    lines.add_column()
+    lines.add_row("you typed", typed)
+    if not brief:
+        lines.add_row("expected", expected)
+    return Padding(Group(Text(label, style), lines), (0, 2))
 
 
-def _order_diff(match: Match) -> Group:
-    """An order typed on a chronology card: the diff (each event out of place struck through,
-    the right one underlined) and how many events are in place."""
-    placed, total = match.placed or (0, 0)
-    return Group(_diff(match), Padding(Text(f"{placed} of {total} in place", "dim"), (0, 2)))
+def _shares_much(match: Match) -> bool:
+    """Whether at least half the expected answer's letters (spaces aside) were typed."""
+    same = sum(len(s.text.replace(" ", "")) for s in match.diff if s.kind == "same")
+    return 2 * same >= len(match.expected.replace(" ", ""))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -41,8 +41,20 @@ def _card_label(ident: str, front: str, suffix: Text | None = None) -> Group:
     return Group(label, first_line)
 
 
-def _heading(title: str) -> Rule:
-    return Rule(Text(title, style="bold"), align="left", style="dim")
+class _Heading:
+    """A section's title on a rule; `short` instead where the title would be cut."""
+
+    def __init__(self, title: str, short: str | None = None) -> None:
+        self.title = title
+        self.short = short or title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        title = self.title if len(self.title) + 4 <= options.max_width else self.short
+        yield Rule(Text(title, style="bold"), align="left", style="dim")
+
+
+def _heading(title: str, short: str | None = None) -> _Heading:
+    return _Heading(title, short)
 
 
 def _scope_line(stats: Stats) -> Text:
@@ -74,7 +86,8 @@ def _today(stats: Stats) -> RenderableType:
 
 def _cards(stats: Stats) -> RenderableType:
     cards = stats.cards
-    table = Table(box=None, padding=(0, 1), show_edge=False)
+    # One space between columns, none at the edges: the eight fit in 60 columns.
+    table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False)
     names = ("new", "learning", "young", "mature", "relearn", "suspended", "buried", "total")
     for name in names:
         table.add_column(name, justify="right", no_wrap=True)
@@ -105,7 +118,19 @@ def _forecast(stats: Stats) -> RenderableType:
         f"{total:,} due in the next {len(values)} days, {total / max(len(values), 1):.1f} a day",
         style="dim",
     )
-    return Group(bar_chart(values), caption)
+    return Group(_Bars(values), caption)
+
+
+class _Bars:
+    """The forecast's bars, two columns a day where the width allows, else one."""
+
+    def __init__(self, values: Sequence[int]) -> None:
+        self.values = values
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        axis = len(str(max(self.values, default=0))) + 2
+        wide = axis + 2 * len(self.values) <= options.max_width
+        yield bar_chart(self.values, width=2 if wide else 1)
 
 
 def _calendar(stats: Stats) -> RenderableType:
@@ -249,7 +274,9 @@ def _exam(stats: Stats) -> RenderableType:
 def stats_screen(stats: Stats) -> Group:
     """The whole `stats` screen."""
     sections: list[RenderableType] = [_scope_line(stats)]
-    exam = [("Exam", _exam(stats))] if stats.exam is not None else []
+    exam: list[tuple[str | _Heading, RenderableType]] = (
+        [("Exam", _exam(stats))] if stats.exam is not None else []
+    )
     for title, body in (
         ("Today", _today(stats)),
         *exam,
@@ -257,14 +284,17 @@ def stats_screen(stats: Stats) -> Group:
         ("Due in the next 30 days", _forecast(stats)),
         ("Reviews in the last year", _calendar(stats)),
         (
-            "True retention (first answer of the day; pass = Hard or better)",
+            _heading(
+                "True retention (first answer of the day; pass = Hard or better)",
+                "True retention",
+            ),
             _retention(stats.retention),
         ),
         ("Memory (FSRS)", _memory(stats)),
         ("Topics, weakest first", _topics(stats)),
         ("Hardest cards", _hardest(stats)),
     ):
-        sections.append(_heading(title))
+        sections.append(_heading(title) if isinstance(title, str) else title)
         sections.append(body)
     return Group(*sections)
 

@@ -18,6 +18,7 @@ from stalindeck.store.stats_queries.cards import (
     card_text_and_last_review,
     find_cards,
     hardest,
+    live_card_ids,
     resolve_idents,
 )
 from stalindeck.store.stats_queries.common import (
@@ -76,6 +77,7 @@ __all__ = [
     "find_cards",
     "forecast",
     "hardest",
+    "live_card_ids",
     "memory",
     "progress",
     "recall_at",

@@ -224,6 +224,18 @@ def resolve_idents(
     return known, retired, unknown
 
 
+def live_card_ids(store: Store) -> list[tuple[str, str]]:
+    """The deck slug and card key of every card in use (not retired, deck not removed)."""
+    query = (
+        select(Deck.slug, Card.key)
+        .join(Deck, Deck.id == Card.deck_id)
+        .where(Card.retired.is_(False), Deck.removed_at.is_(None))
+        .order_by(Deck.slug, Card.key)
+    )
+    with reading(store.engine) as connection:
+        return [(row[0], row[1]) for row in connection.execute(query)]
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryRow:
     reviewed_at: datetime

@@ -1,0 +1,95 @@
+"""`stats` at 60 columns, and `stats --svg`: every run of text placed at its own column in the
+picture (whatever the viewer does with spaces), and the screen not printed as well."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from typer.testing import CliRunner
+
+from stalindeck.cli import app
+from stalindeck.ui.picture import svg_of
+
+from .test_store import DECK
+
+runner = CliRunner()
+
+
+def run(db: Path, *args: str, columns: int = 80) -> tuple[int, str, str]:
+    result = runner.invoke(
+        app, ["--db", str(db), *args], env={"COLUMNS": str(columns), "NO_COLOR": "1"}
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path, write_deck: Callable[..., Path]) -> Path:
+    path = tmp_path / "s.db"
+    assert run(path, "import", str(write_deck(DECK)))[0] == 0
+    result = runner.invoke(app, ["--db", str(path), "review", "demo"], input="\n3\n4\n\n1\n")
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+def test_stats_fits_60_columns(db: Path) -> None:
+    code, out, err = run(db, "stats", columns=60)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    # Every heading of the Cards table whole, and the forecast's axis on one line.
+    assert "new learning young mature relearn suspended buried total" in out
+    axis = next(line for line in lines if "today" in line and "+7" in line)
+    assert axis.split() == ["today", "+7", "+14", "+21", "+28"]
+    assert any(line.startswith("True retention ─") for line in lines)
+
+
+_TEXT = re.compile(r'<text [^>]*?x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>')
+
+
+def placed(svg: str) -> list[tuple[int, int, str]]:
+    """(line, column, text) of each <text> of a Rich picture (20 units high, 0.61 wide)."""
+    found = []
+    for x, y, length, body in _TEXT.findall(svg):
+        text = html.unescape(body).replace("\xa0", " ")
+        column = float(x) / 12.2
+        assert column == pytest.approx(round(column)), (x, text)
+        assert float(length) == pytest.approx(12.2 * len(text)), (length, text)
+        found.append((round((float(y) - 20) / 24.4), round(column), text))
+    return found
+
+
+def test_svg_puts_every_run_at_its_column_with_no_spaces_at_its_ends(
+    db: Path, tmp_path: Path
+) -> None:
+    picture = tmp_path / "stats.svg"
+    code, out, err = run(db, "stats", "--svg", str(picture))
+    assert code == 0, err
+    assert out == ""  # the picture, not the screen as well
+    assert err.strip() == f"Saved the stats as {picture}."
+    screen = run(db, "stats")[1].splitlines()
+    runs = placed(picture.read_text(encoding="utf-8"))
+    assert len(runs) > 100
+    for line, column, text in runs:
+        assert text == text.strip(), text  # some viewers drop such spaces and shift the rest
+        assert screen[line][column : column + len(text)] == text, (line, column, text)
+    # The calendar's months over their weeks, numbers right-aligned under their headings.
+    months = next(at for at, line in enumerate(screen) if " Jan " in line)
+    assert (months, screen[months].index("Jan"), "Jan") in [
+        (line, column, text[:3]) for line, column, text in runs
+    ]
+    header = next(at for at, line in enumerate(screen) if line.startswith("new learning"))
+    total_end = screen[header].index("total") + len("total")
+    ends = {column + len(text) for line, column, text in runs if line == header + 1}
+    assert total_end in ends
+
+
+def test_svg_of_moves_spaces_at_the_ends_into_the_position() -> None:
+    line = Text("    Jan  ")
+    line.append("  42", style="bold")
+    svg = svg_of(line, title="t", width=20)
+    assert [(column, text) for _line, column, text in placed(svg)] == [(4, "Jan"), (11, "42")]
