@@ -18,6 +18,7 @@ from stalindeck.cli import (
     profiles_cmd,
     review_cmd,
     settings_cmd,
+    simulate_cmd,
     stats_cmd,
     status_cmd,
 )
@@ -76,6 +77,7 @@ app.add_typer(export_cmd.app, name="export")
 backup_cmd.register(app)
 settings_cmd.register(app)
 optimize_cmd.register(app)
+simulate_cmd.register(app)
 profiles_cmd.register(app)
 
 
