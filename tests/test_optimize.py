@@ -27,9 +27,10 @@ from .test_session import deck_text
 
 runner = CliRunner()
 DEFAULTS = tuple(make_scheduler().parameters)
-# The simulated learner's memory: FSRS-6 with weights well away from the defaults.
+# The simulated learner's memory: FSRS-6 with weights well away from the defaults (first
+# stabilities several times FSRS's), so that fitting them shows on reviews it has not seen.
 TRUE = (
-    0.6, 2.4, 6.0, 20.0, 6.0, 0.8, 2.5, 0.01, 1.5, 0.12, 1.0, 1.8, 0.06, 0.3,
+    2.0, 6.0, 15.0, 40.0, 6.0, 0.8, 2.5, 0.01, 2.2, 0.12, 1.0, 1.2, 0.06, 0.3,
     1.6, 0.5, 2.2, 0.5, 0.1, 0.06, 0.4,
 )  # fmt: skip
 
@@ -37,6 +38,11 @@ TRUE = (
 def run(db: Path, *args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, ["--db", str(db), *args], env={"COLUMNS": "100"})
     return result.exit_code, result.stdout, result.stderr
+
+
+def flat(text: str) -> str:
+    """`text` with its lines joined: Rich wraps messages at the console's width."""
+    return " ".join(text.split())
 
 
 def stored(db: Path) -> dict[str, object]:
@@ -86,12 +92,18 @@ def test_items_are_built_as_anki_builds_them() -> None:
     assert training_items([], 4, UTC) == ([], 0)
 
 
-def simulate(store: Store, cards: int, write_deck: Callable[..., Path], seed: int = 7) -> int:
-    """A learner whose memory follows `TRUE` studies `cards` new cards for a year; their
-    answers go into the log. Returns the number of reviews."""
+def simulate(
+    store: Store,
+    cards: int,
+    write_deck: Callable[..., Path],
+    seed: int = 7,
+    memory: tuple[float, ...] = TRUE,
+) -> int:
+    """A learner whose memory follows `memory` (FSRS-6 weights) studies `cards` new cards for a
+    year; their answers go into the log. Returns the number of reviews."""
     import_paths(store, [write_deck(deck_text(cards))], T0)
     rng = random.Random(seed)
-    learner = fsrs.Scheduler(parameters=TRUE, enable_fuzzing=False)
+    learner = fsrs.Scheduler(parameters=memory, enable_fuzzing=False)
     assert store.path is not None
     connection = sqlite3.connect(store.path)
     ids = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
@@ -147,10 +159,15 @@ def test_optimize_fits_the_history_and_saves(learner: Store, db_path: Path) -> N
     assert preview.current == DEFAULTS and preview.current_is_default
     assert preview.new_fit.log_loss < preview.current_fit.log_loss
     assert preview.new_fit.rmse_bins < preview.current_fit.rmse_bins
+    # Judged out of sample: the last five sixths of the items, in time order.
+    assert preview.held_out == preview.items - preview.items // 6
+    assert preview.judged and preview.new_held_out < preview.current_held_out
 
     code, out, err = run(db_path, "optimize")
     assert code == 0, err
-    assert "Saved the new parameters" in out and "log loss" in out
+    out = flat(out)
+    assert "Saved the new parameters" in out and "log loss on unseen reviews" in out
+    assert f"the last {preview.held_out:,} of the {preview.items:,}" in out
     assert "memory state (stability, difficulty) of 150 cards was worked out again" in out
     saved = stored(db_path)["fsrs_parameters"]
     assert isinstance(saved, list) and len(saved) == 21
@@ -163,15 +180,61 @@ def test_optimize_fits_the_history_and_saves(learner: Store, db_path: Path) -> N
     assert settings.fsrs_parameters == tuple(saved)
     assert make_scheduler(settings.scheduler()).parameters == tuple(saved)
 
-    # Fitting again finds nothing better: the parameters in force are kept.
+    # Fitting again predicts unseen reviews no better than the fitted parameters do: kept.
     again = optimize(learner)
     assert not again.current_is_default and again.current == tuple(saved)
     assert not again.improved and not again.saved
     code, out, _ = run(db_path, "optimize")
-    assert code == 0 and "Kept the current parameters" in out
+    assert code == 0 and "Kept the current parameters: they predict unseen reviews no" in flat(out)
     assert stored(db_path)["fsrs_parameters"] == saved
     # Unless forced.
     assert optimize(learner, force=True).saved
+
+
+def test_weights_that_only_fit_what_they_were_fitted_to_are_refused(
+    store: Store, db_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    # A learner whose memory *is* FSRS's defaults: fitting can only chase noise. On the reviews
+    # it was fitted to it looks better (the rule before: saved); on later reviews, worse.
+    simulate(store, 150, write_deck, seed=7, memory=DEFAULTS)
+    outcome = optimize(store, dry_run=True)
+    assert outcome.new_fit.log_loss < outcome.current_fit.log_loss  # in sample: flattering
+    assert outcome.judged and outcome.new_held_out > outcome.current_held_out
+    assert not outcome.improved
+    code, out, err = run(db_path, "optimize")
+    assert code == 0, err
+    out = flat(out)
+    assert "Kept the current parameters: they predict unseen reviews no better" in out
+    assert f"log loss on unseen reviews {outcome.current_held_out:.4f} → " in out
+    assert stored(db_path) == {}
+    code, out, _ = run(db_path, "optimize", "--force")
+    assert code == 0 and "Saved the new parameters (--force" in out
+    assert "fsrs_parameters" in stored(db_path)
+
+
+def test_held_out_figures_are_fsrs_rs_own(learner: Store) -> None:
+    import fsrs_rs_python
+
+    from stalindeck.scheduling.optimizer import fixed_log_loss, held_out_segments
+
+    settings = load_settings(learner)
+    from stalindeck.store.settings_store import review_history
+
+    items, _ = training_items(review_history(learner), settings.rollover_hour)
+    fsrs_items = [
+        fsrs_rs_python.FSRSItem([fsrs_rs_python.FSRSReview(r, t) for r, t in item])
+        for item in items
+    ]
+    outcome = optimize(learner, dry_run=True)
+    assert outcome.new_held_out == pytest.approx(
+        fsrs_rs_python.evaluate_with_time_series_splits(fsrs_items).log_loss
+    )
+    # The current parameters' figure: each item's loss as fsrs-rs's own evaluation gives it.
+    start, _ = held_out_segments(len(items))
+    model = fsrs_rs_python.FSRS(list(DEFAULTS))
+    each = [model.evaluate([item]).log_loss for item in fsrs_items[start:]]
+    assert outcome.current_held_out == pytest.approx(sum(each) / len(each), rel=1e-5)
+    assert fixed_log_loss(DEFAULTS, items[start:]) == outcome.current_held_out
 
 
 def test_dry_run_writes_nothing(learner: Store, db_path: Path) -> None:
@@ -218,3 +281,21 @@ def test_a_garbled_stored_value_counts_as_the_defaults(learner: Store, db_path: 
     connection.close()
     outcome = optimize(learner, dry_run=True)
     assert outcome.current_is_default and outcome.current == DEFAULTS
+
+
+def test_a_fit_that_cannot_be_judged_out_of_sample_is_not_taken(
+    learner: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fsrs_rs_python
+
+    def cannot(*_args: object, **_kwargs: object) -> object:
+        raise ValueError("NotEnoughData")  # what fsrs-rs says when a split cannot be fitted
+
+    monkeypatch.setattr(fsrs_rs_python, "evaluate_with_time_series_splits", cannot)
+    outcome = optimize(learner, dry_run=True)
+    assert not outcome.judged and not outcome.improved
+    code, out, err = run(db_path, "optimize")
+    assert code == 0, err
+    out = flat(out)
+    assert "fitting could not be judged on unseen reviews" in out and "n/a" in out
+    assert stored(db_path) == {}

@@ -19,6 +19,7 @@ from stalindeck.cli import (
     profiles_cmd,
     review_cmd,
     settings_cmd,
+    simulate_cmd,
     stats_cmd,
     status_cmd,
 )
@@ -84,6 +85,7 @@ app.add_typer(export_cmd.app, name="export")
 backup_cmd.register(app)
 settings_cmd.register(app)
 optimize_cmd.register(app)
+simulate_cmd.register(app)
 profiles_cmd.register(app)
 class_cmd.register(app, export_cmd.app)
 

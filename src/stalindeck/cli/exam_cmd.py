@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.cli.simulate_cmd import RetentionOption
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +46,15 @@ def exam_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of tables (see docs/exam.md).")
     ] = False,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate",
+            help="Also compare desired retentions until the exam with the workload simulator "
+            "(as `stalindeck simulate`; a few seconds).",
+        ),
+    ] = False,
+    retentions: RetentionOption = None,
 ) -> None:
     """Exam-day forecast: expected recall on DATE if you stop reviewing now and if you keep
     reviewing as scheduled, per topic and deck section, and the daily workload until then.
@@ -69,6 +79,12 @@ def exam_command(
     words = list(args or ())
     given = words.pop(0) if words and looks_like_date(words[0]) else None
     with user_errors():
+        if retentions and not simulate:
+            raise StalindeckError("--retention goes with --simulate")
+        if simulate:
+            from stalindeck.scheduling.simulator import check_retentions
+
+            check_retentions(retentions or ())
         now = utc_now()
         # A date given is checked before the store is opened: a wrong one changes nothing,
         # not even a first run.
@@ -94,21 +110,50 @@ def exam_command(
                 "no exam date: give one (stalindeck exam 2027-06-05) or store it once "
                 "(stalindeck settings exam_date 2027-06-05)"
             )
+        scope = Scope(decks=tuple(words), tags=tuple(tags or ()))
         found = forecast(
             store,
             exam,
             now,
-            scope=Scope(decks=tuple(words), tags=tuple(tags or ())),
+            scope=scope,
             new_per_day=new_per_day,
             curve=default_curve(settings.fsrs_parameters),
             settings=settings.scheduler(enable_fuzzing=False),
             limits=settings.limits(),
         )
+        simulation = None
+        if simulate:
+            import sys
+
+            from stalindeck.cli.simulate_cmd import run_simulation
+
+            simulation = run_simulation(
+                store,
+                scope,
+                now=now,
+                days=(exam - today).days,
+                retentions=retentions,
+                new_per_day=new_per_day,
+                quiet=as_json or not sys.stdout.isatty(),
+            )
         if as_json:
             from stalindeck.ui.safe import inert_json
 
-            typer.echo(inert_json(json.dumps(to_json(found), ensure_ascii=False, indent=2)))
+            data = to_json(found)
+            if simulation is not None:
+                from stalindeck.scheduling import simulator
+
+                data["simulator"] = simulator.to_json(simulation, settings.desired_retention, exam)
+            typer.echo(inert_json(json.dumps(data, ensure_ascii=False, indent=2)))
             return
         from stalindeck.ui.exam_view import exam_screen
 
-        console().print(exam_screen(found))
+        out = console()
+        out.print(exam_screen(found))
+        if simulation is not None:
+            from rich.rule import Rule
+
+            from stalindeck.ui.simulator_view import simulator_screen
+
+            out.print(Rule("Which desired retention?"))
+            out.print(simulator_screen(simulation, settings.desired_retention, exam))

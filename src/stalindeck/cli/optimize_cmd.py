@@ -26,14 +26,15 @@ def optimize_command(
     ] = False,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Store the new parameters even if they fit no better."),
+        typer.Option("--force", help="Store the new parameters even if they predict no better."),
     ] = False,
     reset: Annotated[
         bool, typer.Option("--reset", help="Go back to FSRS's default parameters.")
     ] = False,
 ) -> None:
     """Fit FSRS's parameters to your own review history, like Anki's "Optimize", and use them
-    if they predict your answers better than the current ones (lower log loss).
+    if fitting predicts reviews it was not fitted to better than the current parameters do
+    (lower log loss on the later reviews of five time-ordered splits).
 
     Needs at least 400 reviews made on a later day than the card's previous review.
     New parameters recompute each card's memory state from its reviews; due dates are kept.
@@ -73,24 +74,48 @@ def _report(out: Console, outcome: Outcome, dry_run: bool) -> None:
     )
     table = Table(box=None)
     table.add_column("parameters")
-    table.add_column("log loss", justify="right")
+    table.add_column("log loss, unseen reviews", justify="right")
+    table.add_column("log loss, fitted on", justify="right")
     table.add_column("RMSE (bins)", justify="right")
     current_label = "current (default)" if outcome.current_is_default else "current"
-    for label, fit in ((current_label, outcome.current_fit), ("new", outcome.new_fit)):
-        table.add_row(label, f"{fit.log_loss:.4f}", f"{fit.rmse_bins:.2%}")
+    new_unseen = f"{outcome.new_held_out:.4f}" if outcome.judged else "n/a"
+    rows = (
+        (current_label, f"{outcome.current_held_out:.4f}", outcome.current_fit),
+        ("new", new_unseen, outcome.new_fit),
+    )
+    for label, unseen, fit in rows:
+        table.add_row(label, unseen, f"{fit.log_loss:.4f}", f"{fit.rmse_bins:.2%}")
     out.print(table)
-    change = f"log loss {outcome.current_fit.log_loss:.4f} → {outcome.new_fit.log_loss:.4f}"
+    out.print(
+        f"Unseen reviews: the last {outcome.held_out:,} of the {outcome.items:,}, in five "
+        "time-ordered splits; the new parameters are judged there as fitted only to the "
+        "reviews before each split.",
+        markup=False,
+    )
+    if outcome.judged:
+        change = (
+            f"log loss on unseen reviews {outcome.current_held_out:.4f} → "
+            f"{outcome.new_held_out:.4f}"
+        )
+        worse = "they predict unseen reviews no better"
+    else:
+        change = "fsrs-rs could not fit the earliest splits: too few first answers"
+        worse = "fitting could not be judged on unseen reviews"
     if outcome.saved:
-        why = "they fit your history better" if outcome.improved else "--force"
+        why = (
+            "they predict reviews they were not fitted to better"
+            if outcome.improved
+            else ("--force")
+        )
         out.print(f"Saved the new parameters ({why}; {change}).", markup=False)
         out.print(memory_note(outcome.recomputed), markup=False)
     elif dry_run:
-        verdict = "would be saved" if outcome.improved else "would not be saved (no better)"
+        verdict = "would be saved" if outcome.improved else f"would not be saved ({worse})"
         out.print(f"Dry run, nothing stored: the new parameters {verdict} ({change}).")
     else:
         out.print(
-            f"Kept the current parameters: the new ones fit no better ({change}). "
-            "Pass --force to use them anyway.",
+            f"Kept the current parameters: {worse} ({change}). Pass --force to use the new ones "
+            "anyway.",
             markup=False,
         )
     out.print(f"new: {show_parameters(outcome.new)}", markup=False, soft_wrap=False)
