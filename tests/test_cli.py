@@ -295,7 +295,7 @@ def test_the_closing_lines_say_what_is_left_today(tmp_path: Path) -> None:
 
 
 def test_what_is_left_reads_as_a_sentence() -> None:
-    from stalindeck.ui.format import joined
+    from stalindeck.words import joined
 
     assert joined([]) == "" and joined(["3 reviews"]) == "3 reviews"
     assert joined(["3 reviews", "1 new card"]) == "3 reviews and 1 new card"

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stalindeck.cli.common import Context, console, open_for, user_errors
-from stalindeck.ui.format import local_time, plural
+from stalindeck.ui.format import local_time
+from stalindeck.words import plural
 
 if TYPE_CHECKING:
     from stalindeck.store.backup import StoreSummary

@@ -10,7 +10,7 @@ import typer
 
 from stalindeck.cli.common import console, open_for, user_errors
 from stalindeck.errors import StalindeckError
-from stalindeck.ui.format import plural
+from stalindeck.words import plural
 
 _PROGRESS_FROM = 2_000  # cards; smaller imports finish before a bar would be seen
 

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from stalindeck.cli.common import open_for, user_errors
-from stalindeck.ui.format import plural
+from stalindeck.words import plural
 
 if TYPE_CHECKING:
     from stalindeck.store.open import Store

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from stalindeck.cli.common import open_for, user_errors
-from stalindeck.ui.format import plural
+from stalindeck.words import plural
 
 
 def register(app: typer.Typer) -> None:

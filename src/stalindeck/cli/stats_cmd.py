@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from stalindeck.cli.common import MAX_CARDS, console, open_for, user_errors
-from stalindeck.ui.format import plural
+from stalindeck.words import plural
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -42,7 +42,7 @@ from stalindeck.decks.foreign import (
     text_key,
 )
 from stalindeck.decks.model import CardSpec, DeckSpec, Kind
-from stalindeck.ui.format import joined
+from stalindeck.words import joined
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
 _HEADER = re.compile(r"#([a-z ]+):(.*)")

@@ -497,7 +497,7 @@ def memory_note(changed: int) -> str:
     """What a change of FSRS weights did to the cards, in a line."""
     if not changed:
         return "No card's memory state changed."
-    from stalindeck.ui.format import plural
+    from stalindeck.words import plural
 
     return (
         f"The memory state (stability, difficulty) of {plural(changed, 'card')} was worked "

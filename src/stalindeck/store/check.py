@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, func, insert, select, text, true, upd
 from stalindeck.store.engine import reading, writing
 from stalindeck.store.models import NEW, REVIEW, Card, CardState, CardTag, Profile, Review, Setting
 from stalindeck.store.open import Store
-from stalindeck.ui.format import plural
+from stalindeck.words import plural
 
 _MAX_LISTED = 5
 # Tables whose dangling rows the checks below repair or report themselves.

@@ -107,10 +107,11 @@ def _base(store: Store, now: datetime, where: Filter) -> Select[int, str, int, d
 
 
 def scope_of(store: Store, where: Filter) -> Scope:
-    """The `gather` scope for a session's filter: its decks (slugs or names) as ids."""
+    """The `gather` scope for a session's filter: its decks (slugs or names) and their
+    subdecks in Anki's tree, as ids."""
     if not where.decks:
         return Scope(tags=where.tags)
-    query = select(Deck.id).where(or_(Deck.slug.in_(where.decks), Deck.name.in_(where.decks)))
+    query = select(Deck.id).where(in_decks(where.decks))
     with reading(store.engine) as connection:
         ids = tuple(sorted(connection.execute(query).scalars()))
     return Scope(deck_ids=ids, tags=where.tags)
@@ -153,17 +154,6 @@ def weakest_reviews(
     if limit is not None:
         final = final.limit(max(limit, 0))
     return _entries(store, final)
-
-
-def load_card(store: Store, card_id: int) -> CardView | None:
-    """One card with its deck and the profile's state, or None if it no longer exists."""
-    from stalindeck.store.answer_path import AnswerPath
-
-    path = AnswerPath(store)
-    try:
-        return path.load_card(card_id)
-    finally:
-        path.close()
 
 
 def _of_session(store: Store, where: Filter, column: Any) -> Select[Any]:

@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from stalindeck.stats.classroom import ClassView, Student
-from stalindeck.ui.format import plural
 from stalindeck.ui.safe import append_scope, safe_text
 from stalindeck.ui.stats_view import _card_label, percent
+from stalindeck.words import plural
 
 TOPICS_SHOWN = 15
 _DASH = "-"

@@ -15,8 +15,8 @@ from rich.text import Text
 
 from stalindeck.stats.exam import ExamForecast, Recall, SectionForecast, TopicForecast, Workload
 from stalindeck.ui.charts import bar_rows
-from stalindeck.ui.format import plural
 from stalindeck.ui.safe import append_scope, safe_text
+from stalindeck.words import plural
 
 GROUPS_SHOWN = 12
 CHART_COLUMNS = 66

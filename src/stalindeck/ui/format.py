@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 
@@ -48,17 +47,3 @@ def when(moment: datetime, now: datetime) -> str:
 def local_time(moment: datetime) -> str:
     """A moment in local time to the minute: ``2026-03-02 14:32``."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def joined(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(items) < 2:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 card``, ``2 cards``, ``1,000 reviews``, ``3 matches``."""
-    if count == 1:
-        return f"{count:,} {noun}"
-    return f"{count:,} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{count:,} {noun}s"

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stalindeck.scheduling.simulator import RetentionOutcome, Simulation
-from stalindeck.ui.format import plural
+from stalindeck.words import plural
 
 CHART_WIDTH = 40
 

@@ -17,8 +17,9 @@ from stalindeck.store.models import STATE_NAMES
 from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import CardRow
 from stalindeck.ui.charts import bar_chart, heatmap, histogram
-from stalindeck.ui.format import duration, interval, local_time, plural
+from stalindeck.ui.format import duration, interval, local_time
 from stalindeck.ui.safe import append_scope, clean, safe_text
+from stalindeck.words import plural
 
 GRADE_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 TOPICS_SHOWN = 15

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from stalindeck.review.session import ReviewSession
-from stalindeck.ui.format import duration, joined, plural, when
+from stalindeck.ui.format import duration, when
+from stalindeck.words import joined, plural
 
 
 def summary_lines(session: ReviewSession, now: datetime) -> list[str]:
