@@ -452,3 +452,42 @@ def test_the_store_modules_import_one_way() -> None:
 
     for name in sorted(graph):
         walk(name, ())
+
+
+# -- what a message echoes, and what the screen shows ----------------------------------------
+
+
+def test_an_error_echoes_a_huge_value_briefly(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    huge = "y" * 100_000
+    deck = write_deck(
+        f'id = "d"\nname = "D"\n\n[[cards]]\nid = "{huge}"\nfront = "q"\nback = "a"\n'
+    )
+    for args in (
+        ["card", huge],
+        ["import", str(deck)],
+        ["settings", "learning_steps", " ".join(["1m"] * 10_000)],
+    ):
+        code, errors = cli("--db", str(db), *args)
+        assert code == 1, errors
+        assert len(errors) < 2_000 and all(len(line) < 800 for line in errors.splitlines()), (
+            args,
+            len(errors),
+        )
+
+
+def test_invisible_characters_do_not_reach_the_screen() -> None:
+    from rich.cells import cell_len
+
+    from stalindeck.ui.safe import clean
+
+    hidden = "a\u00adb\u200bc\ufeffd\U000e0068\U000e0069e"  # soft hyphen, ZWSP, BOM, tags
+    assert clean(hidden) == "abcde"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    # Drawn as the three emoji Rich measures (two cells each), not one glyph of two cells.
+    assert clean(family) == "\U0001f468\U0001f469\U0001f467" and cell_len(clean(family)) == 6
+    assert (
+        clean("\u0915\u094d\u200d\u0937") == "\u0915\u094d\u200d\u0937"
+    )  # a joiner in Devanagari stays
