@@ -491,3 +491,35 @@ def test_invisible_characters_do_not_reach_the_screen() -> None:
     assert (
         clean("\u0915\u094d\u200d\u0937") == "\u0915\u094d\u200d\u0937"
     )  # a joiner in Devanagari stays
+
+
+def test_a_field_over_the_size_limit_is_refused_in_every_format(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    from stalindeck.decks.model import MAX_FIELD_CHARS
+
+    db = tmp_path / "s.db"
+    long = "word " * (MAX_FIELD_CHARS // 5 + 1)
+    toml = write_deck(
+        f'id = "d"\nname = "D"\n\n[[cards]]\nid = "c"\nfront = "q"\nback = "{long}"\n'
+    )
+    csv = tmp_path / "sheet.csv"
+    csv.write_text(f"front,back\nq1,a1\n{long},a2\n", encoding="utf-8")
+    for deck, where in ((toml, f"{toml}:4: c: the back is"), (csv, f"{csv}:3: ")):
+        code, errors = cli("--db", str(db), "import", str(deck))
+        assert code == 1, errors
+        assert where in errors and f"limit is {MAX_FIELD_CHARS:,}" in errors, errors
+        assert len(errors) < 1_000
+    if db.exists():  # nothing of either file reached the store
+        connection = sqlite3.connect(db)
+        try:
+            assert connection.execute("SELECT count(*) FROM cards").fetchone() == (0,)
+        finally:
+            connection.close()
+    # At the limit, the card is imported.
+    write_deck(
+        f'id = "d"\nname = "D"\n\n[[cards]]\nid = "c"\nfront = "q"\n'
+        f'back = "{long[:MAX_FIELD_CHARS]}"\n'
+    )
+    code, errors = cli("--db", str(db), "import", str(toml))
+    assert code == 0, errors
