@@ -268,6 +268,27 @@ def test_full_disk_one_line_error_nothing_half_written(
     assert _counts(db)[1] == 3000
 
 
+def test_backup_to_a_full_disk_says_the_disk_is_full(
+    small_disk: Path, tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    store = open_store(str(db))
+    import_paths(store, [write_deck(deck_text(3000))], T0)
+    store.close()
+    size = db.stat().st_size
+    # From no room at all to room for the copy but not its WAL index (SQLite then says "disk
+    # I/O error"): each time the disk is said to be full, and nothing is left half-written.
+    for free in (0, size // 2, size + 4096, size + 16_384):
+        stats = os.statvfs(small_disk)
+        room = stats.f_bavail * stats.f_frsize
+        (small_disk / "filler").write_bytes(b"\0" * max(0, room - free))
+        result = _cli(db, "backup", "-o", str(small_disk / "copy.db"))
+        _one_line_error(result, "the disk is full")
+        assert "I/O" not in result.stderr
+        assert [path.name for path in small_disk.iterdir()] == ["filler"]
+        (small_disk / "filler").unlink()
+
+
 def test_raw_write_helper_on_a_full_disk(small_disk: Path) -> None:
     db = small_disk / "s.db"
     open_store(str(db)).close()

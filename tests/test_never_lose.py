@@ -523,3 +523,19 @@ def test_a_field_over_the_size_limit_is_refused_in_every_format(
     )
     code, errors = cli("--db", str(db), "import", str(toml))
     assert code == 0, errors
+
+
+def test_a_utf16_file_without_its_byte_order_mark_is_named_as_such(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    rows = "front,back\nWho?,Khrushchev\nWhen?,1956\n"
+    for name, data, said in (
+        ("le.csv", rows.encode("utf-16-le"), ":1: file is UTF-16 without a byte-order mark"),
+        ("be.csv", rows.encode("utf-16-be"), ":1: file is UTF-16 without a byte-order mark"),
+        ("nul.csv", b"front,back\nq,a\nq2,a\x002\n", ":3: file holds NUL bytes"),
+        ("notes.md", "Q: Who?\nA: Khrushchev\n".encode("utf-16-le"), ":1: file is UTF-16"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        code, errors = cli("--db", str(db), "import", str(path))
+        assert code == 1 and f"{path}{said}" in errors, errors
+        assert "empty" not in errors
