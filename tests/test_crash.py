@@ -26,10 +26,12 @@ from stalindeck.store import safety
 from stalindeck.store.models import from_millis, to_millis
 from stalindeck.store.open import open_store
 
-from .conftest import T0, FakeClock
+from .conftest import DURABILITY_SCALE, T0, FakeClock, record
 
-KILLS = 60
-CLI_KILLS = 5
+pytestmark = pytest.mark.durability
+
+KILLS = 60 * DURABILITY_SCALE
+CLI_KILLS = 5 * DURABILITY_SCALE
 NO_FUZZ = SchedulerSettings(enable_fuzzing=False)
 PLENTY = Limits(new_per_day=100_000, reviews_per_day=100_000)
 
@@ -140,6 +142,9 @@ def test_sigkill_never_loses_an_acknowledged_grade(
         assert foreign == 0
     assert killed_with_work >= KILLS // 2  # most kills landed while grades were being written
     assert len(acked) >= KILLS
+    record("review sessions killed (SIGKILL)", KILLS)
+    record("answers acknowledged before a kill", len(acked))
+    record("answers stored after the kills", len(rows))
     print(f"{KILLS} kills, {killed_with_work} mid-review, {len(acked)} grades acknowledged, 0 lost")
 
 
@@ -181,6 +186,9 @@ def test_sigkill_of_the_review_command(tmp_path: Path, write_deck: Callable[...,
         assert integrity == "ok"
         assert graded <= len(rows) <= graded + kill + 1
         assert stale == 0
+    record("review sessions killed (SIGKILL)", CLI_KILLS)
+    record("answers acknowledged before a kill", graded)
+    record("answers stored after the kills", len(rows))
 
 
 # -- a full disk and a read-only store -------------------------------------------------------

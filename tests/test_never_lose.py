@@ -22,7 +22,7 @@ from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
 from stalindeck.store.models import REVIEW
 from stalindeck.store.open import Store, open_store
 
-from .conftest import REPO, FakeClock
+from .conftest import DURABILITY_SCALE, REPO, FakeClock, record
 
 runner = CliRunner()
 
@@ -78,6 +78,54 @@ def test_two_windows_answering_one_card_lose_nothing(
     tmp_path: Path, clock: FakeClock, write_deck: Callable[..., Path]
 ) -> None:
     two_windows_answer(str(tmp_path / "s.db"), clock, write_deck)
+
+
+REVIEWERS = 4
+RACE_CARDS = 12
+
+
+@pytest.mark.durability
+def test_four_reviewers_on_one_store_answer_from_the_stored_state(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    """Four `review` commands on one small deck at once (each shows cards the others are
+    answering): every answer is stored, and every card's state is what its whole log gives."""
+    from stalindeck.clock import utc_now
+    from stalindeck.store.check import check_store
+
+    deck = "".join(
+        f'[[cards]]\nid = "c{number}"\nfront = "Q{number}"\nback = "A{number}"\n\n'
+        for number in range(RACE_CARDS)
+    )
+    path = write_deck(f'id = "race"\nname = "Race"\n\n{deck}')
+    for race in range(DURABILITY_SCALE):
+        db = tmp_path / f"race{race}.db"
+        assert sd(db, "import", str(path))[0] == 0
+        answers = "".join(f"{1 + (race + number) % 4}\n" for number in range(RACE_CARDS * 3))
+        children = [
+            subprocess.Popen(
+                [*SD, "--db", str(db), "review", "race", "--new", str(RACE_CARDS)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(REVIEWERS)
+        ]
+        done = [child.communicate(answers + "q\n", timeout=180) for child in children]
+        graded = sum(out.count("graded: ") for out, _ in done)
+        assert all(child.returncode == 0 for child in children), [err for _, err in done]
+        store = open_store(str(db))
+        try:
+            with store.engine.connect() as connection:
+                stored = connection.execute(text("SELECT count(*) FROM reviews")).scalar()
+            report = check_store(store, utc_now(), repair=False)
+        finally:
+            store.close()
+        assert stored == graded > RACE_CARDS
+        assert report.ok, report.problems  # no card's state strays from its log
+        record("races run (reviewers and writers at once on one store)")
+        record("answers given in races, each checked against its card's log", graded)
 
 
 def test_check_replays_a_card_an_old_version_answered_from_a_stale_state(
@@ -271,6 +319,7 @@ def test_every_command_on_a_damaged_page_is_one_line_naming_the_backup(tmp_path:
     db = studied_store(tmp_path)
     (copy,) = (tmp_path / "backups").glob("s-*-manual.db")
     damage_page(db)
+    record("damaged stores tried")
     deck = REPO / "decks" / "khrushchev-destalinisation.toml"
     for args in (
         ["review"],
@@ -285,6 +334,7 @@ def test_every_command_on_a_damaged_page_is_one_line_naming_the_backup(tmp_path:
         code, errors = sd(db, *args)
         assert code == 1, (args, errors)
         one_line_naming(errors, copy)
+        record("commands run on a damaged store (one line naming the backup)")
     assert [path.name for path in (tmp_path / "backups").iterdir()] == [copy.name]
 
 
@@ -297,6 +347,7 @@ def test_a_write_ahead_log_removed_under_a_session_is_one_line(tmp_path: Path) -
         session.execute("PRAGMA wal_autocheckpoint = 0")
         session.execute("UPDATE cards SET front = front || '.'")
         Path(f"{db}-wal").unlink()
+        record("damaged stores tried")
         for args in (["export", "reviews"], ["export", "cards"], ["cards"]):
             code, errors = (
                 sd(db, *args, "-o", str(tmp_path / "x.csv"))
@@ -305,6 +356,7 @@ def test_a_write_ahead_log_removed_under_a_session_is_one_line(tmp_path: Path) -
             )
             assert code == 1, (args, errors)
             one_line_naming(errors, copy)
+            record("commands run on a damaged store (one line naming the backup)")
     finally:
         session.close()
 
@@ -342,6 +394,7 @@ def test_the_hint_and_thinning_keep_to_the_newest_sound_copy(tmp_path: Path) -> 
     assert deleted == [] and sound.exists()
 
 
+@pytest.mark.durability
 def test_an_empty_store_file_beside_its_backups_is_damage(tmp_path: Path) -> None:
     db = studied_store(tmp_path)
     (copy,) = (tmp_path / "backups").glob("s-*-manual.db")
@@ -352,6 +405,7 @@ def test_an_empty_store_file_beside_its_backups_is_damage(tmp_path: Path) -> Non
     assert code == 1 and "empty (0 bytes)" in errors
     one_line_naming(errors, copy)
     assert db.stat().st_size == 0  # not started afresh
+    record("damaged stores tried")
     assert sd(db, "restore", copy.name)[0] == 0
     assert sd(db, "status")[0] == 0
     # An empty file with no copies beside it is a store being made: it starts afresh.
