@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,24 @@ from stalindeck.store.open import Store, open_store
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_DECK = REPO / "decks" / "khrushchev-destalinisation.toml"
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+# The durability suite (`pytest -m durability`): its kill, race and damage loops are sized for
+# the everyday run; STALINDECK_DURABILITY_SCALE=N runs each N times as long. What they did is
+# summed here and printed at the end of the run (the figures in docs/data.md).
+DURABILITY_SCALE = max(1, int(os.environ.get("STALINDECK_DURABILITY_SCALE", "1") or "1"))
+_FIGURES: Counter[str] = Counter()
+
+
+def record(figure: str, amount: int = 1) -> None:
+    """Add `amount` to one of the durability suite's figures."""
+    _FIGURES[figure] += amount
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _FIGURES:
+        terminalreporter.write_sep("-", f"durability figures (scale {DURABILITY_SCALE})")
+        for figure, amount in _FIGURES.items():
+            terminalreporter.write_line(f"{figure}: {amount:,}")
 
 
 def rollover_far_from_now() -> str:

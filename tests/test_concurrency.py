@@ -9,10 +9,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from stalindeck.decks.importing import import_paths
 from stalindeck.store.open import open_store
 
-from .conftest import T0
+from .conftest import T0, record
+
+pytestmark = pytest.mark.durability
 
 ANSWERS = 150
 
@@ -71,4 +75,5 @@ def test_two_reviewers_and_an_import_at_once(
     assert graded >= ANSWERS  # both really reviewed
     assert reviews == graded  # no grade lost, none invented
     assert cards == 4400
+    record("races run (reviewers and writers at once on one store)")
     print(f"concurrency: {graded} grades from two reviewers during an import, {reviews} stored")

@@ -26,10 +26,12 @@ from stalindeck.store import safety
 from stalindeck.store.models import from_millis, to_millis
 from stalindeck.store.open import open_store
 
-from .conftest import T0, FakeClock
+from .conftest import DURABILITY_SCALE, T0, FakeClock, record
 
-KILLS = 60
-CLI_KILLS = 5
+pytestmark = pytest.mark.durability
+
+KILLS = 60 * DURABILITY_SCALE
+CLI_KILLS = 5 * DURABILITY_SCALE
 NO_FUZZ = SchedulerSettings(enable_fuzzing=False)
 PLENTY = Limits(new_per_day=100_000, reviews_per_day=100_000)
 
@@ -140,6 +142,9 @@ def test_sigkill_never_loses_an_acknowledged_grade(
         assert foreign == 0
     assert killed_with_work >= KILLS // 2  # most kills landed while grades were being written
     assert len(acked) >= KILLS
+    record("review sessions killed (SIGKILL)", KILLS)
+    record("answers acknowledged before a kill", len(acked))
+    record("answers stored after the kills", len(rows))
     print(f"{KILLS} kills, {killed_with_work} mid-review, {len(acked)} grades acknowledged, 0 lost")
 
 
@@ -181,6 +186,9 @@ def test_sigkill_of_the_review_command(tmp_path: Path, write_deck: Callable[...,
         assert integrity == "ok"
         assert graded <= len(rows) <= graded + kill + 1
         assert stale == 0
+    record("review sessions killed (SIGKILL)", CLI_KILLS)
+    record("answers acknowledged before a kill", graded)
+    record("answers stored after the kills", len(rows))
 
 
 # -- a full disk and a read-only store -------------------------------------------------------
@@ -266,6 +274,27 @@ def test_full_disk_one_line_error_nothing_half_written(
     # With space again, everything works.
     assert _cli(db, "import", str(big)).returncode == 0
     assert _counts(db)[1] == 3000
+
+
+def test_backup_to_a_full_disk_says_the_disk_is_full(
+    small_disk: Path, tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    store = open_store(str(db))
+    import_paths(store, [write_deck(deck_text(3000))], T0)
+    store.close()
+    size = db.stat().st_size
+    # From no room at all to room for the copy but not its WAL index (SQLite then says "disk
+    # I/O error"): each time the disk is said to be full, and nothing is left half-written.
+    for free in (0, size // 2, size + 4096, size + 16_384):
+        stats = os.statvfs(small_disk)
+        room = stats.f_bavail * stats.f_frsize
+        (small_disk / "filler").write_bytes(b"\0" * max(0, room - free))
+        result = _cli(db, "backup", "-o", str(small_disk / "copy.db"))
+        _one_line_error(result, "the disk is full")
+        assert "I/O" not in result.stderr
+        assert [path.name for path in small_disk.iterdir()] == ["filler"]
+        (small_disk / "filler").unlink()
 
 
 def test_raw_write_helper_on_a_full_disk(small_disk: Path) -> None:

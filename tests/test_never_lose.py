@@ -22,7 +22,7 @@ from stalindeck.scheduling.fsrs_bridge import SchedulerSettings
 from stalindeck.store.models import REVIEW
 from stalindeck.store.open import Store, open_store
 
-from .conftest import REPO, FakeClock
+from .conftest import DURABILITY_SCALE, REPO, FakeClock, record
 
 runner = CliRunner()
 
@@ -78,6 +78,54 @@ def test_two_windows_answering_one_card_lose_nothing(
     tmp_path: Path, clock: FakeClock, write_deck: Callable[..., Path]
 ) -> None:
     two_windows_answer(str(tmp_path / "s.db"), clock, write_deck)
+
+
+REVIEWERS = 4
+RACE_CARDS = 12
+
+
+@pytest.mark.durability
+def test_four_reviewers_on_one_store_answer_from_the_stored_state(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    """Four `review` commands on one small deck at once (each shows cards the others are
+    answering): every answer is stored, and every card's state is what its whole log gives."""
+    from stalindeck.clock import utc_now
+    from stalindeck.store.check import check_store
+
+    deck = "".join(
+        f'[[cards]]\nid = "c{number}"\nfront = "Q{number}"\nback = "A{number}"\n\n'
+        for number in range(RACE_CARDS)
+    )
+    path = write_deck(f'id = "race"\nname = "Race"\n\n{deck}')
+    for race in range(DURABILITY_SCALE):
+        db = tmp_path / f"race{race}.db"
+        assert sd(db, "import", str(path))[0] == 0
+        answers = "".join(f"{1 + (race + number) % 4}\n" for number in range(RACE_CARDS * 3))
+        children = [
+            subprocess.Popen(
+                [*SD, "--db", str(db), "review", "race", "--new", str(RACE_CARDS)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(REVIEWERS)
+        ]
+        done = [child.communicate(answers + "q\n", timeout=180) for child in children]
+        graded = sum(out.count("graded: ") for out, _ in done)
+        assert all(child.returncode == 0 for child in children), [err for _, err in done]
+        store = open_store(str(db))
+        try:
+            with store.engine.connect() as connection:
+                stored = connection.execute(text("SELECT count(*) FROM reviews")).scalar()
+            report = check_store(store, utc_now(), repair=False)
+        finally:
+            store.close()
+        assert stored == graded > RACE_CARDS
+        assert report.ok, report.problems  # no card's state strays from its log
+        record("races run (reviewers and writers at once on one store)")
+        record("answers given in races, each checked against its card's log", graded)
 
 
 def test_check_replays_a_card_an_old_version_answered_from_a_stale_state(
@@ -271,6 +319,7 @@ def test_every_command_on_a_damaged_page_is_one_line_naming_the_backup(tmp_path:
     db = studied_store(tmp_path)
     (copy,) = (tmp_path / "backups").glob("s-*-manual.db")
     damage_page(db)
+    record("damaged stores tried")
     deck = REPO / "decks" / "khrushchev-destalinisation.toml"
     for args in (
         ["review"],
@@ -285,6 +334,7 @@ def test_every_command_on_a_damaged_page_is_one_line_naming_the_backup(tmp_path:
         code, errors = sd(db, *args)
         assert code == 1, (args, errors)
         one_line_naming(errors, copy)
+        record("commands run on a damaged store (one line naming the backup)")
     assert [path.name for path in (tmp_path / "backups").iterdir()] == [copy.name]
 
 
@@ -297,6 +347,7 @@ def test_a_write_ahead_log_removed_under_a_session_is_one_line(tmp_path: Path) -
         session.execute("PRAGMA wal_autocheckpoint = 0")
         session.execute("UPDATE cards SET front = front || '.'")
         Path(f"{db}-wal").unlink()
+        record("damaged stores tried")
         for args in (["export", "reviews"], ["export", "cards"], ["cards"]):
             code, errors = (
                 sd(db, *args, "-o", str(tmp_path / "x.csv"))
@@ -305,6 +356,7 @@ def test_a_write_ahead_log_removed_under_a_session_is_one_line(tmp_path: Path) -
             )
             assert code == 1, (args, errors)
             one_line_naming(errors, copy)
+            record("commands run on a damaged store (one line naming the backup)")
     finally:
         session.close()
 
@@ -342,6 +394,7 @@ def test_the_hint_and_thinning_keep_to_the_newest_sound_copy(tmp_path: Path) -> 
     assert deleted == [] and sound.exists()
 
 
+@pytest.mark.durability
 def test_an_empty_store_file_beside_its_backups_is_damage(tmp_path: Path) -> None:
     db = studied_store(tmp_path)
     (copy,) = (tmp_path / "backups").glob("s-*-manual.db")
@@ -352,6 +405,7 @@ def test_an_empty_store_file_beside_its_backups_is_damage(tmp_path: Path) -> Non
     assert code == 1 and "empty (0 bytes)" in errors
     one_line_naming(errors, copy)
     assert db.stat().st_size == 0  # not started afresh
+    record("damaged stores tried")
     assert sd(db, "restore", copy.name)[0] == 0
     assert sd(db, "status")[0] == 0
     # An empty file with no copies beside it is a store being made: it starts afresh.
@@ -452,3 +506,90 @@ def test_the_store_modules_import_one_way() -> None:
 
     for name in sorted(graph):
         walk(name, ())
+
+
+# -- what a message echoes, and what the screen shows ----------------------------------------
+
+
+def test_an_error_echoes_a_huge_value_briefly(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    db = tmp_path / "s.db"
+    huge = "y" * 100_000
+    deck = write_deck(
+        f'id = "d"\nname = "D"\n\n[[cards]]\nid = "{huge}"\nfront = "q"\nback = "a"\n'
+    )
+    for args in (
+        ["card", huge],
+        ["import", str(deck)],
+        ["settings", "learning_steps", " ".join(["1m"] * 10_000)],
+    ):
+        code, errors = cli("--db", str(db), *args)
+        assert code == 1, errors
+        assert len(errors) < 2_000 and all(len(line) < 800 for line in errors.splitlines()), (
+            args,
+            len(errors),
+        )
+
+
+def test_invisible_characters_do_not_reach_the_screen() -> None:
+    from rich.cells import cell_len
+
+    from stalindeck.ui.safe import clean
+
+    hidden = "a\u00adb\u200bc\ufeffd\U000e0068\U000e0069e"  # soft hyphen, ZWSP, BOM, tags
+    assert clean(hidden) == "abcde"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    # Drawn as the three emoji Rich measures (two cells each), not one glyph of two cells.
+    assert clean(family) == "\U0001f468\U0001f469\U0001f467" and cell_len(clean(family)) == 6
+    assert (
+        clean("\u0915\u094d\u200d\u0937") == "\u0915\u094d\u200d\u0937"
+    )  # a joiner in Devanagari stays
+
+
+def test_a_field_over_the_size_limit_is_refused_in_every_format(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    from stalindeck.decks.model import MAX_FIELD_CHARS
+
+    db = tmp_path / "s.db"
+    long = "word " * (MAX_FIELD_CHARS // 5 + 1)
+    toml = write_deck(
+        f'id = "d"\nname = "D"\n\n[[cards]]\nid = "c"\nfront = "q"\nback = "{long}"\n'
+    )
+    csv = tmp_path / "sheet.csv"
+    csv.write_text(f"front,back\nq1,a1\n{long},a2\n", encoding="utf-8")
+    for deck, where in ((toml, f"{toml}:4: c: the back is"), (csv, f"{csv}:3: ")):
+        code, errors = cli("--db", str(db), "import", str(deck))
+        assert code == 1, errors
+        assert where in errors and f"limit is {MAX_FIELD_CHARS:,}" in errors, errors
+        assert len(errors) < 1_000
+    if db.exists():  # nothing of either file reached the store
+        connection = sqlite3.connect(db)
+        try:
+            assert connection.execute("SELECT count(*) FROM cards").fetchone() == (0,)
+        finally:
+            connection.close()
+    # At the limit, the card is imported.
+    write_deck(
+        f'id = "d"\nname = "D"\n\n[[cards]]\nid = "c"\nfront = "q"\n'
+        f'back = "{long[:MAX_FIELD_CHARS]}"\n'
+    )
+    code, errors = cli("--db", str(db), "import", str(toml))
+    assert code == 0, errors
+
+
+def test_a_utf16_file_without_its_byte_order_mark_is_named_as_such(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    rows = "front,back\nWho?,Khrushchev\nWhen?,1956\n"
+    for name, data, said in (
+        ("le.csv", rows.encode("utf-16-le"), ":1: file is UTF-16 without a byte-order mark"),
+        ("be.csv", rows.encode("utf-16-be"), ":1: file is UTF-16 without a byte-order mark"),
+        ("nul.csv", b"front,back\nq,a\nq2,a\x002\n", ":3: file holds NUL bytes"),
+        ("notes.md", "Q: Who?\nA: Khrushchev\n".encode("utf-16-le"), ":1: file is UTF-16"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        code, errors = cli("--db", str(db), "import", str(path))
+        assert code == 1 and f"{path}{said}" in errors, errors
+        assert "empty" not in errors

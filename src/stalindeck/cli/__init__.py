@@ -123,10 +123,14 @@ def main() -> None:
         code = app(standalone_mode=False, prog_name="stalindeck")
     except usage.UsageError as error:
         where = error.ctx.command_path if error.ctx is not None else "stalindeck"
-        print(f"error: {error.format_message()} (see `{where} --help`)", file=sys.stderr)
+        from stalindeck.ui.safe import brief
+
+        print(f"error: {brief(error.format_message())} (see `{where} --help`)", file=sys.stderr)
         raise SystemExit(error.exit_code) from None
     except usage.ClickException as error:
-        print(f"error: {error.format_message()}", file=sys.stderr)
+        from stalindeck.ui.safe import brief
+
+        print(f"error: {brief(error.format_message())}", file=sys.stderr)
         raise SystemExit(error.exit_code) from None
     except typer.Abort as error:  # end of input at a prompt, or Ctrl-C past a command's own
         raise SystemExit(1 if isinstance(error.__context__, EOFError) else 130) from None
@@ -134,7 +138,7 @@ def main() -> None:
         raise SystemExit(130) from None
     except Exception as error:  # a damaged page read outside a command's own handling
         from stalindeck.cli.common import store_failure
-        from stalindeck.ui.safe import clean
+        from stalindeck.ui.safe import brief as clean
 
         message = store_failure(error)
         if message is None:

@@ -57,7 +57,8 @@ def error_console() -> Console:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn a `StalindeckError` into its message on stderr and exit status 1."""
-    from stalindeck.ui.safe import clean  # messages quote deck text: keep it inert
+    # Messages quote deck text: keep it inert, and short enough to read.
+    from stalindeck.ui.safe import brief as clean
 
     try:
         yield

@@ -54,6 +54,18 @@ def read_text(path: Path, limit: int, problems: list[str], utf8_hint: str = "") 
         except UnicodeDecodeError:
             problems.append(f"{path}:1: file is not valid UTF-16{utf8_hint}")
             return None
+    if b"\x00" in raw:
+        # Valid UTF-8 never holds a NUL in text; UTF-16 saved without its byte-order mark does
+        # in every other byte (and would otherwise read as empty cells, one letter apart).
+        head = raw[:4096]
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if max(odd, even) > len(head) // 4:
+            advice = utf8_hint or " (save it as UTF-8)"
+            problems.append(f"{path}:1: file is UTF-16 without a byte-order mark{advice}")
+        else:
+            line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+            problems.append(f"{path}:{line}: file holds NUL bytes: it is not a text file")
+        return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from stalindeck.decks.foreign import CardHistory
 from stalindeck.decks.formats import load_files
+from stalindeck.decks.model import oversized_fields
 from stalindeck.decks.toml_deck import deck_files, load_decks
 from stalindeck.errors import DamagedStoreError, DeckError, NotFoundError, StalindeckError
 from stalindeck.store.deck_sync import DeckChanges, sync_decks, unchanged_sources
@@ -133,6 +134,9 @@ def _import(
         decks, history = load_files(
             files, fmt=fmt, deck_name=deck_name, with_history=with_history, skipped=left_out
         )
+    too_long = oversized_fields(decks)
+    if too_long:
+        raise DeckError(too_long)
     if on_loaded is not None:
         on_loaded(sum(len(deck.cards) for deck in decks))
     after = None

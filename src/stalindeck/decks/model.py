@@ -92,6 +92,43 @@ def _accept_text(accept: tuple[str, ...]) -> str:
     return json.dumps(list(accept), ensure_ascii=False) if accept else "[]"
 
 
+# The longest text a card may hold in one field (front, back, typed answer, an accepted answer,
+# extra, section). A fact fits in far less; a 10 MB field took the review screen seconds to lay
+# out, so a longer one is refused at import, in every format.
+MAX_FIELD_CHARS = 50_000
+
+
+def oversized_fields(decks: Sequence[DeckSpec]) -> list[str]:
+    """A ``file:line: card: message`` problem for every card with a field over
+    `MAX_FIELD_CHARS` characters (one per card: its longest field)."""
+    problems: list[str] = []
+    for deck in decks:
+        for card in deck.cards:
+            if (
+                len(card.front) <= MAX_FIELD_CHARS
+                and len(card.back) <= MAX_FIELD_CHARS
+                and len(card.extra) <= MAX_FIELD_CHARS
+                and len(card.section) <= MAX_FIELD_CHARS
+                and len(card.answer or "") <= MAX_FIELD_CHARS
+                and all(len(alias) <= MAX_FIELD_CHARS for alias in card.accept)
+            ):
+                continue
+            fields = {
+                "front": card.front,
+                "back": card.back,
+                "extra": card.extra,
+                "section": card.section,
+                "answer": card.answer or "",
+                "accepted answer": max(card.accept, key=len, default=""),
+            }
+            name, text = max(fields.items(), key=lambda item: len(item[1]))
+            problems.append(
+                f"{deck.path}:{card.line}: {card.note}: the {name} is {len(text):,} characters "
+                f"long; the limit is {MAX_FIELD_CHARS:,} (split the card, or shorten the text)"
+            )
+    return problems
+
+
 @dataclass(frozen=True, slots=True)
 class DeckSpec:
     """A deck read from a file: its identity, description and cards in file order."""

@@ -14,6 +14,7 @@ of the `KEEP_DAILY` days before, then one a week for `KEEP_WEEKLY` weeks and one
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import re
@@ -29,7 +30,7 @@ from sqlalchemy import Engine
 from stalindeck.errors import DamagedStoreError, NotFoundError, StoreError
 from stalindeck.store.engine import sqlite_path
 from stalindeck.store.revision import HEAD_REVISION, known_revisions
-from stalindeck.store.safety import header_ok
+from stalindeck.store.safety import disk_full, header_ok
 
 KEEP_DAILY = 12
 KEEP_WEEKLY = 10
@@ -161,10 +162,12 @@ def backup_file(source: Path, destination: Path) -> Path:
         os.replace(tmp, destination)
         _fsync(destination.parent)
     except (OSError, sqlite3.Error) as error:
-        _unlink_quietly(tmp)
-        raise StoreError(_failure(f"could not back up {source} to {destination}", error)) from error
+        # Judged before the half-written copy is deleted, which frees the space again.
+        message = _failure(f"could not back up {source} to {destination}", error, tmp)
+        _unlink_copy(tmp)
+        raise StoreError(message) from error
     except StoreError:
-        _unlink_quietly(tmp)
+        _unlink_copy(tmp)
         raise
     return destination
 
@@ -222,11 +225,24 @@ def _copy(source: Path, destination: Path, *, standalone: bool = True) -> None:
         from_connection.close()
 
 
-def _failure(what: str, error: BaseException) -> str:
+def _failure(what: str, error: BaseException, written: Path | None = None) -> str:
+    """`what` failed, and why; a full disk named as such even where SQLite said "disk I/O
+    error" (its words for some writes that ran out of space), judged at `written`."""
     reason = getattr(error, "strerror", None) or str(error)
-    if (isinstance(error, OSError) and error.errno == 28) or "disk is full" in str(error):
-        reason = "the disk is full"
+    if (
+        (isinstance(error, OSError) and error.errno == errno.ENOSPC)
+        or "disk is full" in str(error)
+        or (written is not None and disk_full(written))
+    ):
+        reason = "the disk is full; free some space, then try again"
     return f"{what}: {reason}"
+
+
+def _unlink_copy(path: Path) -> None:
+    """Delete a half-written copy and what SQLite kept beside it (a copy of a store in WAL
+    mode is in WAL mode until it is finished)."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        _unlink_quietly(path.with_name(path.name + suffix))
 
 
 def _fsync(path: Path) -> None:

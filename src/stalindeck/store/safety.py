@@ -110,6 +110,12 @@ def _situation(where: str) -> str | None:
     return None
 
 
+def disk_full(path: Path) -> bool:
+    """Whether the disk holding `path` has (next to) no space left: SQLite may report a write
+    that ran out of space as a "disk I/O error"."""
+    return _situation(str(path)) == "full"
+
+
 @contextmanager
 def store_errors(where: str) -> Iterator[None]:
     """Re-raise the SQLite failures `translate` knows as one-line `StoreError`s."""

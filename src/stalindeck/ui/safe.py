@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from rich.text import Text
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c"
+    # Invisible: soft hyphen, zero-width space, byte-order mark, Unicode's tag characters (which
+    # can spell hidden text); and a zero-width joiner between emoji, which a terminal draws as
+    # one glyph where Rich counts each part (the panel's border would be pushed out of line).
+    "\u00ad\u200b\ufeff\U000e0000-\U000e007f]|\u200d(?=[\u2600-\u27bf\U0001f000-\U0001faff])"
+)
 # Unicode's own line breaks: Python's splitlines() and some terminals break lines on them, so a
 # "one line" of line mode could become two. They become plain newlines.
 _LINE_BREAKS = re.compile("[\u2028\u2029]")
@@ -26,6 +32,23 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u
 def clean(value: str) -> str:
     """`value` without control characters or bidi overrides (newline and tab kept)."""
     return _LINE_BREAKS.sub("\n", _UNSAFE.sub("", value))
+
+
+_LONG_RUN = re.compile(r"\S{121,}")
+LONGEST_MESSAGE = 600  # characters of a one-line message; what is longer is cut in the middle
+
+
+def brief(message: str) -> str:
+    """A message fit for one line: `clean`, with any echoed value longer than 120 characters
+    shortened (a 100,000-character card id), and one longer than `LONGEST_MESSAGE`
+    characters cut in the middle to about that length, its end kept (it says what to do)."""
+    text = _LONG_RUN.sub(
+        lambda found: f"{found.group()[:40]}… ({len(found.group()):,} characters)", clean(message)
+    )
+    if len(text) > LONGEST_MESSAGE:
+        left_out = len(text) - LONGEST_MESSAGE
+        text = f"{text[:400]} … ({left_out:,} characters left out) … {text[-200:]}"
+    return text
 
 
 def inert_json(text: str) -> str:
