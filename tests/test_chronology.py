@@ -22,7 +22,7 @@ from stalindeck.decks.model import Kind
 from stalindeck.decks.toml_deck import load_deck
 from stalindeck.errors import DeckError
 from stalindeck.review.matcher import Verdict
-from stalindeck.review.order import check_order, order_grade, typed_order
+from stalindeck.review.order import check_order, order_grade, order_problem, typed_order
 from stalindeck.review.typed import proposed_grade, to_accept
 
 EVENTS = [
@@ -185,6 +185,8 @@ def test_typed_order_reads_letters_and_numbers() -> None:
     assert typed_order("21", 2) == ["B", "A"]
     assert typed_order("C", 2) is None and typed_order("3", 2) is None
     assert typed_order(" ", 2) is None
+    assert typed_order("2\u00b9", 2) is None  # a superscript is no number of an event
+    assert check_order("\u00b2", "B A").verdict is Verdict.WRONG
 
 
 # ---------------------------------------------------------------------- line mode, exports
@@ -223,6 +225,34 @@ def test_line_mode_takes_a_right_order_as_numbers(db: Path, right: str) -> None:
     code, out, _ = run(db, "review", "chrono", input=f"{numbers}\n\nq\n")
     assert code == 0
     assert f"result: correct; expected {' '.join(right)}; proposed 3; 4 of 4 in place" in out
+    assert "graded: 3 Good" in out
+
+
+@pytest.mark.parametrize("typed", ["zz", "ABC", "ABCC", "ABCDE", "1235", "A B C C"])
+def test_what_names_no_order_of_the_events_is_a_problem(typed: str) -> None:
+    problem = order_problem(typed, 4)
+    assert problem == (
+        f"{typed!r} is not an order of the 4 events: type the letters A-D, each once, "
+        "earliest first, or their numbers 1-4"
+    )
+
+
+@pytest.mark.parametrize("typed", ["", "  ", "BADC", "b a d c", "2, 1, 4, 3", "D-C-B-A"])
+def test_an_order_of_the_events_or_nothing_is_no_problem(typed: str) -> None:
+    assert order_problem(typed, 4) is None
+
+
+def test_line_mode_asks_again_for_what_is_not_an_order(db: Path, right: str) -> None:
+    code, out, _ = run(db, "review", "chrono", input=f"zz\n{right[:3]}\n{right}\n\nq\n")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[2] == (
+        "error: 'zz' is not an order of the 4 events: type the letters A-D, each once, "
+        "earliest first, or their numbers 1-4"
+    )
+    assert lines[3].startswith(f"error: {right[:3]!r} is not an order of the 4 events")
+    assert lines[4].startswith("answer: 1. Beria arrested")  # nothing lost: the third try
+    assert f"result: correct; expected {' '.join(right)}; proposed 3" in out
     assert "graded: 3 Good" in out
 
 
@@ -274,6 +304,10 @@ def test_the_review_screen_takes_an_order(db: Path, right: str) -> None:
     )
     child.expect("Put these events in order")
     child.expect("type, then Enter")
+    child.sendline("zz")  # not an order: said so, and the card asked again
+    child.expect("'zz' is not an order of the 4 events")
+    child.expect("numbers 1-4")
+    child.expect("> ")
     child.sendline(right[1] + right[0] + right[2:])
     child.expect("wrong")
     child.expect("2 of 4 in place")

@@ -21,13 +21,27 @@ def typed_order(typed: str, count: int) -> list[str] | None:
     marks = _SEPARATORS.sub("", typed).upper()
     if not marks:
         return None
-    if marks.isdigit():
+    if marks.isascii() and marks.isdigit():  # not "²", which str.isdigit takes for a digit
         if not all(1 <= int(digit) <= count for digit in marks):
             return None
         return [_LETTERS[int(digit) - 1] for digit in marks]
     if all(mark in _LETTERS[:count] for mark in marks):
         return list(marks)
     return None
+
+
+def order_problem(typed: str, count: int) -> str | None:
+    """Why `typed` is no order of `count` events, to be typed again (one line); None if it
+    names each of the events once. An empty answer is no problem: it reveals the card."""
+    if not typed.strip():
+        return None
+    got = typed_order(typed, count)
+    if got is not None and sorted(got) == list(_LETTERS[:count]):
+        return None
+    return (
+        f"{typed.strip()!r} is not an order of the {count} events: type the letters "
+        f"A-{_LETTERS[count - 1]}, each once, earliest first, or their numbers 1-{count}"
+    )
 
 
 def check_order(typed: str, expected: str) -> Match:

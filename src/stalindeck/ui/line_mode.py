@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from stalindeck.review.matcher import Match
+from stalindeck.review.order import order_problem
 from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown
 from stalindeck.review.typed import check, expected_answer, proposed_grade, to_accept
 from stalindeck.ui.format import interval
@@ -81,6 +82,8 @@ class LineMode:
             if command:
                 return self._command(shown, command)
             slip = _slip(line, typed=expected is not None)
+            if slip is None and expected is not None and card.kind == "chronology":
+                slip = order_problem(line, len(expected.split()))  # typed again, not graded
             if slip is None:
                 break
             self._say("error", slip)

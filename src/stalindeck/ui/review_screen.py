@@ -25,6 +25,7 @@ from rich.text import Text
 
 from stalindeck.resources import is_shipped
 from stalindeck.review.matcher import Match, Verdict
+from stalindeck.review.order import order_problem
 from stalindeck.review.session import (
     GRADE_NAMES,
     GRADES,
@@ -341,6 +342,11 @@ class ReviewScreen:
                     )
                     return shown
                 return command
+            if shown.card.kind == "chronology":  # not an order of the events: typed again
+                slip = order_problem(typed, len(expected.split()))
+                if slip:
+                    self.message = safe_text(f"  {slip}", "yellow")
+                    return shown
             match = check(shown.card, typed, expected, self.session.accepted(shown.card.card_id))
         proposed = proposed_grade(match) if match else None
         mine = to_accept(match, typed)  # `a` grades it Good and accepts it from now on
