@@ -491,3 +491,56 @@ def test_a_deck_reviews_lists_and_exports_with_its_subdecks(tmp_path: Path) -> N
     assert json.loads(shown.stdout)["media"] == [{"name": "yezhov.png", "bytes": len(PNG)}]
     plain = runner.invoke(app, ["--db", str(db), "card", f"history-russia/{key}"])
     assert "yezhov.png (72 B)" in plain.stdout
+
+
+def test_the_review_screen_opens_a_cards_media_in_the_viewer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from stalindeck.store.queue import Filter
+    from stalindeck.ui.review_screen import ReviewScreen
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    store = open_store(str(tmp_path / "s.db"))
+    import_paths(store, [package], now)
+    # A stand-in for the desktop's viewer: it keeps a copy of the file it is given.
+    seen = tmp_path / "seen.png"
+    viewer = tmp_path / "viewer"
+    viewer.write_text(f'#!/bin/sh\ncp "$1" {seen}\n', encoding="utf-8")
+    viewer.chmod(0o755)
+    monkeypatch.setenv("STALINDECK_VIEWER", str(viewer))
+    keys = iter(["m", "q"])
+    out = io.StringIO()
+    session = ReviewSession(store, Filter(decks=("History::Russia",)), clock=lambda: now)
+    screen = ReviewScreen(session, Console(file=out, width=100), read_key=lambda: next(keys))
+    screen.run()
+    session.close()
+    store.close()
+    assert "m media" in out.getvalue()  # the footer offers it for a card with media
+    assert "opened in the viewer: yezhov.png" in out.getvalue()
+    for _ in range(50):  # the viewer runs on its own, not waited for
+        if seen.exists() and seen.read_bytes() == PNG:
+            break
+        time.sleep(0.1)
+    assert seen.read_bytes() == PNG
+
+
+def test_with_no_viewer_the_media_key_says_what_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stalindeck.errors import StalindeckError
+    from stalindeck.interop.media import viewer_command
+
+    monkeypatch.delenv("STALINDECK_VIEWER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no xdg-open, no open
+    with pytest.raises(StalindeckError, match="set STALINDECK_VIEWER"):
+        viewer_command()
+    monkeypatch.setenv("STALINDECK_VIEWER", "mpv --force-window")
+    assert viewer_command() == ["mpv", "--force-window"]

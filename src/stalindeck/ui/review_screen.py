@@ -1,8 +1,8 @@
 """The Rich review screen: a thin shell around `ReviewSession` that reads keys and draws.
 
 Keys: Space/Enter reveal (and, on the answer, grade Good), 1-4 grade, u undo, s suspend,
-b bury, e edit the card's deck file, q quit. Ctrl-C and a closed terminal quit too; every
-grade is already committed by then.
+b bury, e edit the card's deck file, m open the card's media in the viewer, q quit. Ctrl-C and
+a closed terminal quit too; every grade is already committed by then.
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ class ReviewScreen:
         self.read_key = read_key or Keys()
         self.reimport = reimport
         self.message: Text | None = None
+        self._media: dict[int, list[str]] = {}  # the media of the card on screen
         self._drawn: tuple[Shown, tuple[object, ...], Text | None] | None = None
         self._awaiting_key = False
 
@@ -180,8 +181,21 @@ class ReviewScreen:
     def _footer(self, first: str) -> Text:
         text = Text(f"  {first}", "dim")
         undo = " · u undo" if self.session.can_undo() else ""
-        text.append(f" · s suspend · b bury · e edit{undo} · q quit", "dim")
+        media = " · m media" if self._has_media() else ""
+        text.append(f" · s suspend · b bury · e edit{media}{undo} · q quit", "dim")
         return text
+
+    def _has_media(self) -> bool:
+        """Whether the card on screen shows media (asked once per card)."""
+        current = self.session.current
+        if current is None:
+            return False
+        card_id = current.card.card_id
+        if card_id not in self._media:
+            from stalindeck.interop.media import card_media
+
+            self._media = {card_id: card_media(self.session.store, card_id)}
+        return bool(self._media[card_id])
 
     def _draw(self, shown: Shown, *parts: object) -> None:
         self._drawn = (shown, parts, self.message)
@@ -355,7 +369,25 @@ class ReviewScreen:
             return self.session.next_card()
         if key == "e":
             return self._edit(shown)
+        if key == "m":
+            self._open_media(shown)
+            return shown
         return _STAY
+
+    def _open_media(self, shown: Shown) -> None:
+        from stalindeck.errors import StalindeckError
+        from stalindeck.interop.media import open_card_media
+
+        try:
+            opened = open_card_media(self.session.store, shown.card.card_id)
+        except StalindeckError as error:
+            self.message = safe_text(f"  {error}", "red")
+            return
+        if not opened:
+            self.message = Text("  this card has no media", "yellow")
+            return
+        self.message = Text("  opened in the viewer: ", "green")
+        self.message.append_text(safe_text(", ".join(opened)))
 
     def _edit(self, shown: Shown) -> Shown | None:
         path = Path(shown.card.deck_path)
