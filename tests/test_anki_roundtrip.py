@@ -544,3 +544,59 @@ def test_with_no_viewer_the_media_key_says_what_to_set(
         viewer_command()
     monkeypatch.setenv("STALINDECK_VIEWER", "mpv --force-window")
     assert viewer_command() == ["mpv", "--force-window"]
+
+
+def test_the_review_screen_shows_a_notes_formatting(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from stalindeck.store.queue import Filter
+    from stalindeck.ui.review_screen import ReviewScreen
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    store = open_store(str(tmp_path / "s.db"))
+    import_paths(store, [package], now)
+    # All notes are new: the reversed note, the cloze, then the basic one (the typed one next).
+    keys = iter([" ", "3", " ", "3", " ", "q"])
+    out = io.StringIO()
+    console = Console(file=out, width=100, force_terminal=True, color_system="standard")
+    session = ReviewSession(store, Filter(decks=("History",)), clock=lambda: now)
+    ReviewScreen(session, console, read_key=lambda: next(keys)).run()
+    session.close()
+    store.close()
+    shown = out.getvalue()
+    assert "Who led the \x1b[1mNKVD\x1b[0m in 1938?" in shown  # bold, as in the note
+    assert "\x1b[1;3mBeria" in shown  # italic (on the bold of a revealed answer)
+    assert "[image: yezhov.png]" in shown
+    assert "• June" in shown and "• December" in shown  # the cloze's Back Extra, a list
+
+
+def test_a_card_changed_since_its_note_is_shown_as_plain_text(tmp_path: Path) -> None:
+    from stalindeck.interop.formatting import card_html
+    from stalindeck.store.queue import Filter
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    db = tmp_path / "s.db"
+    store = open_store(str(db))
+    import_paths(store, [package], now)
+    with sqlite3.connect(db) as connection:  # as a re-import from an edited deck file would
+        connection.execute(
+            "UPDATE cards SET front = 'Who led the NKVD in 1937?' WHERE front LIKE 'Who led%'"
+        )
+    session = ReviewSession(store, Filter(decks=("History::Russia",)), clock=lambda: now)
+    shown = session.next_card()
+    assert shown is not None and shown.card.front == "Who led the NKVD in 1937?"
+    html = card_html(store, shown.card)
+    assert html is not None and html.front is None  # the note's 1938 is not shown
+    assert html.back == 'Yezhov<br>then <i>Beria</i><img src="yezhov.png">'
+    session.close()
+    store.close()

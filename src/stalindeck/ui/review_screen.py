@@ -22,6 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from stalindeck.interop.formatting import AnkiHtml, card_html
 from stalindeck.resources import is_shipped
 from stalindeck.review.matcher import Match, Verdict
 from stalindeck.review.session import (
@@ -39,6 +40,7 @@ from stalindeck.review.typed import (
     to_accept,
 )
 from stalindeck.ui.format import interval
+from stalindeck.ui.html_text import html_to_rich
 from stalindeck.ui.safe import safe_text
 
 GRADE_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
@@ -127,6 +129,7 @@ class ReviewScreen:
         self.reimport = reimport
         self.message: Text | None = None
         self._media: dict[int, list[str]] = {}  # the media of the card on screen
+        self._formatting: tuple[int, AnkiHtml | None] | None = None  # the card on screen's
         self._drawn: tuple[Shown, tuple[object, ...], Text | None] | None = None
         self._awaiting_key = False
 
@@ -159,13 +162,28 @@ class ReviewScreen:
         return grid
 
     def _question(self, shown: Shown) -> Panel:
-        return Panel(safe_text(shown.card.front), border_style="cyan", padding=(1, 2))
+        html = self._html(shown)
+        front = html_to_rich(html.front) if html and html.front else safe_text(shown.card.front)
+        return Panel(front, border_style="cyan", padding=(1, 2))
 
     def _answer(self, shown: Shown) -> Panel:
-        body: list[Text] = [_revealed(shown.card.front, shown.card.back)]
-        if shown.card.extra:
+        html = self._html(shown)
+        if html and html.front and html.back:  # as the note has it, formatting and all
+            body = [_revealed_rich(html_to_rich(html.front), html_to_rich(html.back))]
+        else:
+            body = [_revealed(shown.card.front, shown.card.back)]
+        if html and html.extra:
+            body.append(html_to_rich(html.extra, "dim italic"))
+        elif shown.card.extra:
             body.append(safe_text(shown.card.extra, "dim italic"))
         return Panel(Group(*body), border_style="green", padding=(1, 2))
+
+    def _html(self, shown: Shown) -> AnkiHtml | None:
+        """The HTML of the card's Anki note behind each side (asked once per card)."""
+        card_id = shown.card.card_id
+        if self._formatting is None or self._formatting[0] != card_id:
+            self._formatting = (card_id, card_html(self.session.store, shown.card))
+        return self._formatting[1]
 
     def _grades(self, shown: Shown, proposed: int | None) -> Text:
         line = Text("  ")
@@ -445,6 +463,16 @@ class _Stay:
 
 _STAY = _Stay()
 GRADE_KEYS = {str(grade) for grade in GRADES}
+
+
+def _revealed_rich(front: Text, back: Text) -> Text:
+    """`_revealed` for sides with their formatting: what the front hid picked out in bold."""
+    start, stop = hidden_span(front.plain, back.plain)
+    if 0 < start < stop < len(back.plain):
+        back.stylize("bold green", start, stop)
+    else:
+        back.stylize("bold")
+    return back
 
 
 def _revealed(front: str, back: str) -> Text:
