@@ -491,3 +491,112 @@ def test_a_deck_reviews_lists_and_exports_with_its_subdecks(tmp_path: Path) -> N
     assert json.loads(shown.stdout)["media"] == [{"name": "yezhov.png", "bytes": len(PNG)}]
     plain = runner.invoke(app, ["--db", str(db), "card", f"history-russia/{key}"])
     assert "yezhov.png (72 B)" in plain.stdout
+
+
+def test_the_review_screen_opens_a_cards_media_in_the_viewer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from stalindeck.store.queue import Filter
+    from stalindeck.ui.review_screen import ReviewScreen
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    store = open_store(str(tmp_path / "s.db"))
+    import_paths(store, [package], now)
+    # A stand-in for the desktop's viewer: it keeps a copy of the file it is given.
+    seen = tmp_path / "seen.png"
+    viewer = tmp_path / "viewer"
+    viewer.write_text(f'#!/bin/sh\ncp "$1" {seen}\n', encoding="utf-8")
+    viewer.chmod(0o755)
+    monkeypatch.setenv("STALINDECK_VIEWER", str(viewer))
+    keys = iter(["m", "q"])
+    out = io.StringIO()
+    session = ReviewSession(store, Filter(decks=("History::Russia",)), clock=lambda: now)
+    screen = ReviewScreen(session, Console(file=out, width=100), read_key=lambda: next(keys))
+    screen.run()
+    session.close()
+    store.close()
+    assert "m media" in out.getvalue()  # the footer offers it for a card with media
+    assert "opened in the viewer: yezhov.png" in out.getvalue()
+    for _ in range(50):  # the viewer runs on its own, not waited for
+        if seen.exists() and seen.read_bytes() == PNG:
+            break
+        time.sleep(0.1)
+    assert seen.read_bytes() == PNG
+
+
+def test_with_no_viewer_the_media_key_says_what_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stalindeck.errors import StalindeckError
+    from stalindeck.interop.media import viewer_command
+
+    monkeypatch.delenv("STALINDECK_VIEWER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no xdg-open, no open
+    with pytest.raises(StalindeckError, match="set STALINDECK_VIEWER"):
+        viewer_command()
+    monkeypatch.setenv("STALINDECK_VIEWER", "mpv --force-window")
+    assert viewer_command() == ["mpv", "--force-window"]
+
+
+def test_the_review_screen_shows_a_notes_formatting(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from stalindeck.store.queue import Filter
+    from stalindeck.ui.review_screen import ReviewScreen
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    store = open_store(str(tmp_path / "s.db"))
+    import_paths(store, [package], now)
+    # All notes are new: the reversed note, the cloze, then the basic one (the typed one next).
+    keys = iter([" ", "3", " ", "3", " ", "q"])
+    out = io.StringIO()
+    console = Console(file=out, width=100, force_terminal=True, color_system="standard")
+    session = ReviewSession(store, Filter(decks=("History",)), clock=lambda: now)
+    ReviewScreen(session, console, read_key=lambda: next(keys)).run()
+    session.close()
+    store.close()
+    shown = out.getvalue()
+    assert "Who led the \x1b[1mNKVD\x1b[0m in 1938?" in shown  # bold, as in the note
+    assert "\x1b[1;3mBeria" in shown  # italic (on the bold of a revealed answer)
+    assert "[image: yezhov.png]" in shown
+    assert "• June" in shown and "• December" in shown  # the cloze's Back Extra, a list
+
+
+def test_a_card_changed_since_its_note_is_shown_as_plain_text(tmp_path: Path) -> None:
+    from stalindeck.interop.formatting import card_html
+    from stalindeck.store.queue import Filter
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    db = tmp_path / "s.db"
+    store = open_store(str(db))
+    import_paths(store, [package], now)
+    with sqlite3.connect(db) as connection:  # as a re-import from an edited deck file would
+        connection.execute(
+            "UPDATE cards SET front = 'Who led the NKVD in 1937?' WHERE front LIKE 'Who led%'"
+        )
+    session = ReviewSession(store, Filter(decks=("History::Russia",)), clock=lambda: now)
+    shown = session.next_card()
+    assert shown is not None and shown.card.front == "Who led the NKVD in 1937?"
+    html = card_html(store, shown.card)
+    assert html is not None and html.front is None  # the note's 1938 is not shown
+    assert html.back == 'Yezhov<br>then <i>Beria</i><img src="yezhov.png">'
+    session.close()
+    store.close()

@@ -351,3 +351,14 @@ def card_media(store: Store, card_id: int) -> list[tuple[str, int | None]]:
     names = sorted({name for field in json.loads(row.fields) for name in media_names(field)})
     sizes = media_sizes(store, names)
     return [(name, sizes.get(name)) for name in names]
+
+
+def card_anki_fields(store: Store, card_id: int) -> tuple[str, ...] | None:
+    """The fields, HTML and all, of the Anki note the card came from (None: not from Anki)."""
+    with reading(store.engine) as connection:
+        row = connection.execute(
+            select(AnkiNote.fields)
+            .join(Card, (Card.deck_id == AnkiNote.deck_id) & (Card.note == AnkiNote.note))
+            .where(Card.id == card_id)
+        ).first()
+    return None if row is None else tuple(str(field) for field in json.loads(row.fields))

@@ -1,8 +1,8 @@
 """The Rich review screen: a thin shell around `ReviewSession` that reads keys and draws.
 
 Keys: Space/Enter reveal (and, on the answer, grade Good), 1-4 grade, u undo, s suspend,
-b bury, e edit the card's deck file, q quit. Ctrl-C and a closed terminal quit too; every
-grade is already committed by then.
+b bury, e edit the card's deck file, m open the card's media in the viewer, q quit. Ctrl-C and
+a closed terminal quit too; every grade is already committed by then.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from stalindeck.interop.formatting import AnkiHtml, card_html
 from stalindeck.resources import is_shipped
 from stalindeck.review.matcher import Match, Verdict
 from stalindeck.review.order import order_problem
@@ -41,6 +42,7 @@ from stalindeck.review.typed import (
     to_accept,
 )
 from stalindeck.ui.format import interval
+from stalindeck.ui.html_text import html_to_rich
 from stalindeck.ui.safe import safe_text
 
 GRADE_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
@@ -128,6 +130,8 @@ class ReviewScreen:
         self.read_key = read_key or Keys()
         self.reimport = reimport
         self.message: Text | None = None
+        self._media: dict[int, list[str]] = {}  # the media of the card on screen
+        self._formatting: tuple[int, AnkiHtml | None] | None = None  # the card on screen's
         self._drawn: tuple[Shown, tuple[object, ...], Text | None] | None = None
         self._awaiting_key = False
 
@@ -160,13 +164,28 @@ class ReviewScreen:
         return _Header((title, deck), (labelled, bare))
 
     def _question(self, shown: Shown) -> Panel:
-        return Panel(safe_text(shown.card.front), border_style="cyan", padding=(1, 2))
+        html = self._html(shown)
+        front = html_to_rich(html.front) if html and html.front else safe_text(shown.card.front)
+        return Panel(front, border_style="cyan", padding=(1, 2))
 
     def _answer(self, shown: Shown) -> Panel:
-        body: list[Text] = [_revealed(shown.card.front, shown.card.back)]
-        if shown.card.extra:
+        html = self._html(shown)
+        if html and html.front and html.back:  # as the note has it, formatting and all
+            body = [_revealed_rich(html_to_rich(html.front), html_to_rich(html.back))]
+        else:
+            body = [_revealed(shown.card.front, shown.card.back)]
+        if html and html.extra:
+            body.append(html_to_rich(html.extra, "dim italic"))
+        elif shown.card.extra:
             body.append(safe_text(shown.card.extra, "dim italic"))
         return Panel(Group(*body), border_style="green", padding=(1, 2))
+
+    def _html(self, shown: Shown) -> AnkiHtml | None:
+        """The HTML of the card's Anki note behind each side (asked once per card)."""
+        card_id = shown.card.card_id
+        if self._formatting is None or self._formatting[0] != card_id:
+            self._formatting = (card_id, card_html(self.session.store, shown.card))
+        return self._formatting[1]
 
     def _grades(self, shown: Shown, proposed: int | None) -> _Fit:
         """The four grades with their intervals: names and wide gaps where the width allows,
@@ -191,6 +210,8 @@ class ReviewScreen:
         (key, what, shorter), then the usual ones. Where the width is short the labels shorten, then
         the hints go, least needed first; `first` and the extra ones stay."""
         usual = [("s", "suspend", "susp"), ("b", "bury", "bury"), ("e", "edit", "edit")]
+        if self._has_media():
+            usual.append(("m", "media", "media"))
         if self.session.can_undo():
             usual.append(("u", "undo", "undo"))
         usual.append(("q", "quit", "quit"))
@@ -213,6 +234,18 @@ class ReviewScreen:
             line("  ", shorter, fewer[0], False),
             *(line(" ", shorter, hints, False) for hints in fewer[1:]),
         )
+
+    def _has_media(self) -> bool:
+        """Whether the card on screen shows media (asked once per card)."""
+        current = self.session.current
+        if current is None:
+            return False
+        card_id = current.card.card_id
+        if card_id not in self._media:
+            from stalindeck.interop.media import card_media
+
+            self._media = {card_id: card_media(self.session.store, card_id)}
+        return bool(self._media[card_id])
 
     def _draw(self, shown: Shown, *parts: object) -> None:
         self._drawn = (shown, parts, self.message)
@@ -430,7 +463,25 @@ class ReviewScreen:
             return self.session.next_card()
         if key == "e":
             return self._edit(shown)
+        if key == "m":
+            self._open_media(shown)
+            return shown
         return _STAY
+
+    def _open_media(self, shown: Shown) -> None:
+        from stalindeck.errors import StalindeckError
+        from stalindeck.interop.media import open_card_media
+
+        try:
+            opened = open_card_media(self.session.store, shown.card.card_id)
+        except StalindeckError as error:
+            self.message = safe_text(f"  {error}", "red")
+            return
+        if not opened:
+            self.message = Text("  this card has no media", "yellow")
+            return
+        self.message = Text("  opened in the viewer: ", "green")
+        self.message.append_text(safe_text(", ".join(opened)))
 
     def _edit(self, shown: Shown) -> Shown | None:
         path = Path(shown.card.deck_path)
@@ -538,6 +589,16 @@ def _tight(panel: Panel) -> Panel:
     tight = copy.copy(panel)
     tight.padding = (0, 1)
     return tight
+
+
+def _revealed_rich(front: Text, back: Text) -> Text:
+    """`_revealed` for sides with their formatting: what the front hid picked out in bold."""
+    start, stop = hidden_span(front.plain, back.plain)
+    if 0 < start < stop < len(back.plain):
+        back.stylize("bold green", start, stop)
+    else:
+        back.stylize("bold")
+    return back
 
 
 def _revealed(front: str, back: str) -> Text:
