@@ -164,7 +164,8 @@ class AnswerPath:
 
             with self.store.engine.begin() as connection:
                 # This profile's writes take turns; other profiles' go side by side.
-                take_write_lock(connection, self._where, self.store.profile_id)
+                if connection.dialect.name == "postgresql":
+                    take_write_lock(connection, self._where, self.store.profile_id)
 
                 def run(sql: str, params: dict[str, Any]) -> list[Any]:
                     result = connection.execute(text(sql), params)
