@@ -182,8 +182,10 @@ def build_school(store: Store, profiles: int, days: int, per_day: int, seed: int
         flush()
         if postgres:
             raw.commit()
-            raw.autocommit = True  # type: ignore[attr-defined]
-            cursor.execute("VACUUM ANALYZE")
+            driver: Any = raw.driver_connection
+            driver.autocommit = True  # VACUUM runs outside a transaction
+            driver.execute("VACUUM ANALYZE")
+            driver.autocommit = False
         else:
             cursor.execute("COMMIT")
             cursor.execute("ANALYZE")

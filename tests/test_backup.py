@@ -598,3 +598,20 @@ def test_postgresql_backup_without_pg_dump_is_one_line_saying_how(
         assert result.stderr.count("\n") == 1
         assert "apt install postgresql-client" in result.stderr or "not a file" in result.stderr
         assert "secret" not in result.stderr
+
+
+def test_students_starting_together_take_one_automatic_copy(demo: Store) -> None:
+    """A class on one SQLite store: the first reviewer to claim the copy takes it; one who
+    finds it claimed by another process counts it as taken instead of copying the store too."""
+    assert demo.path is not None and demo.backup_dir is not None
+    demo.backup_dir.mkdir(parents=True, exist_ok=True)
+    claim = demo.backup_dir / f".{demo.path.stem}-auto.claim"
+    claim.touch()  # another student's process is copying the store
+    assert backup.backup_if_due(demo.path) is None
+    assert not list(demo.backup_dir.glob("*.db"))
+    assert backup.backup_if_due(demo.path) is None  # and it does not look again at once
+    backup._last_auto.clear()  # the next process
+    old = time.time() - 2 * 3600
+    os.utime(claim, (old, old))  # a claim left by a process that died while copying
+    copy = backup.backup_if_due(demo.path)
+    assert copy is not None and copy.exists() and not claim.exists()

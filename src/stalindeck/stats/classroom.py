@@ -121,6 +121,36 @@ def _group_key(settings: Settings) -> tuple[int, tuple[float, ...] | None]:
     return settings.rollover_hour, None if parameters is None else tuple(parameters)
 
 
+# The study days read per student: the last week first; wider only for the students whose
+# current streak reaches back to the first day read (up to the year `stats` reads), so a class
+# of a thousand does not read a year of answers to count a week and a few short streaks.
+STREAK_WINDOWS = (8, 32, CALENDAR_DAYS)
+
+
+def _recent_days(
+    store: Store, scope: Scope, today: date, hour: int, tz: tzinfo | None, members: list[int]
+) -> dict[int, dict[int, int]]:
+    """Answers per study day (profile → {date ordinal: answers}) for the last week and as far
+    back as each profile's current streak goes, within `CALENDAR_DAYS`."""
+    found: dict[int, dict[int, int]] = {}
+    todo = members
+    for length in STREAK_WINDOWS:
+        first = today - timedelta(days=length - 1)
+        days = cq.days_by_profile(store, scope, window(first, today, hour, tz), todo)
+        found.update(days)
+        if length == CALENDAR_DAYS:
+            break
+        todo = []
+        for ident, per_day in days.items():
+            streak = _streaks(set(per_day), today.toordinal())[0]
+            latest = today.toordinal() if today.toordinal() in per_day else today.toordinal() - 1
+            if streak and latest - streak + 1 <= first.toordinal():
+                todo.append(ident)  # the streak may go on before the first day read
+        if not todo:
+            break
+    return found
+
+
 def compute_class(
     store: Store,
     now: datetime,
@@ -157,9 +187,8 @@ def compute_class(
         curves.append((curve, members))
         today = study_date(now, hour, tz)
         today_n = today.toordinal()
-        recent = window(today - timedelta(days=CALENDAR_DAYS - 1), today, hour, tz)
         cards = cq.cards_by_profile(store, scope, now, start_of(today, hour, tz), curve, members)
-        days = cq.days_by_profile(store, scope, recent, members)
+        days = _recent_days(store, scope, today, hour, tz, members)
         topics = topics_by_profile(store, scope, now, curve, members)
         recall: dict[int, tuple[int, float]] = {}
         by_exam: dict[date, list[int]] = {}

@@ -477,11 +477,26 @@ def backup_if_due(store_path: Path | None, reason: str = "review") -> Path | Non
         last = _last_auto[store_path] = newest.taken_at.timestamp() if newest else 0.0
     if time.time() - last < AUTO_INTERVAL.total_seconds():
         return None
+    # Students of one class starting together would each copy the store: the first to claim
+    # the copy takes it, the others count it as taken (and look again after the interval).
+    folder = backup_dir_for(store_path)
+    claim = folder / f".{store_path.stem}-auto.claim"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            if time.time() - claim.stat().st_mtime > _STALE_TMP.total_seconds():
+                claim.unlink()  # left by a process that died while copying
+        os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except OSError:
+        _last_auto[store_path] = time.time()  # claimed by another process (or unwritable)
+        return None
     try:
         return take_backup(store_path, reason)
     except StoreError:
         _last_auto[store_path] = time.time()  # do not retry on every answer
         return None
+    finally:
+        _unlink_quietly(claim)
 
 
 def newest_backup_quietly(folder: Path, store: str | None = None) -> BackupInfo | None:

@@ -16,6 +16,7 @@ from stalindeck.ui.stats_view import _card_label, percent
 from stalindeck.words import plural
 
 TOPICS_SHOWN = 15
+PROFILE_WIDTH = 24  # a longer name is cut with "…"
 _DASH = "-"
 
 
@@ -37,38 +38,54 @@ def _students(view: ClassView) -> RenderableType:
             "No students yet: each one studies with --profile NAME on this store.", style="dim"
         )
     exams = any(student.exam_recall is not None for student in view.students)
-    table = Table(box=None, padding=(0, 1), show_edge=False)
-    table.add_column("profile", no_wrap=True, min_width=7, max_width=24, overflow="ellipsis")
-    for name in ("mastery", "due", "late", "7d", "days", "streak"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("last", no_wrap=True)
-    table.add_column("reviews", justify="right", no_wrap=True)
-    table.add_column("seen", justify="right", no_wrap=True)
-    if exams:
-        table.add_column("exam", justify="right", no_wrap=True)
+    names = ["profile", "mastery", "due", "late", "7d", "days", "streak", "last", "reviews"]
+    names += ["seen", "exam"] if exams else ["seen"]
+    rows = [[Text(name, style="bold") for name in names]]
     for student in view.students:
-        cells: list[Text | str] = [
-            safe_text(student.profile),
+        profile = safe_text(student.profile)
+        profile.truncate(PROFILE_WIDTH, overflow="ellipsis")
+        cells = [
+            profile,
             _mastery(student),
-            f"{student.due_now:,}",
+            Text(f"{student.due_now:,}"),
             Text(f"{student.overdue:,}", style="red" if student.overdue else ""),
-            f"{student.reviews_7d:,}",
-            f"{student.days_studied_7d}/7",
-            str(student.current_streak),
-            days_ago(student.last_review, view.now),
-            f"{student.reviews:,}",
-            f"{student.seen:,}",
+            Text(f"{student.reviews_7d:,}"),
+            Text(f"{student.days_studied_7d}/7"),
+            Text(str(student.current_streak)),
+            Text(days_ago(student.last_review, view.now)),
+            Text(f"{student.reviews:,}"),
+            Text(f"{student.seen:,}"),
         ]
         if exams:
-            cells.append(percent(student.exam_recall))
-        table.add_row(*cells)
+            cells.append(Text(percent(student.exam_recall)))
+        rows.append(cells)
     caption = Text(
         "Who needs help first: lowest mastery, then the biggest backlog. due: cards due now "
         "(late: since before today); 7d: answers in the last 7 days, on how many days; seen: "
         "cards reviewed" + ("; exam: recall on exam day if they stopped now." if exams else "."),
         style="dim",
     )
-    return Group(table, caption)
+    return Group(_aligned(rows, left={0, 7}), caption)
+
+
+def _aligned(rows: list[list[Text]], left: set[int]) -> Text:
+    """Rows of cells as one block of aligned lines (columns `left` aligned left, the others
+    right): a Rich table measures every cell again and took seconds for a class of 1,000."""
+    widths = [max(cell.cell_len for cell in column) for column in zip(*rows, strict=True)]
+    block = Text(no_wrap=True, overflow="ellipsis")
+    for number, row in enumerate(rows):
+        if number:
+            block.append("\n")
+        for index, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            pad = " " * (width - cell.cell_len)
+            if index:
+                block.append(" ")
+            if index not in left:
+                block.append(pad)
+            block.append_text(cell)
+            if index in left and index < len(row) - 1:
+                block.append(pad)
+    return block
 
 
 def _mastery(student: Student) -> Text:
