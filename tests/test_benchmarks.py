@@ -46,6 +46,7 @@ def test_benchmark_runs_at_tiny_size(tmp_path: Path) -> None:
         "import CSV, N rows, the whole command in a new store",
         "  of which creating the new store's tables",
         "cold review to first question",
+        "floor: the command line and the quick sqlite3 store loaded, no SQLAlchemy, no work",
         "exam forecast over N cards (180 days ahead)",
         "optimize over 2,000 reviews",
     } <= names

@@ -61,6 +61,7 @@ def exam_command(
 
     Store the date once with [bold]stalindeck settings exam_date 2027-06-05[/] and leave it out.
     """
+    from stalindeck.bulk import no_cycle_collection
     from stalindeck.clock import utc_now
     from stalindeck.errors import StalindeckError
     from stalindeck.scheduling.day import study_date
@@ -111,16 +112,18 @@ def exam_command(
                 "(stalindeck settings exam_date 2027-06-05)"
             )
         scope = Scope(decks=tuple(words), tags=tuple(tags or ()))
-        found = forecast(
-            store,
-            exam,
-            now,
-            scope=scope,
-            new_per_day=new_per_day,
-            curve=default_curve(settings.fsrs_parameters),
-            settings=settings.scheduler(enable_fuzzing=False),
-            limits=settings.limits(),
-        )
+        # 100,000 cards' rows and simulations: no collector passes over them (see `bulk`).
+        with no_cycle_collection():
+            found = forecast(
+                store,
+                exam,
+                now,
+                scope=scope,
+                new_per_day=new_per_day,
+                curve=default_curve(settings.fsrs_parameters),
+                settings=settings.scheduler(enable_fuzzing=False),
+                limits=settings.limits(),
+            )
         simulation = None
         if simulate:
             import sys

@@ -509,9 +509,16 @@ def plan(
         total.add(stop, keep_up)
         if keep_up < settings.desired_retention:
             at_risk += 1
+        # (`setdefault(key, _Tally())` built a tally per card and tag only to drop it.)
         for tag in row.tags:
-            topics.setdefault(tag, _Tally()).add(stop, keep_up)
-        sections.setdefault((row.deck, row.section), _Tally()).add(stop, keep_up)
+            tally = topics.get(tag)
+            if tally is None:
+                tally = topics[tag] = _Tally()
+            tally.add(stop, keep_up)
+        tally = sections.get((row.deck, row.section))
+        if tally is None:
+            tally = sections[row.deck, row.section] = _Tally()
+        tally.add(stop, keep_up)
 
     stop_all, keep_up_all = total.recall()
     return ExamForecast(
