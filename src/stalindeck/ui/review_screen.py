@@ -248,7 +248,7 @@ class ReviewScreen:
         ]
         candidate = parts
         for step in steps:
-            drawn = Group(*candidate)  # type: ignore[arg-type]
+            drawn = Group(*(part for part in candidate if part is not None))  # type: ignore[arg-type]
             if len(self.console.render_lines(drawn, options, pad=False)) <= room:
                 break
             candidate = [step(at, part) for at, part in enumerate(candidate)]
