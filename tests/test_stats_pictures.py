@@ -3,8 +3,10 @@ picture (whatever the viewer does with spaces), and the screen not printed as we
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +48,45 @@ def test_stats_fits_60_columns(db: Path) -> None:
     axis = next(line for line in lines if "today" in line and "+7" in line)
     assert axis.split() == ["today", "+7", "+14", "+21", "+28"]
     assert any(line.startswith("True retention ─") for line in lines)
+
+
+LONG_IDS = """id = "khrushchev-destalinisation"
+name = "Khrushchev"
+
+[[cards]]
+id = "summary-historians-debate"
+front = "What is the central question historians debate about the Thaw and its limits?"
+back = "Whether it was a real break with Stalinism"
+"""
+
+
+def test_hardest_cards_keep_their_ids_whole_at_60_columns(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    # A lapse two months on: the card's id, 52 characters with its deck, has a line of its own
+    # (it was folded in the table's first column, cut in two where it could not be copied).
+    db = tmp_path / "s.db"
+    assert run(db, "import", str(write_deck(LONG_IDS)))[0] == 0
+    assert runner.invoke(app, ["--db", str(db), "review"], input="4\n").exit_code == 0
+    # Sixty days on: the answer and the card's due moved back (milliseconds in SQLite).
+    back = 60 * 86_400_000
+    with contextlib.closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute(
+            "UPDATE card_states SET due = due - ?, last_review = last_review - ?", (back, back)
+        )
+        connection.execute("UPDATE reviews SET reviewed_at = reviewed_at - ?", (back,))
+    result = runner.invoke(app, ["--db", str(db), "review"], input="1\n")
+    assert "graded: 1 Again" in result.stdout, result.stdout
+    code, out, err = run(db, "stats", columns=60)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    hardest = lines[next(at for at, line in enumerate(lines) if line.startswith("Hardest")) :]
+    ident = "khrushchev-destalinisation/summary-historians-debate"
+    assert ident in hardest, hardest
+    row = hardest[hardest.index(ident) + 1]
+    assert row.startswith("  What is the central question"), row
+    assert row.split()[-2] == "1" and row.endswith("%"), row  # its lapses and R
 
 
 _TEXT = re.compile(r'<text [^>]*?x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>')

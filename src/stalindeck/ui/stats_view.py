@@ -30,17 +30,6 @@ def percent(value: float | None) -> str:
     return _DASH if value is None else f"{100 * value:.0f}%"
 
 
-def _card_label(ident: str, front: str, suffix: Text | None = None) -> Group:
-    """A card id (folded if long) over the first line of its front (cut to fit)."""
-    label = safe_text(ident, "bold")
-    if suffix is not None:
-        label.append_text(suffix)
-    first_line = safe_text(" ".join(clean(front).split()), "dim")
-    first_line.no_wrap = True
-    first_line.overflow = "ellipsis"
-    return Group(label, first_line)
-
-
 class _Heading:
     """A section's title on a rule; `short` instead where the title would be cut."""
 
@@ -243,18 +232,31 @@ def _topics(stats: Stats) -> RenderableType:
 
 
 def _hardest(stats: Stats) -> RenderableType:
+    """Each card's id on a line of its own (whole down to 60 columns, as in `cards`), then its
+    front with its lapses and retrievability."""
     if not stats.hardest:
         return Text("No lapses yet.", style="dim")
-    table = Table(box=None, padding=(0, 1), show_edge=False)
-    table.add_column("card", overflow="fold", ratio=1)
-    table.add_column("lapses", justify="right", no_wrap=True)
-    table.add_column("R", justify="right", no_wrap=True)
+
+    def line(*cells: Text) -> Table:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(width=6, justify="right", no_wrap=True)
+        grid.add_column(width=4, justify="right", no_wrap=True)
+        grid.add_row(*cells)
+        return grid
+
+    parts: list[RenderableType] = [
+        line(*(Text(name, style="bold") for name in ("card / front", "lapses", "R")))
+    ]
     for card in stats.hardest:
-        suffix = Text(" leech", style="red") if card.leech else None
-        label = _card_label(card.card, card.front, suffix)
-        table.add_row(label, str(card.lapses), percent(card.retrievability))
-    caption = Text(f"{plural(stats.leeches, 'leech')} (8 lapses or more)", style="dim")
-    return Group(table, caption)
+        ident = safe_text(card.card, "bold")
+        ident.overflow = "fold"
+        if card.leech:
+            ident.append(" leech", style="red")
+        front = safe_text("  " + " ".join(clean(card.front).split()), "dim")
+        parts += [ident, line(front, Text(str(card.lapses)), Text(percent(card.retrievability)))]
+    parts.append(Text(f"{plural(stats.leeches, 'leech')} (8 lapses or more)", style="dim"))
+    return Group(*parts)
 
 
 def _exam(stats: Stats) -> RenderableType:
