@@ -396,3 +396,29 @@ def test_an_answer_typed_ahead_is_the_answers_and_can_be_edited(
         ("ahead/group", 3),
         ("ahead/who", 3),
     ]
+
+
+def test_a_key_pressed_before_the_screen_waits_for_it_is_kept(tmp_path: Path) -> None:
+    # A key typed while the card is drawn arrives before the read's switch to raw mode;
+    # typer.getchar's switch (TCSAFLUSH) threw it away, and under load a student's key (or
+    # a test's) was lost. Here it is read, as typed.
+    import pty
+    import threading
+    import time
+
+    from stalindeck.ui.review_screen import read_raw
+
+    ours, theirs = pty.openpty()
+    try:
+        os.write(ours, b"e")  # typed while the terminal is still in its normal mode
+        time.sleep(0.2)
+        later = threading.Timer(2.0, os.write, (ours, b"z"))  # so a lost key cannot hang
+        later.start()
+        try:
+            assert read_raw(theirs) == "e"
+        finally:
+            later.cancel()
+            later.join()
+    finally:
+        os.close(ours)
+        os.close(theirs)

@@ -88,9 +88,41 @@ class Keys:
 
 
 def _getchar() -> str:
-    import typer
+    import sys
 
-    return typer.getchar()
+    try:
+        fd = sys.stdin.fileno()
+        terminal = os.isatty(fd)
+    except (OSError, ValueError):
+        terminal = False
+    if not terminal or os.name != "posix":
+        import typer
+
+        return typer.getchar()
+    return read_raw(fd, sys.stdin.encoding or "utf-8")
+
+
+def read_raw(fd: int, encoding: str = "utf-8") -> str:
+    """What the terminal `fd` has typed (up to 32 bytes), read in raw mode.
+
+    As `typer.getchar`, but the switch to raw mode keeps what was typed before it (a key
+    pressed while the screen was drawn): `getchar` switches with TCSAFLUSH, which throws
+    such keys away. Ctrl-C raises KeyboardInterrupt, Ctrl-D EOFError, as there.
+    """
+    import termios
+    import tty
+
+    before = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd, termios.TCSADRAIN)
+        chunk = os.read(fd, 32).decode(encoding, "replace")
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, before)
+    if "\x03" in chunk:
+        raise KeyboardInterrupt
+    if "\x04" in chunk:
+        raise EOFError
+    return chunk
 
 
 def _on_hangup(_signum: int, _frame: FrameType | None) -> None:
@@ -216,7 +248,10 @@ class ReviewScreen:
     def _draw(self, shown: Shown, *parts: object) -> None:
         self._drawn = (shown, parts, self.message)
         self.console.clear()
-        message = [self.message] if self.message is not None else []
+        message: list[object] = []
+        if self.message is not None:  # a long one wraps under its own start, not at the edge
+            indent = len(self.message.plain) - len(self.message.plain.lstrip(" "))
+            message.append(Padding(self.message[indent:], (0, 0, 0, indent)))
         for part in self._fitted([self._header(shown), self._question(shown), *parts, *message]):
             self.console.print(part)
         self.message = None
