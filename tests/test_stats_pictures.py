@@ -51,7 +51,7 @@ def test_stats_fits_60_columns(db: Path) -> None:
 
 
 LONG_IDS = """id = "khrushchev-destalinisation"
-name = "Khrushchev"
+name = "Khrushchev & De-Stalinisation"
 
 [[cards]]
 id = "summary-historians-debate"
@@ -60,7 +60,7 @@ back = "Whether it was a real break with Stalinism"
 """
 
 
-def test_hardest_cards_keep_their_ids_whole_at_60_columns(
+def test_ids_and_tables_stay_whole_at_60_columns(
     tmp_path: Path, write_deck: Callable[..., Path]
 ) -> None:
     # A lapse two months on: the card's id, 52 characters with its deck, has a line of its own
@@ -87,6 +87,19 @@ def test_hardest_cards_keep_their_ids_whole_at_60_columns(
     row = hardest[hardest.index(ident) + 1]
     assert row.startswith("  What is the central question"), row
     assert row.split()[-2] == "1" and row.endswith("%"), row  # its lapses and R
+    # `decks`: the deck's id whole under its title (short headings); `card`: its history
+    # with every heading and value whole (the date without its time of day).
+    code, out, err = run(db, "decks", columns=60)
+    assert code == 0, err
+    assert out.splitlines()[0].split() == ["deck", "cards", "new", "learn", "due", "susp"]
+    assert "khrushchev-destalinisation" in out.split()
+    code, out, err = run(db, "card", "summary-historians-debate", columns=60)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60 and "…" not in out, out
+    history = lines[next(at for at, line in enumerate(lines) if line.startswith("History")) :]
+    assert history[1].split() == ["date", "grade", "state", "ivl", "S", "D", "time"], out
+    assert history[-1].split()[1:4] == ["1", "A", "review→relearn"], out
 
 
 _TEXT = re.compile(r'<text [^>]*?x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>')

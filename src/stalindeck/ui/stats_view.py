@@ -30,6 +30,21 @@ def percent(value: float | None) -> str:
     return _DASH if value is None else f"{100 * value:.0f}%"
 
 
+class _Widest:
+    """The first of `choices` that fits the width whole (the last where none does)."""
+
+    def __init__(self, *choices: RenderableType) -> None:
+        self.choices = choices
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = options.update_width(1000)
+        for choice in self.choices[:-1]:
+            if console.measure(choice, options=wide).maximum <= options.max_width:
+                yield choice
+                return
+        yield self.choices[-1]
+
+
 class _Heading:
     """A section's title on a rule; `short` instead where the title would be cut."""
 
@@ -420,28 +435,44 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
     facts.add_row("reviews", f"{card.reps} · lapses {card.lapses}")
     parts: list[RenderableType] = [head, facts]
     if detail.history:
-        history = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left")
-        for name, justify in (
-            ("date", "left"),
-            ("grade", "left"),
-            ("state", "left"),
-            ("interval", "right"),
-            ("S", "right"),
-            ("D", "right"),
-            ("time", "right"),
-        ):
-            history.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        for row in detail.history:
-            history.add_row(
-                local_time(row.reviewed_at),
-                f"{row.grade} {GRADE_NAMES.get(row.grade, '?')}",
-                f"{STATE_NAMES.get(row.state_before, '?')}→{STATE_NAMES.get(row.state_after, '?')}",
-                interval(timedelta(milliseconds=row.interval_ms)),
-                _DASH if row.stability is None else f"{row.stability:.1f}",
-                _DASH if row.difficulty is None else f"{row.difficulty:.2f}",
-                duration(row.duration_ms),
-            )
+        history = _Widest(_history(detail, narrow=False), _history(detail, narrow=True))
         parts += [_heading("History"), history]
     else:
         parts.append(Text("Never reviewed.", style="dim"))
     return Group(*parts)
+
+
+_SHORT_STATES = {"learning": "learn", "relearning": "relearn"}
+
+
+def _history(detail: CardDetail, *, narrow: bool) -> Table:
+    """The card's reviews; `narrow` (60 columns): dates without the time of day, the grade's
+    initial, shorter state names, "ivl" for the interval, no padding at the edges."""
+    history = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=not narrow)
+    for name, justify in (
+        ("date", "left"),
+        ("grade", "left"),
+        ("state", "left"),
+        ("ivl" if narrow else "interval", "right"),
+        ("S", "right"),
+        ("D", "right"),
+        ("time", "right"),
+    ):
+        history.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+
+    def state(number: int) -> str:
+        name = STATE_NAMES.get(number, "?")
+        return _SHORT_STATES.get(name, name) if narrow else name
+
+    for row in detail.history:
+        grade = GRADE_NAMES.get(row.grade, "?")
+        history.add_row(
+            local_time(row.reviewed_at)[: 10 if narrow else None],
+            f"{row.grade} {grade[0] if narrow else grade}",
+            f"{state(row.state_before)}→{state(row.state_after)}",
+            interval(timedelta(milliseconds=row.interval_ms)),
+            _DASH if row.stability is None else f"{row.stability:.1f}",
+            _DASH if row.difficulty is None else f"{row.difficulty:.2f}",
+            duration(row.duration_ms),
+        )
+    return history
