@@ -8,6 +8,7 @@ import html
 import re
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,26 @@ def test_svg_of_moves_spaces_at_the_ends_into_the_position() -> None:
     line.append("  42", style="bold")
     svg = svg_of(line, title="t", width=20)
     assert [(column, text) for _line, column, text in placed(svg)] == [(4, "Jan"), (11, "42")]
+
+
+def test_exam_stays_whole_at_60_columns(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    # The workload chart was 66 columns wide whatever the terminal (its axis wrapped), the
+    # plans' lines were cut, a topic's name was folded mid-word.
+    cards = "".join(
+        f'\n[[cards]]\nid = "c{n}"\nfront = "Question {n}?"\nback = "Answer {n}"\n'
+        f'tags = ["leadership-struggle"]\n'
+        for n in range(30)
+    )
+    db = tmp_path / "s.db"
+    assert run(db, "import", str(write_deck(f'id = "d"\nname = "D"\n{cards}')))[0] == 0
+    assert runner.invoke(app, ["--db", str(db), "review"], input="\n3\n" * 10).exit_code == 0
+    exam = (datetime.now(UTC) + timedelta(days=120)).date().isoformat()
+    code, out, err = run(db, "exam", exam, columns=60)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60, out
+    assert "…" not in out, out
+    axis = next(line for line in lines if "└" in line)
+    assert set(axis.strip()) == {"└", "─"}, axis
+    assert sum(line.startswith("If you") and " of 30" in line for line in lines) == 2, out
+    assert any(line.split()[:1] == ["leadership-struggle"] for line in lines), out

@@ -16,7 +16,7 @@ from stalindeck.stats.figures import Retention, Stats
 from stalindeck.store.models import STATE_NAMES
 from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import CardRow
-from stalindeck.ui.charts import bar_chart, heatmap, histogram
+from stalindeck.ui.charts import Widest, bar_chart, heatmap, histogram
 from stalindeck.ui.format import duration, interval, local_time, plural
 from stalindeck.ui.safe import append_scope, clean, safe_text
 
@@ -28,21 +28,6 @@ _DASH = "-"
 def percent(value: float | None) -> str:
     """``87%``, or ``-`` when there is nothing to measure."""
     return _DASH if value is None else f"{100 * value:.0f}%"
-
-
-class _Widest:
-    """The first of `choices` that fits the width whole (the last where none does)."""
-
-    def __init__(self, *choices: RenderableType) -> None:
-        self.choices = choices
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        wide = options.update_width(1000)
-        for choice in self.choices[:-1]:
-            if console.measure(choice, options=wide).maximum <= options.max_width:
-                yield choice
-                return
-        yield self.choices[-1]
 
 
 class _Heading:
@@ -435,7 +420,7 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
     facts.add_row("reviews", f"{card.reps} · lapses {card.lapses}")
     parts: list[RenderableType] = [head, facts]
     if detail.history:
-        history = _Widest(_history(detail, narrow=False), _history(detail, narrow=True))
+        history = Widest(_history(detail, narrow=False), _history(detail, narrow=True))
         parts += [_heading("History"), history]
     else:
         parts.append(Text("Never reviewed.", style="dim"))
