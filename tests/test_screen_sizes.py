@@ -190,3 +190,14 @@ def test_a_long_typed_card_fits_40x15(tmp_path: Path) -> None:
     assert screen[said + 1].startswith("  ") and screen[said + 1].strip(), screen
     term.send("q")
     term.child.expect(pexpect.EOF)
+
+
+def test_the_first_run_says_where_the_store_is_after_the_screen(tmp_path: Path) -> None:
+    # Said before the review screen, the first run's note was cleared away with it at once.
+    db = tmp_path / "fresh.db"
+    term = Terminal(db, "review", columns=80, lines=24)
+    term.wait_for("quit")
+    term.send("q")
+    term.child.expect(pexpect.EOF)
+    after = (term.child.before or "").rsplit("\x1b[2J", 1)[-1]
+    assert f"Your store: {db}; backups beside it" in after, after
