@@ -114,7 +114,7 @@ def read_raw(fd: int, encoding: str = "utf-8") -> str:
 
     before = termios.tcgetattr(fd)
     try:
-        tty.setraw(fd, termios.TCSADRAIN)
+        tty.setraw(fd, termios.TCSANOW)
         chunk = os.read(fd, 32).decode(encoding, "replace")
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, before)
@@ -161,6 +161,7 @@ class ReviewScreen:
         self.message: Text | None = None
         self._drawn: tuple[Shown, tuple[object, ...], Text | None] | None = None
         self._awaiting_key = False
+        self._resized = False
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -318,8 +319,9 @@ class ReviewScreen:
                 signal.signal(number, handler)
 
     def _on_resize(self, _signum: int, _frame: FrameType | None) -> None:
-        # Only a wait for a key is cut short; a resize while typing an answer or drawing
-        # shows at the next drawing.
+        # A wait for a key is cut short; a resize while drawing is drawn before the next wait,
+        # one while typing an answer at the next drawing.
+        self._resized = True
         if self._awaiting_key:
             raise _Resized
 
@@ -328,11 +330,13 @@ class ReviewScreen:
         while True:
             self._awaiting_key = True
             try:
-                return self.read_key()
+                if not self._resized:
+                    return self.read_key()
             except _Resized:
                 pass
             finally:
                 self._awaiting_key = False
+            self._resized = False
             if self._drawn is not None:
                 shown, parts, self.message = self._drawn
                 self._draw(shown, *parts)
