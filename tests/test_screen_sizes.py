@@ -156,3 +156,48 @@ def test_a_typed_answer_is_shown_as_typed(tmp_path: Path) -> None:
     assert not any(char.strikethrough or char.underscore for char in typed)
     term.send("q")
     term.child.expect(pexpect.EOF)
+
+
+LONG = (
+    'id = "long"\nname = "De-Stalinisation, long cards"\n\n[[cards]]\nid = "congress"\n'
+    "text = \"Khrushchev attacked Stalin's personality cult and his abuses of power in the "
+    "Secret Speech at the {{20th}} Party Congress in 1956, in a closed session that lasted "
+    'four hours."\ntype = true\n\n[[cards]]\nid = "next"\nfront = "And then?"\nback = "The Thaw"\n'
+)
+
+
+def test_a_long_typed_card_fits_40x15(tmp_path: Path) -> None:
+    # The answer's box, the check and the grades leave no room for the question: it goes
+    # (this once crashed the screen: a dropped part was still handed to Rich).
+    db = tmp_path / "s.db"
+    deck = tmp_path / "long.toml"
+    deck.write_text(LONG, encoding="utf-8")
+    pexpect.run(f"{sys.executable} -m stalindeck --db {db} import {deck}")
+    term = Terminal(db, "review", columns=40, lines=15)
+    term.wait_for("type, then Enter", ">")
+    term.send("the twenty first\r")
+    screen = term.wait_for("you typed", "a right", "quit")
+    assert screen[0].startswith(" De-Stalinisation"), screen
+    assert all(len(line.rstrip()) <= 40 for line in screen)
+    drawn = [line.rstrip() for line in screen if line.strip()]
+    assert sum(line.startswith("╭") for line in drawn) == 1, screen  # the answer's box only
+    assert "quit" in drawn[-1], screen
+    # Taken as right: the message, too long for a line, wraps under its own start.
+    term.send("a")
+    screen = term.wait_for("And then?", "from now on")
+    said = next(at for at, line in enumerate(screen) if "the twenty first" in line)
+    assert screen[said].startswith('  "the twenty first" is right'), screen
+    assert screen[said + 1].startswith("  ") and screen[said + 1].strip(), screen
+    term.send("q")
+    term.child.expect(pexpect.EOF)
+
+
+def test_the_first_run_says_where_the_store_is_after_the_screen(tmp_path: Path) -> None:
+    # Said before the review screen, the first run's note was cleared away with it at once.
+    db = tmp_path / "fresh.db"
+    term = Terminal(db, "review", columns=80, lines=24)
+    term.wait_for("quit")
+    term.send("q")
+    term.child.expect(pexpect.EOF)
+    after = (term.child.before or "").rsplit("\x1b[2J", 1)[-1]
+    assert f"Your store: {db}; backups beside it" in after, after

@@ -3,9 +3,12 @@ picture (whatever the viewer does with spaces), and the screen not printed as we
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,6 +49,58 @@ def test_stats_fits_60_columns(db: Path) -> None:
     axis = next(line for line in lines if "today" in line and "+7" in line)
     assert axis.split() == ["today", "+7", "+14", "+21", "+28"]
     assert any(line.startswith("True retention ─") for line in lines)
+
+
+LONG_IDS = """id = "khrushchev-destalinisation"
+name = "Khrushchev & De-Stalinisation"
+
+[[cards]]
+id = "summary-historians-debate"
+front = "What is the central question historians debate about the Thaw and its limits?"
+back = "Whether it was a real break with Stalinism"
+"""
+
+
+def test_ids_and_tables_stay_whole_at_60_columns(
+    tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    # A lapse two months on: the card's id, 52 characters with its deck, has a line of its own
+    # (it was folded in the table's first column, cut in two where it could not be copied).
+    db = tmp_path / "s.db"
+    assert run(db, "import", str(write_deck(LONG_IDS)))[0] == 0
+    assert runner.invoke(app, ["--db", str(db), "review"], input="4\n").exit_code == 0
+    # Sixty days on: the answer and the card's due moved back (milliseconds in SQLite).
+    back = 60 * 86_400_000
+    with contextlib.closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute(
+            "UPDATE card_states SET due = due - ?, last_review = last_review - ?", (back, back)
+        )
+        connection.execute("UPDATE reviews SET reviewed_at = reviewed_at - ?", (back,))
+    result = runner.invoke(app, ["--db", str(db), "review"], input="1\n")
+    assert "graded: 1 Again" in result.stdout, result.stdout
+    code, out, err = run(db, "stats", columns=60)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    hardest = lines[next(at for at, line in enumerate(lines) if line.startswith("Hardest")) :]
+    ident = "khrushchev-destalinisation/summary-historians-debate"
+    assert ident in hardest, hardest
+    row = hardest[hardest.index(ident) + 1]
+    assert row.startswith("  What is the central question"), row
+    assert row.split()[-2] == "1" and row.endswith("%"), row  # its lapses and R
+    # `decks`: the deck's id whole under its title (short headings); `card`: its history
+    # with every heading and value whole (the date without its time of day).
+    code, out, err = run(db, "decks", columns=60)
+    assert code == 0, err
+    assert out.splitlines()[0].split() == ["deck", "cards", "new", "learn", "due", "susp"]
+    assert "khrushchev-destalinisation" in out.split()
+    code, out, err = run(db, "card", "summary-historians-debate", columns=60)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60 and "…" not in out, out
+    history = lines[next(at for at, line in enumerate(lines) if line.startswith("History")) :]
+    assert history[1].split() == ["date", "grade", "state", "ivl", "S", "D", "time"], out
+    assert history[-1].split()[1:4] == ["1", "A", "review→relearn"], out
 
 
 _TEXT = re.compile(r'<text [^>]*?x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>')
@@ -93,3 +148,26 @@ def test_svg_of_moves_spaces_at_the_ends_into_the_position() -> None:
     line.append("  42", style="bold")
     svg = svg_of(line, title="t", width=20)
     assert [(column, text) for _line, column, text in placed(svg)] == [(4, "Jan"), (11, "42")]
+
+
+def test_exam_stays_whole_at_60_columns(tmp_path: Path, write_deck: Callable[..., Path]) -> None:
+    # The workload chart was 66 columns wide whatever the terminal (its axis wrapped), the
+    # plans' lines were cut, a topic's name was folded mid-word.
+    cards = "".join(
+        f'\n[[cards]]\nid = "c{n}"\nfront = "Question {n}?"\nback = "Answer {n}"\n'
+        f'tags = ["leadership-struggle"]\n'
+        for n in range(30)
+    )
+    db = tmp_path / "s.db"
+    assert run(db, "import", str(write_deck(f'id = "d"\nname = "D"\n{cards}')))[0] == 0
+    assert runner.invoke(app, ["--db", str(db), "review"], input="\n3\n" * 10).exit_code == 0
+    exam = (datetime.now(UTC) + timedelta(days=120)).date().isoformat()
+    code, out, err = run(db, "exam", exam, columns=60)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 60, out
+    assert "…" not in out, out
+    axis = next(line for line in lines if "└" in line)
+    assert set(axis.strip()) == {"└", "─"}, axis
+    assert sum(line.startswith("If you") and " of 30" in line for line in lines) == 2, out
+    assert any(line.split()[:1] == ["leadership-struggle"] for line in lines), out

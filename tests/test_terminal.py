@@ -396,3 +396,57 @@ def test_an_answer_typed_ahead_is_the_answers_and_can_be_edited(
         ("ahead/group", 3),
         ("ahead/who", 3),
     ]
+
+
+def test_a_key_pressed_before_the_screen_waits_for_it_is_kept(tmp_path: Path) -> None:
+    # A key typed while the card is drawn arrives before the read's switch to raw mode;
+    # typer.getchar's switch (TCSAFLUSH) threw it away, and under load a student's key (or
+    # a test's) was lost. Here it is read, as typed.
+    import pty
+    import threading
+    import time
+
+    from stalindeck.ui.review_screen import read_raw
+
+    ours, theirs = pty.openpty()
+    try:
+        os.write(ours, b"e")  # typed while the terminal is still in its normal mode
+        time.sleep(0.2)
+        later = threading.Timer(2.0, os.write, (ours, b"z"))  # so a lost key cannot hang
+        later.start()
+        try:
+            assert read_raw(theirs) == "e"
+        finally:
+            later.cancel()
+            later.join()
+    finally:
+        os.close(ours)
+        os.close(theirs)
+
+
+def test_a_resize_while_the_screen_is_drawn_is_drawn_before_the_next_key(
+    store: Store, write_deck: Callable[..., Path]
+) -> None:
+    # SIGWINCH outside the wait for a key (the screen being drawn, housekeeping after it)
+    # was dropped: the screen stayed at the old width until the next card.
+    from rich.console import Console
+
+    from stalindeck.decks.importing import import_paths
+    from stalindeck.review.session import ReviewSession
+    from stalindeck.ui.review_screen import ReviewScreen
+
+    import_paths(store, [write_deck(DECK)], T0)
+    keys = iter("q")
+    screen = ReviewScreen(
+        ReviewSession(store, clock=lambda: T0),
+        Console(file=io.StringIO(), width=80),
+        read_key=lambda: next(keys),
+    )
+    drawn: list[int] = []
+    screen._draw = lambda *_parts: drawn.append(1)  # type: ignore[method-assign]
+    shown = screen.session.next_card()
+    assert shown is not None
+    screen._drawn = (shown, (), None)
+    screen._on_resize(28, None)  # not waiting for a key: noted, not raised
+    assert screen._key() == "q"
+    assert drawn == [1]  # drawn again once, before the key was read

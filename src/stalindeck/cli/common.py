@@ -151,6 +151,8 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
                 file=sys.stderr,
             )
             print(where_the_store_is(store), file=sys.stderr)
+            # The review screen clears this away: it says it again when the session ends.
+            ctx.meta["stalindeck.first_run"] = where_the_store_is(store)
         if update.problem is not None:
             from stalindeck.ui.safe import clean
 

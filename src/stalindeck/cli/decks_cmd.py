@@ -208,26 +208,35 @@ def decks_command(ctx: typer.Context) -> None:
         if not counts:
             print("No decks: `stalindeck import FILE` adds one (`--bundled`: the 9HI0 deck).")
             return
-        table = Table(box=None)
-        table.add_column("deck", overflow="fold")
-        for column in ("cards", "new", "learning", "due today", "suspended"):
-            table.add_column(column, justify="right", no_wrap=True)
-        for level, deck, real in as_tree(counts):
-            # Anki's tree: a subdeck under its parent, by the last part of its name.
-            shown = deck.name.rsplit(SEPARATOR, 1)[-1] if level else deck.name
-            label = safe_text("  " * level + shown, "bold")
-            if real and deck.slug != deck.name:  # the id commands take, when the name is not it
-                label.append("\n" + "  " * level)
-                label.append_text(safe_text(deck.slug, "dim"))
-            table.add_row(
-                label,
-                str(deck.total),
-                str(deck.new),
-                str(deck.learning),
-                str(deck.due),
-                str(deck.suspended),
-            )
-        console().print(table)
+        out = console()
+
+        def table_of(headings: tuple[str, ...]) -> Table:
+            table = Table(box=None)
+            table.add_column("deck", overflow="fold")
+            for column in headings:
+                table.add_column(column, justify="right", no_wrap=True)
+            for level, deck, real in as_tree(counts):
+                # Anki's tree: a subdeck under its parent, by the last part of its name.
+                shown = deck.name.rsplit(SEPARATOR, 1)[-1] if level else deck.name
+                label = safe_text("  " * level + shown, "bold")
+                if real and deck.slug != deck.name:  # the id commands take, when not the name
+                    label.append("\n" + "  " * level)
+                    label.append_text(safe_text(deck.slug, "dim"))
+                table.add_row(
+                    label,
+                    str(deck.total),
+                    str(deck.new),
+                    str(deck.learning),
+                    str(deck.due),
+                    str(deck.suspended),
+                )
+            return table
+
+        # Where the full headings leave the deck's id too little room (60 columns), short ones.
+        table = table_of(("cards", "new", "learning", "due today", "suspended"))
+        if out.measure(table, options=out.options.update_width(1000)).maximum > out.width:
+            table = table_of(("cards", "new", "learn", "due", "susp"))
+        out.print(table)
 
 
 def remove_command(

@@ -136,6 +136,8 @@ def review_command(
 
             ReviewScreen(session, out, force_type=force_type, reimport=reimport).run()
             out.clear()
+            if "stalindeck.first_run" in ctx.meta:  # said before the screen, and wiped by it
+                print(ctx.meta["stalindeck.first_run"], file=sys.stderr)
         else:
             from stalindeck.ui.line_mode import LineMode
 

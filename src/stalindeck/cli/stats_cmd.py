@@ -66,10 +66,12 @@ def stats_command(
     tags: TagOption = None,
     as_json: JsonOption = False,
     svg: Annotated[
-        Path | None, typer.Option("--svg", help="Also save the screen as an SVG picture.")
+        Path | None,
+        typer.Option("--svg", help="Save the screen as an SVG picture instead of printing it."),
     ] = None,
     html: Annotated[
-        Path | None, typer.Option("--html", help="Also save the screen as an HTML page.")
+        Path | None,
+        typer.Option("--html", help="Save the screen as an HTML page instead of printing it."),
     ] = None,
     force: ForceOption = False,
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -126,3 +127,27 @@ def histogram(bins: Sequence[tuple[str, int]], *, width: int = 12, title: str = 
             bar = _EIGHTHS[1]
         table.add_row(label, Text(bar.ljust(width), style="magenta"), str(count))
     return table
+
+
+class Widest:
+    """The first of `choices` that fits the width whole (the last where none does): a table
+    or chart in full where the terminal allows, a narrower form of it where it does not.
+    `needs`: the width each choice needs, where that is not all of it (a column of prose
+    that may wrap at its spaces)."""
+
+    def __init__(self, *choices: RenderableType, needs: Sequence[int] | None = None) -> None:
+        self.choices = choices
+        self.needs = needs
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = options.update_width(1000)
+        for at, choice in enumerate(self.choices[:-1]):
+            needs = (
+                self.needs[at]
+                if self.needs is not None
+                else console.measure(choice, options=wide).maximum
+            )
+            if needs <= options.max_width:
+                yield choice
+                return
+        yield self.choices[-1]

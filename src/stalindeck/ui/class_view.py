@@ -11,13 +11,21 @@ from rich.table import Table
 from rich.text import Text
 
 from stalindeck.stats.classroom import ClassView, Student
-from stalindeck.ui.safe import append_scope, safe_text
-from stalindeck.ui.stats_view import _card_label, percent
+from stalindeck.ui.safe import append_scope, clean, safe_text
+from stalindeck.ui.stats_view import percent
 from stalindeck.words import plural
 
 TOPICS_SHOWN = 15
 PROFILE_WIDTH = 24  # a longer name is cut with "…"
 _DASH = "-"
+
+
+def _card_label(ident: str, front: str) -> Group:
+    """A card id (folded if long) over the first line of its front (cut to fit)."""
+    first_line = safe_text(" ".join(clean(front).split()), "dim")
+    first_line.no_wrap = True
+    first_line.overflow = "ellipsis"
+    return Group(safe_text(ident, "bold"), first_line)
 
 
 def _heading(title: str) -> Rule:

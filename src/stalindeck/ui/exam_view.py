@@ -8,13 +8,13 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
 from stalindeck.stats.exam import ExamForecast, Recall, SectionForecast, TopicForecast, Workload
-from stalindeck.ui.charts import bar_rows
+from stalindeck.ui.charts import Widest, bar_rows
 from stalindeck.ui.safe import append_scope, safe_text
 from stalindeck.words import plural
 
@@ -59,19 +59,25 @@ def _title(found: ExamForecast) -> Text:
 def _plans(found: ExamForecast) -> RenderableType:
     if not found.cards:
         return Text("No cards in scope (suspended cards are left out).", style="dim")
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(justify="right", no_wrap=True)
-    for label, plan, style in (
-        ("If you stop now", found.stop, "red"),
-        ("If you keep reviewing", found.keep_up, "green"),
-    ):
-        table.add_row(
-            label,
-            _bar(plan.recall, 20, style),
-            f"≈ {plan.remembered:,.0f} of {found.cards:,} remembered",
-        )
+
+    def table(bar: int, remembered: str) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        for label, plan, style in (
+            ("If you stop now", found.stop, "red"),
+            ("If you keep reviewing", found.keep_up, "green"),
+        ):
+            grid.add_row(
+                label,
+                _bar(plan.recall, bar, style),
+                f"≈ {plan.remembered:,.0f} of {found.cards:,}{remembered}",
+            )
+        return grid
+
+    # At 60 columns: shorter bars, and "remembered" goes.
+    plans = Widest(table(20, " remembered"), table(10, ""))
     risk = Text(
         f"At risk even if you keep reviewing: {plural(found.at_risk, 'card')} below "
         f"{_percent(found.desired_retention)} on exam day",
@@ -80,7 +86,7 @@ def _plans(found: ExamForecast) -> RenderableType:
     unreached = found.new_cards.count - found.new_cards.introduced
     if unreached:
         risk.append(f"\n{unreached:,} of them are new cards the daily limit reaches too late.")
-    parts: list[RenderableType] = [table, risk]
+    parts: list[RenderableType] = [plans, risk]
     if found.seen < found.cards:
         unseen = found.cards - found.seen
         verb = "counts" if unseen == 1 else "count"
@@ -122,7 +128,10 @@ def _workload(found: ExamForecast) -> RenderableType:
     workload = found.workload
     parts: list[RenderableType] = []
     if workload.total and workload.peak is not None:
-        parts.append(workload_chart(workload))
+        # Narrower where the terminal is (60 columns): fewer columns, more days to one.
+        parts.append(
+            Widest(*(workload_chart(workload, width) for width in (CHART_COLUMNS, 50, 30)))
+        )
         parts.append(
             Text(
                 f"{workload.mean:,.1f} answers a day on average · busiest "
@@ -170,16 +179,28 @@ def _groups(
 ) -> RenderableType:
     if not rows:
         return Text(empty, style="dim")
-    table = Table(box=None, padding=(0, 1), show_edge=False)
-    table.add_column(label, overflow="fold", ratio=1)
-    table.add_column("if you stop", no_wrap=True)
-    table.add_column("keep reviewing", no_wrap=True)
-    table.add_column("cards", justify="right", no_wrap=True)
-    for name, cards, stop, keep_up in rows[:GROUPS_SHOWN]:
-        table.add_row(
-            name, _bar(stop.recall, 10, "red"), _bar(keep_up.recall, 10, "green"), f"{cards:,}"
-        )
-    parts: list[RenderableType] = [table]
+
+    def table(bar: int, names: bool = True) -> Table:
+        grid = Table(box=None, padding=(0, 1), show_edge=False)
+        grid.add_column(label, overflow="fold", ratio=1)
+        grid.add_column("if you stop", no_wrap=True)
+        grid.add_column("keep reviewing", no_wrap=True)
+        grid.add_column("cards", justify="right", no_wrap=True)
+        for name, cards, stop, keep_up in rows[:GROUPS_SHOWN]:
+            grid.add_row(
+                name if names else "",
+                _bar(stop.recall, bar, "red"),
+                _bar(keep_up.recall, bar, "green"),
+                f"{cards:,}",
+            )
+        return grid
+
+    # The long bars where the names keep their words whole beside them (wrapped at spaces);
+    # shorter ones at 60 columns.
+    shown = rows[:GROUPS_SHOWN]
+    longest = max(len(word) for name, *_ in shown for word in [label, *name.plain.split()])
+    bars = Console(width=1000).measure(table(10, names=False)).maximum
+    parts: list[RenderableType] = [Widest(table(10), table(5), needs=[bars + longest])]
     if len(rows) > GROUPS_SHOWN:
         parts.append(Text(f"… and {len(rows) - GROUPS_SHOWN} more (see --json)", style="dim"))
     return Group(*parts)

@@ -91,9 +91,41 @@ class Keys:
 
 
 def _getchar() -> str:
-    import typer
+    import sys
 
-    return typer.getchar()
+    try:
+        fd = sys.stdin.fileno()
+        terminal = os.isatty(fd)
+    except (OSError, ValueError):
+        terminal = False
+    if not terminal or os.name != "posix":
+        import typer
+
+        return typer.getchar()
+    return read_raw(fd, sys.stdin.encoding or "utf-8")
+
+
+def read_raw(fd: int, encoding: str = "utf-8") -> str:
+    """What the terminal `fd` has typed (up to 32 bytes), read in raw mode.
+
+    As `typer.getchar`, but the switch to raw mode keeps what was typed before it (a key
+    pressed while the screen was drawn): `getchar` switches with TCSAFLUSH, which throws
+    such keys away. Ctrl-C raises KeyboardInterrupt, Ctrl-D EOFError, as there.
+    """
+    import termios
+    import tty
+
+    before = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd, termios.TCSANOW)
+        chunk = os.read(fd, 32).decode(encoding, "replace")
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, before)
+    if "\x03" in chunk:
+        raise KeyboardInterrupt
+    if "\x04" in chunk:
+        raise EOFError
+    return chunk
 
 
 def _on_hangup(_signum: int, _frame: FrameType | None) -> None:
@@ -134,6 +166,7 @@ class ReviewScreen:
         self._formatting: tuple[int, AnkiHtml | None] | None = None  # the card on screen's
         self._drawn: tuple[Shown, tuple[object, ...], Text | None] | None = None
         self._awaiting_key = False
+        self._resized = False
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -250,7 +283,10 @@ class ReviewScreen:
     def _draw(self, shown: Shown, *parts: object) -> None:
         self._drawn = (shown, parts, self.message)
         self.console.clear()
-        message = [self.message] if self.message is not None else []
+        message: list[object] = []
+        if self.message is not None:  # a long one wraps under its own start, not at the edge
+            indent = len(self.message.plain) - len(self.message.plain.lstrip(" "))
+            message.append(Padding(self.message[indent:], (0, 0, 0, indent)))
         for part in self._fitted([self._header(shown), self._question(shown), *parts, *message]):
             self.console.print(part)
         self.message = None
@@ -282,7 +318,7 @@ class ReviewScreen:
         ]
         candidate = parts
         for step in steps:
-            drawn = Group(*candidate)  # type: ignore[arg-type]
+            drawn = Group(*(part for part in candidate if part is not None))  # type: ignore[arg-type]
             if len(self.console.render_lines(drawn, options, pad=False)) <= room:
                 break
             candidate = [step(at, part) for at, part in enumerate(candidate)]
@@ -317,8 +353,9 @@ class ReviewScreen:
                 signal.signal(number, handler)
 
     def _on_resize(self, _signum: int, _frame: FrameType | None) -> None:
-        # Only a wait for a key is cut short; a resize while typing an answer or drawing
-        # shows at the next drawing.
+        # A wait for a key is cut short; a resize while drawing is drawn before the next wait,
+        # one while typing an answer at the next drawing.
+        self._resized = True
         if self._awaiting_key:
             raise _Resized
 
@@ -327,11 +364,13 @@ class ReviewScreen:
         while True:
             self._awaiting_key = True
             try:
-                return self.read_key()
+                if not self._resized:
+                    return self.read_key()
             except _Resized:
                 pass
             finally:
                 self._awaiting_key = False
+            self._resized = False
             if self._drawn is not None:
                 shown, parts, self.message = self._drawn
                 self._draw(shown, *parts)

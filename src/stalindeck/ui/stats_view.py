@@ -16,7 +16,7 @@ from stalindeck.stats.figures import Retention, Stats
 from stalindeck.store.models import STATE_NAMES
 from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import CardRow
-from stalindeck.ui.charts import bar_chart, heatmap, histogram
+from stalindeck.ui.charts import Widest, bar_chart, heatmap, histogram
 from stalindeck.ui.format import duration, interval, local_time
 from stalindeck.ui.safe import append_scope, clean, safe_text
 from stalindeck.words import plural
@@ -29,17 +29,6 @@ _DASH = "-"
 def percent(value: float | None) -> str:
     """``87%``, or ``-`` when there is nothing to measure."""
     return _DASH if value is None else f"{100 * value:.0f}%"
-
-
-def _card_label(ident: str, front: str, suffix: Text | None = None) -> Group:
-    """A card id (folded if long) over the first line of its front (cut to fit)."""
-    label = safe_text(ident, "bold")
-    if suffix is not None:
-        label.append_text(suffix)
-    first_line = safe_text(" ".join(clean(front).split()), "dim")
-    first_line.no_wrap = True
-    first_line.overflow = "ellipsis"
-    return Group(label, first_line)
 
 
 class _Heading:
@@ -244,18 +233,31 @@ def _topics(stats: Stats) -> RenderableType:
 
 
 def _hardest(stats: Stats) -> RenderableType:
+    """Each card's id on a line of its own (whole down to 60 columns, as in `cards`), then its
+    front with its lapses and retrievability."""
     if not stats.hardest:
         return Text("No lapses yet.", style="dim")
-    table = Table(box=None, padding=(0, 1), show_edge=False)
-    table.add_column("card", overflow="fold", ratio=1)
-    table.add_column("lapses", justify="right", no_wrap=True)
-    table.add_column("R", justify="right", no_wrap=True)
+
+    def line(*cells: Text) -> Table:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(width=6, justify="right", no_wrap=True)
+        grid.add_column(width=4, justify="right", no_wrap=True)
+        grid.add_row(*cells)
+        return grid
+
+    parts: list[RenderableType] = [
+        line(*(Text(name, style="bold") for name in ("card / front", "lapses", "R")))
+    ]
     for card in stats.hardest:
-        suffix = Text(" leech", style="red") if card.leech else None
-        label = _card_label(card.card, card.front, suffix)
-        table.add_row(label, str(card.lapses), percent(card.retrievability))
-    caption = Text(f"{plural(stats.leeches, 'leech')} (8 lapses or more)", style="dim")
-    return Group(table, caption)
+        ident = safe_text(card.card, "bold")
+        ident.overflow = "fold"
+        if card.leech:
+            ident.append(" leech", style="red")
+        front = safe_text("  " + " ".join(clean(card.front).split()), "dim")
+        parts += [ident, line(front, Text(str(card.lapses)), Text(percent(card.retrievability)))]
+    parts.append(Text(f"{plural(stats.leeches, 'leech')} (8 lapses or more)", style="dim"))
+    return Group(*parts)
 
 
 def _exam(stats: Stats) -> RenderableType:
@@ -433,27 +435,7 @@ def card_view(detail: CardDetail, now: datetime) -> Group:
     facts.add_row("reviews", f"{card.reps} · lapses {card.lapses}")
     parts: list[RenderableType] = [head, facts]
     if detail.history:
-        history = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left")
-        for name, justify in (
-            ("date", "left"),
-            ("grade", "left"),
-            ("state", "left"),
-            ("interval", "right"),
-            ("S", "right"),
-            ("D", "right"),
-            ("time", "right"),
-        ):
-            history.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        for row in detail.history:
-            history.add_row(
-                local_time(row.reviewed_at),
-                f"{row.grade} {GRADE_NAMES.get(row.grade, '?')}",
-                f"{STATE_NAMES.get(row.state_before, '?')}→{STATE_NAMES.get(row.state_after, '?')}",
-                interval(timedelta(milliseconds=row.interval_ms)),
-                _DASH if row.stability is None else f"{row.stability:.1f}",
-                _DASH if row.difficulty is None else f"{row.difficulty:.2f}",
-                duration(row.duration_ms),
-            )
+        history = Widest(_history(detail, narrow=False), _history(detail, narrow=True))
         parts += [_heading("History"), history]
     else:
         parts.append(Text("Never reviewed.", style="dim"))
@@ -467,3 +449,39 @@ def human_bytes(size: int) -> str:
     if size < 1024**2:
         return f"{size / 1024:.0f} KB"
     return f"{size / 1024**2:.1f} MB"
+
+
+_SHORT_STATES = {"learning": "learn", "relearning": "relearn"}
+
+
+def _history(detail: CardDetail, *, narrow: bool) -> Table:
+    """The card's reviews; `narrow` (60 columns): dates without the time of day, the grade's
+    initial, shorter state names, "ivl" for the interval, no padding at the edges."""
+    history = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=not narrow)
+    for name, justify in (
+        ("date", "left"),
+        ("grade", "left"),
+        ("state", "left"),
+        ("ivl" if narrow else "interval", "right"),
+        ("S", "right"),
+        ("D", "right"),
+        ("time", "right"),
+    ):
+        history.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+
+    def state(number: int) -> str:
+        name = STATE_NAMES.get(number, "?")
+        return _SHORT_STATES.get(name, name) if narrow else name
+
+    for row in detail.history:
+        grade = GRADE_NAMES.get(row.grade, "?")
+        history.add_row(
+            local_time(row.reviewed_at)[: 10 if narrow else None],
+            f"{row.grade} {grade[0] if narrow else grade}",
+            f"{state(row.state_before)}→{state(row.state_after)}",
+            interval(timedelta(milliseconds=row.interval_ms)),
+            _DASH if row.stability is None else f"{row.stability:.1f}",
+            _DASH if row.difficulty is None else f"{row.difficulty:.2f}",
+            duration(row.duration_ms),
+        )
+    return history
