@@ -73,7 +73,7 @@ _COLUMNS = "SELECT c.id, c.note, c.deck_id, s.due"
 _LEARNING = ("s.state IN (1, 3) AND s.due < :until", "ORDER BY s.due, c.id")
 _REVIEWS = (f"s.state = {REVIEW} AND s.due < :until", "ORDER BY s.due, c.id")
 _IN_DECK_ORDER = "ORDER BY d.name, c.position, c.id"
-# Through the partial index of buried cards (revision 0012): a handful, not every new card.
+# Through the partial index of buried cards (revision 0008): a handful, not every new card.
 _WAITED = (
     f"s.state = {NEW} AND s.buried_until IS NOT NULL AND s.buried_until <= :now",
     _IN_DECK_ORDER,

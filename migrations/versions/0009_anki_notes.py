@@ -1,8 +1,8 @@
 """What an Anki package said of its notes, kept for the export back: each note's guid, note
 type and fields as Anki wrote them, the note types themselves, and the package's media.
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 07:00:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0012"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@ that a sibling waits at most a day. The queue, and `status` with it, looks for t
 at every start: this partial index holds only the cards with a burial date, a handful, where
 a scan would read every new card of the store (0.08 s at 200,000).
 
-Revision ID: 0012
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 07:10:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
