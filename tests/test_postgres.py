@@ -28,6 +28,17 @@ from stalindeck.cli import app
 from .conftest import T0
 
 URL = os.environ.get("STALINDECK_TEST_PG", "")
+
+
+def _bundled_cards() -> int:
+    """How many cards the bundled decks make (the first run loads them into every store)."""
+    from stalindeck.decks.toml_deck import deck_files, load_decks
+    from stalindeck.resources import bundled_decks_dir
+
+    return sum(len(deck.cards) for deck in load_decks(deck_files([bundled_decks_dir()])))
+
+
+BUNDLED = _bundled_cards()
 pytestmark = pytest.mark.skipif(not URL, reason="set STALINDECK_TEST_PG to a throwaway database")
 runner = CliRunner()
 
@@ -261,7 +272,7 @@ def test_a_profile_made_during_an_import_gets_the_imported_cards(tmp_path: Path)
     import_pausing(class_deck(tmp_path), a_student_arrives)
     late[0].outcome()
     states = states_by_profile()
-    assert states["cards"] == 152 + 2_000
+    assert states["cards"] == BUNDLED + 2_000
     assert states["late"] == states["default"] == states["cards"]
 
 
@@ -288,7 +299,7 @@ def test_the_same_file_imported_twice_at_once(tmp_path: Path) -> None:
     [changes] = second[0].outcome()  # not IntegrityError: uq_decks_slug
     assert first.added == 2_000
     assert (changes.added, changes.unchanged) == (0, 2_000)
-    assert states_by_profile()["cards"] == 152 + 2_000
+    assert states_by_profile()["cards"] == BUNDLED + 2_000
 
 
 def test_two_processes_make_the_same_new_profile(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -318,7 +329,7 @@ def test_two_processes_make_the_same_new_profile(monkeypatch: pytest.MonkeyPatch
     go_on.set()
     assert first.outcome() == second.outcome()
     states = states_by_profile()
-    assert states["twin"] == states["cards"] == 152
+    assert states["twin"] == states["cards"] == BUNDLED
 
 
 def test_a_writer_waits_a_bounded_time_and_says_so_in_one_line(
@@ -384,8 +395,8 @@ def test_students_opening_a_new_class_database_at_once(monkeypatch: pytest.Monke
         ]
     engine.dispose()
     states = states_by_profile()
-    assert states.pop("cards") == 152
-    assert states == dict.fromkeys(["default", "teacher", "amira", "ben", "chloe"], 152)
+    assert states.pop("cards") == BUNDLED
+    assert states == dict.fromkeys(["default", "teacher", "amira", "ben", "chloe"], BUNDLED)
 
 
 def test_two_windows_answering_one_card_lose_nothing_on_postgresql(

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -362,13 +363,27 @@ def test_under_faketime_on_a_history_the_figures_match_the_library(tmp_path: Pat
     env = {**os.environ, "STALINDECK_DB": str(db), "TZ": "UTC", "COLUMNS": "100"}
     exe = Path(sys.executable).with_name("stalindeck")
     rng = random.Random(11)
+    # Reveal cards only, so that the scripted lines below are always "reveal, grade".
+    deck = tmp_path / "plain.toml"
+    deck.write_text(
+        'id = "plain"\nname = "Plain"\n\n'
+        + "".join(f'[[cards]]\nid = "c{n}"\nfront = "Q{n}"\nback = "A{n}"\n\n' for n in range(60)),
+        encoding="utf-8",
+    )
+    subprocess.run(
+        ["faketime", "2027-01-05 18:00:00", str(exe), "import", str(deck)],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     for day in range(7):
         when = f"2027-01-{5 + day:02d} 19:00:00"
         answers = "".join(
             f"\n{rng.choices('1234', (1, 1, 6, 1))[0]}\n" for _ in range(60)
         )  # reveal, grade; extra lines end the session
         subprocess.run(
-            ["faketime", when, str(exe), "review"],
+            ["faketime", when, str(exe), "review", "plain"],
             input=answers,
             env=env,
             capture_output=True,
@@ -376,6 +391,10 @@ def test_under_faketime_on_a_history_the_figures_match_the_library(tmp_path: Pat
             timeout=120,
             check=False,
         )
+    # Scripted answers take no time: give them a student's seconds (3 to 16), as the log would.
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE reviews SET duration_ms = 3000 + (id * 7919) % 13000")
+    connection.close()
     done = subprocess.run(
         [
             *("faketime", "2027-01-12 19:00:00", str(exe), "simulate", "--days", "12"),
