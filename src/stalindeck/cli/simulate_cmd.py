@@ -72,17 +72,14 @@ def run_simulation(
 
 
 def save_picture(renderable: RenderableType, path: Path, force: bool, title: str) -> None:
-    """Save `renderable` as an SVG picture at `path`, drawn 80 columns wide."""
-    import io
-
-    from rich.console import Console
-
+    """Save `renderable` as an SVG picture at `path`, drawn 80 columns wide (`ui.picture`:
+    every run of text at its own column, as any viewer shows it)."""
     from stalindeck.exporting import atomic_output
+    from stalindeck.ui.picture import svg_of
 
-    recorder = Console(record=True, width=80, highlight=False, soft_wrap=False, file=io.StringIO())
-    recorder.print(renderable)
+    content = svg_of(renderable, title=title)
     with atomic_output(path, force) as stream:
-        stream.write(recorder.export_svg(title=title))
+        stream.write(content)
     print(f"Saved the picture as {path}.", file=sys.stderr)
 
 
