@@ -19,6 +19,7 @@ from stalindeck.review.first import first_question
 from stalindeck.review.session import ReviewSession
 from stalindeck.scheduling.settings import load_settings
 from stalindeck.store.open import Store
+from stalindeck.store.queue import Filter
 from stalindeck.ui.line_mode import LineMode
 from stalindeck.ui.line_text import Printed, opening
 
@@ -26,15 +27,17 @@ from .conftest import FakeClock
 
 
 def _deck(slug: str, name: str, count: int) -> str:
-    """A deck whose every third card has a reverse (siblings) and every fourth a typed answer."""
+    """A deck whose every third card has a reverse (siblings), some a typed answer, some a tag."""
     lines = [f'id = "{slug}"', f'name = "{name}"', ""]
     for number in range(count):
-        lines += ["[[cards]]", f'id = "{slug}{number}"', f'front = "{name} Q{number}"']
+        lines += ["[[cards]]", f'id = "{slug}{number}"', f'front = "{slug.title()} Q{number}"']
         lines.append(f'back = "A{number}"')
         if number % 3 == 0:
             lines.append("reverse = true")
         if number % 4 == 1 and number % 3:
             lines.append(f'answer = "A{number}"')
+        if number % 5 == 2:
+            lines.append('tags = ["special"]')
         lines.append("")
     return "\n".join(lines)
 
@@ -43,17 +46,26 @@ def _deck(slug: str, name: str, count: int) -> str:
 def two_decks(store: Store, write_deck: Callable[..., Path], clock: FakeClock) -> Store:
     import_paths(
         store,
-        [write_deck(_deck("zeta", "Zeta", 14), "z.toml"), write_deck(_deck("alpha", "Alpha", 9))],
+        [
+            write_deck(_deck("zeta", "Zeta", 14), "z.toml"),
+            write_deck(_deck("alpha", "Russia::Alpha", 9)),
+        ],
         clock(),
     )
     return store
 
 
-def _normal(store: Store, clock: FakeClock, force: bool = False, **options: int) -> str | None:
+Chosen = tuple[tuple[str, ...], tuple[str, ...]]  # decks and tags as typed
+
+
+def _normal(
+    store: Store, clock: FakeClock, chosen: Chosen, force: bool = False, **options: int
+) -> str | None:
     """The first question of the session `review` makes, as line mode prints it."""
     settings = load_settings(store)
     session = ReviewSession(
         store,
+        Filter(decks=chosen[0], tags=chosen[1]),
         clock=clock,
         limits=settings.limits(),
         settings=settings.scheduler(),
@@ -78,11 +90,15 @@ def _normal(store: Store, clock: FakeClock, force: bool = False, **options: int)
         session.close()
 
 
-def _quick(db_path: Path, clock: FakeClock, force: bool = False, **options: int) -> str | None:
+def _quick(
+    db_path: Path, clock: FakeClock, chosen: Chosen = ((), ()), force: bool = False, **options: int
+) -> str | None:
     first = first_question(
         str(db_path),
         "default",
         clock(),
+        decks=chosen[0],
+        tags=chosen[1],
         card_limit=options.get("card_limit"),
         new_limit=options.get("new_limit"),
         force_type=force,
@@ -103,15 +119,29 @@ _OPTIONS: list[dict[str, int]] = [
 ]
 
 
+# All decks; a parent in Anki's tree that is no deck itself; a slug; a name in other capitals;
+# a tag; a deck and a tag; a unique start of a name.
+_CHOSEN: list[Chosen] = [
+    ((), ()),
+    (("Russia",), ()),
+    (("zeta",), ()),
+    (("russia::alpha",), ()),
+    ((), ("special",)),
+    (("Zeta",), ("spec",)),
+]
+
+
 def _agree(store: Store, db_path: Path, clock: FakeClock) -> list[str]:
     """The first question by both paths under every option; they must be equal."""
     seen = []
-    for options in _OPTIONS:
-        for force in (False, True):
-            quick = _quick(db_path, clock, force, **options)
-            assert quick == _normal(store, clock, force, **options), (options, force)
-            if quick is not None:  # None: nothing to show (`--new 0` with new cards only)
-                seen.append(quick)
+    for chosen in _CHOSEN:
+        for options in _OPTIONS:
+            for force in (False, True):
+                quick = _quick(db_path, clock, chosen, force, **options)
+                normal = _normal(store, clock, chosen, force, **options)
+                assert quick == normal, (chosen, options, force)
+                if quick is not None:  # None: nothing to show (`--new 0`, new cards only)
+                    seen.append(quick)
     return seen
 
 
@@ -163,6 +193,17 @@ def test_the_first_question_is_the_sessions_on_varied_stores(
     sources = {line.split("(")[1].split(")")[0] for line in seen}
     assert sources == {"new", "learning", "review"}
     assert any("(type the answer)" in line for line in seen)
+
+
+def test_a_name_that_names_nothing_takes_the_full_path(
+    two_decks: Store, db_path: Path, clock: FakeClock
+) -> None:
+    assert _quick(db_path, clock, (("r",), ())) is None  # `Russia` and `Russia::Alpha` start so
+    assert _quick(db_path, clock, (("nowhere",), ())) is None
+    assert _quick(db_path, clock, ((), ("nothing",))) is None
+    result = CliRunner().invoke(app, ["--db", str(db_path), "review", "nowhere"], input=":q\n")
+    assert result.exit_code == 1 and "no deck named 'nowhere'" in result.output
+    assert "question:" not in result.output
 
 
 def test_nothing_due_and_stores_that_need_the_full_path_give_none(
@@ -278,9 +319,17 @@ def test_the_first_question_is_printed_before_sqlalchemy_is_loaded(
     assert "graded: 3 Good" in result.stdout  # answered through the session, loaded after
     with sqlite3.connect(db_path) as connection:
         assert connection.execute("SELECT COUNT(*) FROM reviews").fetchone() == (1,)
-    # Where the quick path does not apply (a deck named), the modules come first, as before.
+    # A deck named is served so too; a time budget takes the ordinary path, as before.
     result = subprocess.run(
-        [sys.executable, "-c", code.replace("'review'", "'review', 'alpha'")],
+        [sys.executable, "-c", code.replace("'review'", "'review', 'Russia'")],
+        input="q\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "loaded: []" in result.stderr and "question: Alpha Q1" in result.stdout
+    result = subprocess.run(
+        [sys.executable, "-c", code.replace("'review'", "'review', '--minutes', '5'")],
         input="q\n",
         capture_output=True,
         text=True,

@@ -104,8 +104,8 @@ def review_command(
             )
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         printed = None
-        if not interactive and not (ahead or minutes is not None or decks or tag):
-            printed = _first_question(ctx, limit, new, force_type)
+        if not interactive and not ahead and minutes is None:
+            printed = _first_question(ctx, decks or [], tag or [], limit, new, force_type)
         from stalindeck.review.session import ReviewSession
         from stalindeck.scheduling.settings import load_settings
         from stalindeck.store.queue import Filter
@@ -186,7 +186,12 @@ def _line_mode_note() -> None:
 
 
 def _first_question(
-    ctx: typer.Context, limit: int | None, new: int | None, force_type: bool
+    ctx: typer.Context,
+    decks: list[str],
+    tags: list[str],
+    limit: int | None,
+    new: int | None,
+    force_type: bool,
 ) -> Printed | None:
     """Line mode's first question, printed before the session's modules are loaded when the
     store needs nothing done (see `review.first`); what was printed, and when."""
@@ -201,6 +206,8 @@ def _first_question(
         options.db,
         options.profile,
         utc_now(),
+        decks=decks,
+        tags=tags,
         card_limit=limit,
         new_limit=new,
         force_type=force_type,

@@ -9,16 +9,18 @@ first when due, a review before a new card), with the counts its screen shows. T
 made after, as ever, and goes on from that card; were it another (the store written in between),
 line mode shows that one (see `LineMode`).
 
-Reviewing ahead, a time budget and deck or tag filters take the ordinary path only.
+Reviewing ahead and a time budget take the ordinary path only.
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from stalindeck import names
 from stalindeck.decks.files import deck_files, file_digest, import_options
 from stalindeck.errors import StalindeckError
 from stalindeck.resources import bundled_decks_dir
@@ -27,8 +29,17 @@ from stalindeck.scheduling.day import day_end, day_start
 from stalindeck.scheduling.settings import limits_from_rows
 from stalindeck.store.counts import run_done_today
 from stalindeck.store.gather import QueueEntry, Scope, gather
-from stalindeck.store.quick import FirstCard, bundled_unchanged, first_card, ready_store
+from stalindeck.store.quick import (
+    FirstCard,
+    all_decks,
+    bundled_unchanged,
+    deck_spellings,
+    first_card,
+    ready_store,
+    tags_in_use,
+)
 from stalindeck.store.settings_store import run_read_settings
+from stalindeck.store.values import SEPARATOR
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -65,13 +76,16 @@ def first_question(
     profile: str,
     now: datetime,
     *,
+    decks: Sequence[str] = (),
+    tags: Sequence[str] = (),
     card_limit: int | None = None,
     new_limit: int | None = None,
     force_type: bool = False,
 ) -> FirstQuestion | None:
-    """The card a plain review (all decks, no time budget, not ahead) of `profile` would show
-    first at `now`, with `--limit` `card_limit` and `--new` `new_limit`; None when the store
-    needs the full machinery, or no card is due (the ordinary path says so)."""
+    """The card a review of `decks` and `tags` as the student typed them (all when none), with
+    no time budget and not ahead, would show `profile` first at `now`, with `--limit`
+    `card_limit` and `--new` `new_limit`; None when the store needs the full machinery, a name
+    is wrong, or no card is due (the ordinary path says so)."""
     try:
         with ready_store(db, profile) as ready:
             if ready is None:
@@ -84,12 +98,16 @@ def first_question(
             done = run_done_today(run, profile_id, day_start(now, hour))
             reviews_left = max(0, limits.reviews_per_day - done.reviews)
             new_left = max(0, limits.new_per_day - done.new)
+            scope = Scope(tags=names.tag_names_among(tags_in_use(run), tags) if tags else ())
+            if decks:
+                chosen = names.deck_slugs_among(deck_spellings(run), decks)
+                scope = Scope(deck_ids=_in_decks(all_decks(run), chosen), tags=scope.tags)
             today = gather(
                 run,
                 profile_id,
                 now,
                 day_end(now, hour),
-                Scope(),
+                scope,
                 reviews_left,
                 new_left if new_limit is None else new_limit,
             )
@@ -105,7 +123,7 @@ def first_question(
             entry, source = picked
             card = first_card(run, profile_id, entry.card_id, now)
     except (sqlite3.Error, StalindeckError):
-        return None  # damaged, locked, a deck file unreadable: the full path explains
+        return None  # damaged, locked, a deck file unreadable, a name wrong: the full path says
     if card is None:
         return None
     drawn = 0 if source == "learning" else 1
@@ -145,3 +163,18 @@ def _pick(
     if first is not None and first <= now + learn_ahead:
         return learning.pop(0), "learning"
     return None
+
+
+def _in_decks(decks: Sequence[tuple[int, str, str]], chosen: Sequence[str]) -> tuple[int, ...]:
+    """The ids of the decks (id, slug, name) that are one of `chosen` (by slug or name) or a
+    subdeck of one in Anki's tree, sorted: `deck_tree.in_decks`, as `queue.scope_of` uses it."""
+    wanted = set(chosen)
+    parents = [name for _id, slug, name in decks if slug in wanted or name in wanted]
+    prefixes = [value + SEPARATOR for value in (*chosen, *parents)]
+    return tuple(
+        sorted(
+            deck_id
+            for deck_id, slug, name in decks
+            if slug in wanted or name in wanted or name.startswith(tuple(prefixes))
+        )
+    )

@@ -37,6 +37,16 @@ WHERE c.id = :card
 """
 
 
+# `queue.deck_spellings`, `queue.tags_in_use` and every deck (removed ones too, as
+# `queue.scope_of` reads them), for a review of some decks or tags.
+_SPELLINGS = "SELECT slug, name FROM decks WHERE removed_at IS NULL ORDER BY slug"
+_TAGS_IN_USE = (
+    "SELECT DISTINCT t.tag FROM card_tags t JOIN cards c ON c.id = t.card_id "
+    "WHERE NOT c.retired ORDER BY t.tag"
+)
+_ALL_DECKS = "SELECT id, slug, name FROM decks"
+
+
 class FirstCard(NamedTuple):
     """What line mode shows of a card as it puts it on screen."""
 
@@ -112,3 +122,18 @@ def first_card(run: Run, profile_id: int, card_id: int, now: datetime) -> FirstC
     if retired or suspended or (buried_until is not None and buried_until > to_millis(now)):
         return None
     return FirstCard(str(slug), str(key), str(kind), str(front), str(back), answer)
+
+
+def deck_spellings(run: Run) -> list[tuple[str, str]]:
+    """The slug and the name of every deck in use, as `queue.deck_spellings` reads them."""
+    return [(str(slug), str(name)) for slug, name in run(_SPELLINGS, {})]
+
+
+def tags_in_use(run: Run) -> list[str]:
+    """The tags of cards in use, as `queue.tags_in_use` reads them."""
+    return [str(tag) for (tag,) in run(_TAGS_IN_USE, {})]
+
+
+def all_decks(run: Run) -> list[tuple[int, str, str]]:
+    """Every deck's id, slug and name, removed ones too."""
+    return [(int(deck_id), str(slug), str(name)) for deck_id, slug, name in run(_ALL_DECKS, {})]
