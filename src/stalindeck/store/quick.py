@@ -25,8 +25,13 @@ from stalindeck.store.settings_store import run_read_settings
 from stalindeck.store.values import to_millis
 
 # The bundled decks' files: the decks last imported from each, in use or not, and the digest
-# each remembers (`deck_sync.unchanged_sources` reads the same).
-_BUNDLED = "SELECT path, removed_at IS NULL, source_digest FROM decks WHERE path IN ({paths})"
+# each remembers; with their cards counted, as `deck_sync.unchanged_sources` does on opening
+# the store: the same pages read, a damaged one is found here as there.
+_BUNDLED = """
+SELECT d.path, d.removed_at IS NULL, d.source_digest,
+       (SELECT COUNT(*) FROM cards c WHERE c.deck_id = d.id AND NOT c.retired)
+FROM decks d WHERE d.path IN ({paths}) ORDER BY d.name
+"""
 # What line mode shows of a card before the session loads it (`answer_path._LOAD_CARD`'s
 # columns), with what `ReviewSession.next_card` checks.
 _FIRST_CARD = """
@@ -108,8 +113,8 @@ def bundled_unchanged(run: Run, digests: Mapping[str, str]) -> bool:
         return True
     params = {f"p{index}": path for index, path in enumerate(digests)}
     rows = run(_BUNDLED.format(paths=", ".join(f":{name}" for name in params)), params)
-    in_use = {str(path) for path, used, _digest in rows if used}
-    return all(digest == digests[path] for path, _used, digest in rows if path in in_use)
+    in_use = {str(path) for path, used, _digest, _cards in rows if used}
+    return all(digest == digests[path] for path, _used, digest, _cards in rows if path in in_use)
 
 
 def first_card(run: Run, profile_id: int, card_id: int, now: datetime) -> FirstCard | None:
