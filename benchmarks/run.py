@@ -36,8 +36,8 @@ ANKI_SIDE = HERE / "anki_side.py"
 STALINDECK = [sys.executable, "-m", "stalindeck"]
 
 
-# What `review` imports before its first question in line mode (SQLAlchemy through the store,
-# fsrs through the scheduler): a process doing only this is the floor of today's start.
+# What the review session loads (SQLAlchemy through the store, fsrs through the scheduler):
+# before its first question until issue 18's quick path; since, while the student reads it.
 _REVIEW_MODULES = (
     "import stalindeck.cli, stalindeck.review.session, stalindeck.ui.line_mode, "
     "stalindeck.decks.importing, stalindeck.store.open"
@@ -323,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> Results:
             note="Anki column: its cold open + counts",
         )
         results.add(
-            "floor: loading the modules review loads before its first question, no work",
+            "loading the modules the review session loads (after the first question), no work",
             statistics.median(review_floor),
             statistics.median(anki_times) if anki_times else None,
             "s",

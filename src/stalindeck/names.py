@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stalindeck.errors import NotFoundError
+from stalindeck.store.values import SEPARATOR
 
 if TYPE_CHECKING:
     from stalindeck.store.open import Store
@@ -132,10 +133,19 @@ def deck_slugs(store: Store, given: Sequence[str]) -> tuple[str, ...]:
     """
     if not given:
         return ()
-    from stalindeck.store.deck_tree import SEPARATOR
     from stalindeck.store.queue import deck_spellings
 
-    decks = deck_spellings(store)
+    return deck_slugs_among(deck_spellings(store), given)
+
+
+def deck_slugs_among(decks: Sequence[tuple[str, str]], given: Sequence[str]) -> tuple[str, ...]:
+    """`deck_slugs` among `decks`, the slug and name of each deck in use.
+
+    Raises:
+        NotFoundError: a name matches no deck, or several.
+    """
+    if not given:
+        return ()
     choices = [Named(slug, (slug, name)) for slug, name in decks]
     # Anki's tree: `History` names the parent of `History::Russia` even when no deck is called
     # that; the name chooses the subdecks (`deck_tree.in_decks`).
@@ -162,7 +172,18 @@ def tag_names(store: Store, given: Sequence[str]) -> tuple[str, ...]:
         return ()
     from stalindeck.store.queue import tags_in_use
 
-    choices = [Named(tag, (tag,)) for tag in tags_in_use(store)]
+    return tag_names_among(tags_in_use(store), given)
+
+
+def tag_names_among(tags: Sequence[str], given: Sequence[str]) -> tuple[str, ...]:
+    """`tag_names` among `tags`, those of the cards in use.
+
+    Raises:
+        NotFoundError: a tag matches no card's, or several.
+    """
+    if not given:
+        return ()
+    choices = [Named(tag, (tag,)) for tag in tags]
     return pick_all(
         given,
         choices,

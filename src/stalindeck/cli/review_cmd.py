@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stalindeck.cli.common import MAX_CARDS, MAX_MINUTES, console, finite, open_for, user_errors
+if TYPE_CHECKING:
+    from stalindeck.ui.line_text import Printed
+
+from stalindeck.cli.common import (
+    MAX_CARDS,
+    MAX_MINUTES,
+    Context,
+    console,
+    finite,
+    open_for,
+    user_errors,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -83,9 +94,6 @@ def review_command(
     is not a terminal, reads one action per line (see the README).
     """
     from stalindeck.clock import utc_now
-    from stalindeck.review.session import ReviewSession
-    from stalindeck.scheduling.settings import load_settings
-    from stalindeck.store.queue import Filter
 
     with user_errors():
         if ahead and new is not None:
@@ -94,6 +102,14 @@ def review_command(
             raise StalindeckError(
                 "--ahead goes over the cards you have learnt, not new ones; leave out --new"
             )
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        printed = None
+        if not interactive and not ahead and minutes is None:
+            printed = _first_question(ctx, decks or [], tag or [], limit, new, force_type)
+        from stalindeck.review.session import ReviewSession
+        from stalindeck.scheduling.settings import load_settings
+        from stalindeck.store.queue import Filter
+
         store = open_for(ctx)
         settings = load_settings(store)
         session = ReviewSession(
@@ -106,7 +122,6 @@ def review_command(
             minutes=minutes,
             ahead=ahead,
         )
-        interactive = sys.stdin.isatty() and sys.stdout.isatty()
         if interactive:
             from stalindeck.ui.review_screen import ReviewScreen
 
@@ -141,15 +156,14 @@ def review_command(
         else:
             from stalindeck.ui.line_mode import LineMode
 
-            if not sys.stdout.isatty():  # `review | tee`: the keys would not work, say why
-                print(
-                    "Standard output is not a terminal: line mode, one action per line "
-                    '(see "Scripting a session" in the README).',
-                    file=sys.stderr,
-                )
-
+            if printed is None:
+                _line_mode_note()
             LineMode(
-                session, lambda: sys.stdin.readline() or None, sys.stdout, force_type=force_type
+                session,
+                lambda: sys.stdin.readline() or None,
+                sys.stdout,
+                force_type=force_type,
+                printed=printed,
             ).run()
             # Rich is loaded for the closing lines only: line mode prints the first question
             # without it (a third of the way to it was spent importing Rich).
@@ -160,3 +174,49 @@ def review_command(
             # Line mode is read by scripts: one line per line, never wrapped.
             out.print(line, markup=False, highlight=False, soft_wrap=not interactive)
         session.close()
+
+
+def _line_mode_note() -> None:
+    if not sys.stdout.isatty():  # `review | tee`: the keys would not work, say why
+        print(
+            "Standard output is not a terminal: line mode, one action per line "
+            '(see "Scripting a session" in the README).',
+            file=sys.stderr,
+        )
+
+
+def _first_question(
+    ctx: typer.Context,
+    decks: list[str],
+    tags: list[str],
+    limit: int | None,
+    new: int | None,
+    force_type: bool,
+) -> Printed | None:
+    """Line mode's first question, printed before the session's modules are loaded when the
+    store needs nothing done (see `review.first`); what was printed, and when."""
+    import time
+
+    from stalindeck.clock import utc_now
+    from stalindeck.review.first import first_question
+    from stalindeck.ui.line_text import Printed, opening
+
+    options: Context = ctx.obj
+    first = first_question(
+        options.db,
+        options.profile,
+        utc_now(),
+        decks=decks,
+        tags=tags,
+        card_limit=limit,
+        new_limit=new,
+        force_type=force_type,
+    )
+    if first is None:
+        return None
+    card = first.card
+    text = opening(card.deck_slug, card.key, first.source, first.counts, card.front, first.typed)
+    _line_mode_note()
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return Printed(text, time.monotonic())

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from stalindeck.decks.files import deck_files, file_digest, import_options
 from stalindeck.decks.foreign import CardHistory
 from stalindeck.decks.formats import load_files
 from stalindeck.decks.model import oversized_fields
-from stalindeck.decks.toml_deck import deck_files, load_decks
+from stalindeck.decks.toml_deck import load_decks
 from stalindeck.errors import DamagedStoreError, DeckError, NotFoundError, StalindeckError
 from stalindeck.store.deck_sync import DeckChanges, sync_decks, unchanged_sources
 from stalindeck.store.open import Store
@@ -74,8 +74,8 @@ def import_paths(
     # file: with `with_history` every file is read (cards with reviews keep theirs).
     # Rows left out are listed at every import, so such a file is read again; and its digest
     # differs, so importing it later without the option reads it again (and refuses it).
-    options = f"{fmt}|{deck_name}|{with_history}" + ("|left out" if left_out is not None else "")
-    digests = {str(path.resolve()): _digest(path, options) for path in files}
+    options = import_options(fmt, deck_name, with_history, left_out is not None)
+    digests = {str(path.resolve()): file_digest(path, options) for path in files}
     reread = with_history or left_out is not None
     skipped = {} if reread else unchanged_sources(store, digests)
     files = [path for path in files if str(path.resolve()) not in skipped]
@@ -159,17 +159,6 @@ def _import(
         replace=replace,
     )
     return changes + unchanged
-
-
-def _digest(path: Path, options: str) -> str:
-    digest = hashlib.blake2b(options.encode(), digest_size=16)
-    try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-    except OSError as error:
-        raise NotFoundError(f"{path}: cannot read the file: {error.strerror}") from error
-    return digest.hexdigest()
 
 
 class BundledUpdate(NamedTuple):

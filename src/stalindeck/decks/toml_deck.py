@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import tomli
 
 from stalindeck.decks import chronology, cloze
+from stalindeck.decks.files import CORRECTIONS_SUFFIX as CORRECTIONS_SUFFIX
+from stalindeck.decks.files import deck_files as deck_files
 from stalindeck.decks.foreign import (
     Note,
     digest,
@@ -430,25 +432,3 @@ def _chronology(
             position,
         )
     ]
-
-
-# Beside a deck, its record of corrections to its sources (the bundled deck has one): not a deck.
-CORRECTIONS_SUFFIX = ".corrections.toml"
-
-
-def deck_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the ``*.toml`` files inside them (sorted), keeping files as given;
-    a folder's ``*.corrections.toml`` files are records beside a deck, not decks."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*.toml")
-                    if p.is_file() and not p.name.endswith(CORRECTIONS_SUFFIX)
-                )
-            )
-        else:
-            found.append(path)
-    return found

@@ -9,8 +9,7 @@ from sqlalchemy import ColumnElement, exists, func, or_
 
 from stalindeck.store.counts import DeckCounts
 from stalindeck.store.models import Deck
-
-SEPARATOR = "::"
+from stalindeck.store.values import SEPARATOR as SEPARATOR
 
 
 def in_decks(chosen: Sequence[str]) -> ColumnElement[bool]:

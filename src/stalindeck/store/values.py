@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 # Card states: FSRS's Learning/Review/Relearning (1-3) plus 0 for a card never reviewed.
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+# Anki's deck tree: ``History::Russia`` is a subdeck of ``History`` (see `deck_tree`).
+SEPARATOR = "::"
 
 
 def to_millis(moment: datetime) -> int:

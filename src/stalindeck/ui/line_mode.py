@@ -15,14 +15,10 @@ from stalindeck.review.order import order_problem
 from stalindeck.review.session import GRADE_NAMES, GRADES, ReviewSession, Shown
 from stalindeck.review.typed import check, expected_answer, proposed_grade, to_accept
 from stalindeck.ui.format import interval
-from stalindeck.ui.safe import clean
+from stalindeck.ui.line_text import TYPE_NOTE as TYPE_NOTE
+from stalindeck.ui.line_text import Printed, opening, said
 
 _COMMANDS = {"q", "u", "s", "b"}
-TYPE_NOTE = " (type the answer)"  # ends the question line of a card that expects typing
-
-
-def _one_line(text: str) -> str:
-    return clean(text).replace("\n", " / ")
 
 
 class LineMode:
@@ -35,14 +31,16 @@ class LineMode:
         out: TextIO,
         *,
         force_type: bool = False,
+        printed: Printed | None = None,
     ) -> None:
         self.session = session
+        self._printed = printed
         self.read_line = read_line
         self.out = out
         self.force_type = force_type
 
     def _say(self, prefix: str, text: str) -> None:
-        self.out.write(f"{prefix}: {_one_line(text)}\n")
+        self.out.write(said(prefix, text))
         self.out.flush()
 
     def _ask(self) -> str | None:
@@ -62,16 +60,25 @@ class LineMode:
         """One card. True: go on to the next; False: stop; a Shown: show that one now."""
         counts = self.session.counts()
         card = shown.card
-        self._say(
-            "card",
-            f"{card.deck_slug}/{card.key} ({shown.source.value}) "
-            f"new {counts.new} · learn {counts.learning} · due {counts.review}",
-        )
         expected = expected_answer(card, self.force_type)
-        # A typed card takes the next line as the answer, a reveal card as an action: say which.
-        self._say("question", card.front + (TYPE_NOTE if expected is not None else ""))
+        text = opening(
+            card.deck_slug,
+            card.key,
+            shown.source.value,
+            (counts.new, counts.learning, counts.review),
+            card.front,
+            expected is not None,
+        )
+        printed, self._printed = self._printed, None
+        # The first question may be on screen already, printed while this session was made:
+        # the student has been reading it since. Another card (the store changed meanwhile) is
+        # put on screen as any other.
+        already = printed is not None and printed.text == text
+        if not already:
+            self.out.write(text)
+            self.out.flush()
         self.session.idle()  # the student reads now: housekeeping costs them nothing
-        started = time.monotonic()
+        started = printed.at if printed is not None and already else time.monotonic()
         match: Match | None = None
         while True:
             line = self._ask()
