@@ -116,12 +116,32 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> list[ExamCardRow]:
         try:
             raw.execute("UPDATE cards SET section = 'part ' || (id % 3) WHERE id % 5 = 0")
             raw.execute("INSERT INTO card_tags SELECT id, 'extra' FROM cards WHERE id % 7 = 0")
+            raw.execute("INSERT INTO card_tags SELECT id, 'a-first' FROM cards WHERE id % 11 = 0")
+            raw.execute("INSERT INTO card_tags SELECT id, 'leech' FROM cards WHERE id % 13 = 0")
+            raw.execute("UPDATE decks SET tags = 'tag-03 exam-code' WHERE id = 4")
+            raw.execute("INSERT INTO card_tags SELECT id, 'exam-code' FROM cards WHERE deck_id = 4")
+            raw.execute("UPDATE card_states SET suspended = 1 WHERE card_id % 17 = 0")
             raw.commit()
         finally:
             raw.close()
         return exam_cards(store, Scope())
     finally:
         store.close()
+
+
+def test_each_card_comes_once_with_its_topics_in_deck_order(rows: list[ExamCardRow]) -> None:
+    # As the two queries before (cards, then every card's tags) gave them: sorted, the
+    # `leech` mark and a deck's own tags left out, a card with none of its own has none.
+    assert len(rows) == len({row.card_id for row in rows}) == 3000 - 3000 // 17
+    by_id = {row.card_id: row for row in rows}
+    assert by_id[14].tags == ("extra", "tag-14")
+    assert by_id[11 * 7 * 13].tags == ("a-first", "extra", "tag-01")
+    assert by_id[13].tags == ("tag-13",)
+    # deck-03 gives its cards `tag-03` and `exam-code`: neither is a topic.
+    assert (by_id[3].tags, by_id[23].tags, by_id[63].tags) == ((), ("tag-23",), ("extra", "tag-23"))
+    assert not {"tag-03", "exam-code", "leech"} & {tag for row in rows for tag in row.tags}
+    order = [(row.deck, row.card_id) for row in rows]
+    assert order == sorted(order)
 
 
 @pytest.mark.parametrize(
