@@ -179,3 +179,35 @@ def test_the_forecast_is_the_reference_loops_to_the_bit(
     )  # fmt: skip
     assert found.seen > 2000 and found.workload.total > 0
     assert json.dumps(exam.to_json(found)) == json.dumps(exam.to_json(expected))
+
+
+def test_the_benchmarks_floor_runs_the_query_exam_runs(tmp_path: Path) -> None:
+    # benchmarks/exam_floor.py times `exam`'s query with plain sqlite3: the same rows.
+    import sqlite3
+
+    from exam_floor import CARDS
+
+    db = tmp_path / "floor.db"
+    store = open_store(str(db))
+    try:
+        build(store, 300, 3000)
+        with sqlite3.connect(db) as raw:
+            raw.execute("INSERT INTO card_tags SELECT id, 'extra' FROM cards WHERE id % 7 = 0")
+            raw.execute("INSERT INTO card_tags SELECT id, 'leech' FROM cards WHERE id % 5 = 0")
+            raw.execute("UPDATE card_states SET suspended = 1 WHERE card_id % 9 = 0")
+        found = exam_cards(store, Scope())
+    finally:
+        store.close()
+    with sqlite3.connect(db) as raw:
+        plain = raw.execute(CARDS).fetchall()
+    merged: dict[int, tuple[object, ...]] = {}
+    for *card, tag in plain:
+        seen = merged.get(card[0])
+        tags = () if tag is None else (tag,)
+        merged[card[0]] = (*card, tags) if seen is None else (*seen[:-1], (*seen[-1], *tags))
+    expected = [
+        (row.card_id, row.deck, row.section, row.state, row.step, row.stability,
+         row.difficulty, row.due_ms, row.last_review_ms, row.tags)
+        for row in found
+    ]  # fmt: skip
+    assert list(merged.values()) == expected and len(expected) == 300 - 300 // 9
