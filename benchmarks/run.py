@@ -45,6 +45,15 @@ _REVIEW_MODULES = (
 # What a first question served without SQLAlchemy (the plain sqlite3 path `status` takes)
 # would load at the least: Python, the command line, the quick store module.
 _QUICK_MODULES = "import stalindeck.cli, stalindeck.store.quick"
+# What `exam DATE --json` loads: the command line, the store and its first-run check, the
+# forecast and the JSON output.
+_EXAM_MODULES = (
+    "import stalindeck.cli, stalindeck.cli.exam_cmd, stalindeck.store.open, "
+    "stalindeck.decks.importing, stalindeck.scheduling.settings, stalindeck.stats.exam, "
+    "stalindeck.stats.cards, stalindeck.store.exam_queries, stalindeck.store.backup, "
+    "stalindeck.bulk, stalindeck.ui.safe, stalindeck.resources, stalindeck.names, "
+    "stalindeck.store.settings_store"
+)
 
 
 @dataclass
@@ -456,6 +465,29 @@ def main(argv: Sequence[str] | None = None) -> Results:
             None,
             "s",
             "≤ 1 s",
+        )
+        results.add(
+            "floor: loading the modules exam --json loads, no work",
+            median_of(
+                max(1, args.repeat // 2),
+                lambda: timed_process([sys.executable, "-c", _EXAM_MODULES], env=env)[0],
+            ),
+            None,
+            "s",
+            "",
+        )
+        results.add(
+            "floor: exam's cards query alone through sqlite3",
+            median_of(
+                max(1, args.repeat // 2),
+                lambda: timed_process(
+                    [sys.executable, str(HERE / "exam_floor.py"), str(history_db)]
+                )[0],
+            ),
+            None,
+            "s",
+            "",
+            note="interpreter included",
         )
 
         # Fitting FSRS to 100,000 reviews (the whole command; it compares and saves nothing).

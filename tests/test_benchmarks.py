@@ -48,6 +48,8 @@ def test_benchmark_runs_at_tiny_size(tmp_path: Path) -> None:
         "cold review to first question",
         "floor: the command line and the quick sqlite3 store loaded, no SQLAlchemy, no work",
         "exam forecast over N cards (180 days ahead)",
+        "floor: loading the modules exam --json loads, no work",
+        "floor: exam's cards query alone through sqlite3",
         "optimize over 2,000 reviews",
     } <= names
     assert all(

@@ -329,6 +329,46 @@ def test_fast_reviews_agree_exactly_with_review_card(row: ExamCardRow, remaining
     assert fast.run(row, start, start + remaining) == slow.run(row, start, start + remaining)
 
 
+_STEPS = st.sampled_from(
+    [
+        (),
+        (timedelta(minutes=10),),
+        (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1)),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    row=card_rows(),
+    step=st.one_of(st.none(), st.integers(0, 4)),
+    learning=_STEPS,
+    relearning=_STEPS,
+    since=st.one_of(st.integers(0, 3 * DAY_MS), st.integers(0, 400 * DAY_MS)),
+    remaining=st.integers(-DAY_MS, 500 * DAY_MS),
+)
+def test_a_learning_card_graduating_agrees_exactly_with_review_card(
+    row: ExamCardRow,
+    step: int | None,
+    learning: tuple[timedelta, ...],
+    relearning: tuple[timedelta, ...],
+    since: int,
+    remaining: int,
+) -> None:
+    # Any step (none stored, past the last, on its way) under any steps, any time since the
+    # last review (within a day: short-term stability), any time left: the shortcut for a
+    # learning card's first answer gives the scheduler's outcome to the bit.
+    scheduler = make_scheduler(
+        SchedulerSettings(
+            enable_fuzzing=False, learning_steps=learning, relearning_steps=relearning
+        )
+    )
+    state = LEARNING if row.state == REVIEW else row.state
+    key = (state, step, row.stability, row.difficulty, since, remaining)
+    fast = _Simulator(scheduler, CURVE)._simulate(key)
+    assert fast == _Simulator(scheduler, CURVE, fast=False)._simulate(key)
+
+
 # -- new cards ----------------------------------------------------------------------------------
 
 

@@ -40,7 +40,7 @@ from stalindeck.scheduling.limits import Limits
 from stalindeck.stats.days import window
 from stalindeck.stats.figures import DayAnswers, jsonable
 from stalindeck.store.exam_queries import ExamCardRow
-from stalindeck.store.models import NEW, REVIEW, to_millis
+from stalindeck.store.models import LEARNING, NEW, RELEARNING, REVIEW, to_millis
 from stalindeck.store.stats_queries import Curve, Scope
 
 if TYPE_CHECKING:
@@ -286,16 +286,41 @@ class _Simulator:
         """Recall at `exam_ms` and the answers' offsets from `start_ms`, for a card answered
         first at `start_ms` (its due time, or now when it is overdue or new)."""
         if _never_reviewed(row):
-            key: _Key = (NEW, None, None, None, None, exam_ms - start_ms)
-        else:
-            assert row.last_review_ms is not None
-            since = start_ms - row.last_review_ms
-            # The scheduler counts 24-hour periods, the student's answers study days: the
-            # first answer's gap as whole days of study (the rest are whole days apart).
-            gap = self._study_day(start_ms) - self._study_day(row.last_review_ms)
-            since = gap * DAY_MS if gap >= 1 else min(max(since, 0), DAY_MS - 1)
-            # (A learning card stored without its step restarts its steps: `to_fsrs` says so.)
-            key = (row.state, row.step, row.stability, row.difficulty, since, exam_ms - start_ms)
+            return self.run_new(exam_ms - start_ms)
+        assert row.stability is not None and row.difficulty is not None
+        assert row.last_review_ms is not None
+        return self.run_seen(
+            row.state, row.step, row.stability, row.difficulty, row.last_review_ms,
+            start_ms, exam_ms,
+        )  # fmt: skip
+
+    def run_new(self, remaining: int) -> _Outcome:
+        """`run` for a card never reviewed, `remaining` ms before the exam."""
+        key: _Key = (NEW, None, None, None, None, remaining)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._simulate(key)
+        return found
+
+    def run_seen(
+        self,
+        state: int,
+        step: int | None,
+        stability: float,
+        difficulty: float,
+        last_review_ms: int,
+        start_ms: int,
+        exam_ms: int,
+    ) -> _Outcome:
+        """`run` for a card reviewed before, given by its fields (`plan` calls this once per
+        card due before the exam: no row attributes looked up twice)."""
+        study_day = self._study_day
+        # The scheduler counts 24-hour periods, the student's answers study days: the
+        # first answer's gap as whole days of study (the rest are whole days apart).
+        gap = study_day(start_ms) - study_day(last_review_ms)
+        since = gap * DAY_MS if gap >= 1 else min(max(start_ms - last_review_ms, 0), DAY_MS - 1)
+        # (A learning card stored without its step restarts its steps: `to_fsrs` says so.)
+        key: _Key = (state, step, stability, difficulty, since, exam_ms - start_ms)
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = self._simulate(key)
@@ -310,6 +335,14 @@ class _Simulator:
             assert stability is not None and difficulty is not None
             if self._fast and state == REVIEW and since >= DAY_MS:
                 return self._reviews(stability, difficulty, -since, 0, remaining, answers)
+            if self._fast and remaining > 0 and state in (LEARNING, RELEARNING):
+                graduated = self._graduating(
+                    state, 0 if step is None else step, stability, difficulty, since
+                )
+                if graduated is not None:
+                    stability, difficulty, due = graduated
+                    answers.append(0)
+                    return self._reviews(stability, difficulty, 0, due, remaining, answers)
             last = _BASE - timedelta(milliseconds=since)
             memory = Memory(state, step, stability, difficulty, _BASE, last, 0, 0)
         card = to_fsrs(1, memory, _BASE)
@@ -331,6 +364,34 @@ class _Simulator:
         last_ms = None if card.last_review is None else _offset(card.last_review)
         recall = recall_at(self._curve, card.stability, last_ms, remaining)
         return recall, tuple(answers)
+
+    def _graduating(
+        self, state: int, step: int, stability: float, difficulty: float, since: int
+    ) -> tuple[float, float, int] | None:
+        """The stability, difficulty and due time (ms) after answering Good at the start a
+        learning or relearning card last reviewed `since` ms before, when that answer takes
+        it out of its steps; None when it goes on to its next step (`review_card` walks it).
+
+        The steps `Scheduler.review_card` takes for such a card (most of the relearning cards
+        of a real collection are waiting on their last step), through the scheduler's own
+        formulas, without building a card, a copy and a log (a test checks they agree)."""
+        scheduler, good = self._scheduler, self._good
+        steps = scheduler.learning_steps if state == LEARNING else scheduler.relearning_steps
+        if steps and step < len(steps) and step + 1 != len(steps):
+            return None
+        days = since // DAY_MS  # whole days, as `review_card` counts them
+        if days < 1:
+            stability = scheduler._short_term_stability(stability=stability, rating=good)
+        else:
+            retrievability = (1 + scheduler._FACTOR * days / stability) ** scheduler._DECAY
+            stability = scheduler._next_stability(
+                difficulty=difficulty,
+                stability=stability,
+                retrievability=retrievability,
+                rating=good,
+            )
+        difficulty = scheduler._next_difficulty(difficulty=difficulty, rating=good)
+        return stability, difficulty, scheduler._next_interval(stability=stability) * DAY_MS
 
     def _reviews(
         self,
@@ -483,42 +544,71 @@ def plan(
     last_new_day: int | None = None
     topics: dict[str, _Tally] = {}
     sections: dict[tuple[str, str], _Tally] = {}
-    for row in rows:
-        if _never_reviewed(row):
+    # The loop runs once per card (100,000 in the benchmark): names bound once, the curve's
+    # formula and the tallies' sums written out in it rather than called. The sums are made
+    # card by card in the rows' order, as before, so every figure comes out to the same bit.
+    run_new, run_seen = simulator.run_new, simulator.run_seen
+    factor, decay = curve.factor, curve.decay
+    desired = settings.desired_retention
+    section_key: tuple[str, str] | None = None
+    section_tally = total  # replaced at the first row
+    for _card_id, deck, section, tags, state, step, stability, difficulty, due_ms, last_ms in rows:
+        if (
+            state == NEW
+            or stability is None
+            or stability <= 0
+            or difficulty is None
+            or last_ms is None
+        ):  # never reviewed (see `_never_reviewed`)
             stop = 0.0
             day = new_index // new_per_day if new_per_day else days_left
             new_index += 1
             if day < days_left:
                 last_new_day = day
                 start_ms = now_ms if day == 0 else max(now_ms, starts[day])
-                keep_up, offsets = simulator.run(row, start_ms, exam_ms)
+                keep_up, offsets = run_new(exam_ms - start_ms)
             else:
                 keep_up, offsets = 0.0, ()
         else:
             seen += 1
-            stop = recall_at(curve, row.stability, row.last_review_ms, exam_ms)
-            start_ms = now_ms if row.due_ms is None else max(row.due_ms, now_ms)
+            # `recall_at`: the exact time in days on the curve.
+            elapsed = exam_ms - last_ms
+            stop = (1 + factor * ((elapsed if elapsed > 0 else 0) / DAY_MS) / stability) ** decay
+            start_ms = now_ms if due_ms is None or due_ms < now_ms else due_ms
             if start_ms < exam_ms:
-                keep_up, offsets = simulator.run(row, start_ms, exam_ms)
+                keep_up, offsets = run_seen(
+                    state, step, stability, difficulty, last_ms, start_ms, exam_ms
+                )
             else:
                 keep_up, offsets = stop, ()
-        for offset in offsets:
-            index = bisect_right(starts, start_ms + offset) - 1
-            if 0 <= index < days_left:
-                answers_per_day[index] += 1
-        total.add(stop, keep_up)
-        if keep_up < settings.desired_retention:
+        if offsets:
+            # Most answers fall on the first day or later; find each day from its moment.
+            for offset in offsets:
+                index = bisect_right(starts, start_ms + offset) - 1
+                if 0 <= index < days_left:
+                    answers_per_day[index] += 1
+        total.cards += 1
+        total.stop += stop
+        total.keep_up += keep_up
+        if keep_up < desired:
             at_risk += 1
-        # (`setdefault(key, _Tally())` built a tally per card and tag only to drop it.)
-        for tag in row.tags:
+        for tag in tags:
             tally = topics.get(tag)
             if tally is None:
                 tally = topics[tag] = _Tally()
-            tally.add(stop, keep_up)
-        tally = sections.get((row.deck, row.section))
-        if tally is None:
-            tally = sections[row.deck, row.section] = _Tally()
-        tally.add(stop, keep_up)
+            tally.cards += 1
+            tally.stop += stop
+            tally.keep_up += keep_up
+        # Rows come deck by deck in file order: a section's cards mostly follow each other.
+        if section_key is None or section_key[0] != deck or section_key[1] != section:
+            section_key = (deck, section)
+            found = sections.get(section_key)
+            if found is None:
+                found = sections[section_key] = _Tally()
+            section_tally = found
+        section_tally.cards += 1
+        section_tally.stop += stop
+        section_tally.keep_up += keep_up
 
     stop_all, keep_up_all = total.recall()
     return ExamForecast(

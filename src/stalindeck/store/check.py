@@ -213,9 +213,41 @@ WHERE c.id IS NULL OR p.id IS NULL OR g.bad > 0 OR g.newest > :future
 """
 # (The WHERE passes on only the groups `_read_log` may find wrong: SQLite sorts them out
 # faster than Python could look at every card's.)
+# (Written as equalities rather than `NOT IN (...)`: the same for these NOT NULL columns, and
+# SQLite tests a million rows against them in 0.17 s instead of 0.28 s.)
 _BAD = (
-    "grade NOT IN (1, 2, 3, 4) OR state_before NOT IN (0, 1, 2, 3) "
-    "OR state_after NOT IN (1, 2, 3) OR due_after < reviewed_at"
+    "NOT (grade = 1 OR grade = 2 OR grade = 3 OR grade = 4) "
+    "OR NOT (state_before = 0 OR state_before = 1 OR state_before = 2 OR state_before = 3) "
+    "OR NOT (state_after = 1 OR state_after = 2 OR state_after = 3) OR due_after < reviewed_at"
+)
+# The same pass for a SQLite store whose log is one profile's (every student's, unless they
+# share a store): grouped by card alone, the counts and times come from the (card, time)
+# index in order, with no sort of a million rows, and one plain scan of the table finds the
+# few reviews the rest needs (each card's starts as new, and impossible rows). 1M reviews:
+# 0.45 s instead of 1.1 s. The columns and the WHERE are `_LOG_PASS`'s.
+_ONE_PROFILE_PASS = """
+WITH g AS (SELECT card_id, max(reviewed_at) AS newest, min(reviewed_at) AS first,
+                  count(*) AS answers
+           FROM reviews GROUP BY card_id),
+     x AS (SELECT card_id, max(CASE WHEN state_before = 0 THEN reviewed_at END) AS started,
+                  sum(CASE WHEN {bad} THEN 1 ELSE 0 END) AS bad
+           FROM reviews NOT INDEXED WHERE state_before = 0 OR {bad} GROUP BY card_id)
+SELECT :profile AS profile_id, g.card_id, g.newest, g.first, x.started, g.answers,
+       coalesce(x.bad, 0) AS bad, s.state, s.last_review, s.reps,
+       CASE WHEN c.id IS NULL OR p.id IS NULL THEN 1 ELSE 0 END AS orphan
+FROM g
+LEFT JOIN x ON x.card_id = g.card_id
+LEFT JOIN card_states s ON s.profile_id = :profile AND s.card_id = g.card_id
+LEFT JOIN cards c ON c.id = g.card_id
+LEFT JOIN profiles p ON p.id = :profile
+WHERE c.id IS NULL OR p.id IS NULL OR coalesce(x.bad, 0) > 0 OR g.newest > :future
+   OR (s.state IS NOT NULL AND s.state != :new
+       AND (s.last_review IS NULL OR s.last_review < g.newest
+            OR (x.started IS NOT NULL AND (x.started > g.first OR s.reps != g.answers))))
+"""
+# Which profiles the log holds: the lowest and highest, each one step down an index.
+_LOG_PROFILES = (
+    "SELECT (SELECT min(profile_id) FROM reviews), (SELECT max(profile_id) FROM reviews)"
 )
 # Answers since the card last started as new, for the few cards reset since their first.
 _SINCE = (
@@ -245,7 +277,13 @@ def _read_log(connection: Connection, now: datetime) -> _Log:
     future = to_millis(now + timedelta(days=1))
     log = _Log(future_ms=future)
     since = text(_SINCE)
-    found = connection.execute(text(_LOG_PASS.format(bad=_BAD)), {"future": future, "new": NEW})
+    params: dict[str, int] = {"future": future, "new": NEW}
+    query = _LOG_PASS
+    if connection.dialect.name == "sqlite":
+        lowest, highest = connection.execute(text(_LOG_PROFILES)).one()
+        if lowest is not None and lowest == highest:
+            query, params["profile"] = _ONE_PROFILE_PASS, int(lowest)
+    found = connection.execute(text(query.format(bad=_BAD)), params)
     for row in found:
         key = (int(row.profile_id), int(row.card_id))
         if row.orphan:

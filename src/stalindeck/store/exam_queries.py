@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_
 
 from stalindeck.scheduling.fsrs_bridge import Memory
 from stalindeck.store.engine import reading
@@ -58,6 +58,10 @@ class ExamCardRow(NamedTuple):
 def exam_cards(store: Store, scope: Scope) -> list[ExamCardRow]:
     """Unsuspended cards in `scope`, in deck order (deck name, position in the file): the order
     in which the review queue introduces new cards."""
+    # The topics come in the same query, a row per card and tag (one for a card with none),
+    # through the tags' primary key: one fetch, no table of 100,000 cards' tags to build
+    # and look up afterwards.
+    topic = and_(CardTag.card_id == Card.id, CardTag.tag != LEECH_TAG)
     query = (
         _cards(
             store,
@@ -71,30 +75,29 @@ def exam_cards(store: Store, scope: Scope) -> list[ExamCardRow]:
             CardState.difficulty,
             _ms(CardState.due),
             _ms(CardState.last_review),
+            CardTag.tag,
         )
         .join(Deck, Deck.id == Card.deck_id)
+        .outerjoin(CardTag, topic)
         .where(CardState.suspended.is_(False))
-        .order_by(Deck.name, Card.position, Card.id)
-    )
-    # Every card's topics in one plain scan of the tags' primary key, kept for the cards the
-    # first query returns: joining the tags to the cards and states in scope took longer
-    # than reading all of them.
-    tags_query = (
-        select(CardTag.card_id, CardTag.tag)
-        .where(CardTag.tag != LEECH_TAG)
-        .order_by(CardTag.card_id, CardTag.tag)
+        .order_by(Deck.name, Card.position, Card.id, CardTag.tag)
     )
     with reading(store.engine) as connection:
         wide = deck_wide_tags(connection)  # no topics
         found = connection.execute(query).all()  # one fetch, not a call per row
-        tags: dict[int, list[str]] = {}
-        for card_id, tag in connection.execute(tags_query).all():
-            if tag not in wide:
-                tags.setdefault(card_id, []).append(tag)
     none: tuple[str, ...] = ()
-    return [
-        ExamCardRow(card_id, slug, section, tuple(tags[card_id]) if card_id in tags else none,
-                    state, step, stability, difficulty, due_ms, last_review_ms)
-        for card_id, slug, section, state, step, stability, difficulty, due_ms, last_review_ms
-        in found
-    ]  # fmt: skip
+    rows: list[ExamCardRow] = []
+    append = rows.append
+    last_id = None
+    for card_id, slug, section, state, step, stability, difficulty, due_ms, last_ms, tag in found:
+        if card_id == last_id:  # another topic of the card before (rows come card by card)
+            if tag not in wide:
+                rows[-1] = rows[-1]._replace(tags=(*rows[-1].tags, tag))
+            continue
+        last_id = card_id
+        tags = none if tag is None or tag in wide else (tag,)
+        append(
+            ExamCardRow(card_id, slug, section, tags, state, step, stability, difficulty,
+                        due_ms, last_ms)
+        )  # fmt: skip
+    return rows
