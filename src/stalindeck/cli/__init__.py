@@ -112,6 +112,16 @@ def main() -> None:
     line on stderr, exit status 2, as every other error here is one line: not click's usage
     text and boxed message.
     """
+    from stalindeck.cli.common import pause_collector, restore_collector
+
+    pause_collector()  # until the store is open (`open_for`)
+    try:
+        _run()
+    finally:
+        restore_collector()
+
+
+def _run() -> None:
     import sys
 
     try:  # typer 0.2x carries its own copy of click; earlier ones run on click itself

@@ -19,8 +19,8 @@ from stalindeck.scheduling.limits import Limits
 from stalindeck.stats.days import start_of, window
 from stalindeck.store import stats_queries as q
 from stalindeck.store.open import Store
-from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import Curve, Scope
+from stalindeck.store.values import LEECH_LAPSES
 
 FORECAST_DAYS = 30
 CALENDAR_DAYS = 365

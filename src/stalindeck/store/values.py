@@ -8,6 +8,10 @@ from datetime import UTC, datetime
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
+# A card lapsed this often is a leech (Anki's default threshold), and carries this tag.
+LEECH_LAPSES = 8
+LEECH_TAG = "leech"
+
 
 def to_millis(moment: datetime) -> int:
     """Milliseconds since the epoch for an aware (or UTC-naive) datetime."""
