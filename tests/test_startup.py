@@ -53,7 +53,7 @@ def test_a_collector_paused_by_the_caller_stays_paused() -> None:
     # Only the pause `main` made is ended: a caller's own pause (a test, a bulk import) is kept.
     import gc
 
-    from stalindeck.cli.common import restore_collector, resume_collector
+    from stalindeck.bulk import restore_collector, resume_collector
 
     gc.disable()
     try:
@@ -77,3 +77,23 @@ def test_stats_does_not_load_the_answer_path(db_path: Path, store: Store) -> Non
         "'stalindeck.store.reviews', 'stalindeck.store.queue') if name in sys.modules))\n"
     )
     assert _run_main(code)[-1] == "[]"
+
+
+def test_the_stalindeck_command_pauses_the_collector_before_importing_typer() -> None:
+    code = (
+        "import gc, sys\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'typer':\n"
+        "            print('typer imported, collector on:', gc.isenabled())\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Spy())\n"
+        "from stalindeck.__main__ import main\n"
+        "sys.argv = ['stalindeck', '--version']\n"
+        "try: main()\n"
+        "except SystemExit: pass\n"
+        "print('after:', gc.isenabled())\n"
+    )
+    lines = _run_main(code)
+    assert lines[0] == "typer imported, collector on: False"
+    assert lines[-1] == "after: True"

@@ -112,9 +112,9 @@ def main() -> None:
     line on stderr, exit status 2, as every other error here is one line: not click's usage
     text and boxed message.
     """
-    from stalindeck.cli.common import pause_collector, restore_collector
+    from stalindeck.bulk import pause_collector, restore_collector
 
-    pause_collector()  # until the store is open (`open_for`)
+    pause_collector()  # until the store is open (`open_for`); `python -m stalindeck` did already
     try:
         _run()
     finally:

@@ -128,47 +128,6 @@ def where_the_store_is(store: Store) -> str:
     )
 
 
-# What `pause_collector` and `resume_collector` did, for `restore_collector` to undo.
-_collector: dict[str, bool] = {}
-
-
-def pause_collector() -> None:
-    """Pause Python's cycle collector while the command starts.
-
-    Starting a command imports typer, SQLAlchemy and Rich: some 300,000 objects that live until
-    the process ends, and the collector walked them again and again as they were made (~40 ms
-    of `stats`' 0.45 s, ~80 ms of `class`'s; its passes found nothing to free). `open_for` puts
-    it back once the store is open, so a long review session still has it.
-    """
-    import gc
-
-    if gc.isenabled():
-        gc.disable()
-        _collector["paused"] = True
-
-
-def resume_collector() -> None:
-    """End the start-up pause: the collector runs again, and what start-up made (it lives
-    until exit) is kept out of its passes. Nothing if `pause_collector` did not pause it."""
-    import gc
-
-    if _collector.pop("paused", False):
-        gc.freeze()
-        _collector["frozen"] = True
-        gc.enable()
-
-
-def restore_collector() -> None:
-    """The collector as it was before `pause_collector`: for a command that opened no store,
-    and for a caller that goes on in the same process (a test)."""
-    import gc
-
-    if _collector.pop("frozen", False):
-        gc.unfreeze()
-    if _collector.pop("paused", False):
-        gc.enable()
-
-
 def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
     """Open the store named by the root options; on first run, load the bundled decks."""
     from stalindeck.clock import utc_now
@@ -210,5 +169,7 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
                 "(history kept).",
                 file=sys.stderr,
             )
-    resume_collector()
+    from stalindeck.bulk import resume_collector
+
+    resume_collector()  # start-up is over (`stalindeck.bulk.pause_collector`)
     return store
