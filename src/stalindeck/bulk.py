@@ -26,8 +26,7 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-# A command's start-up (see `pause_collector`). What `pause_collector` and `resume_collector`
-# did, for `restore_collector` to undo.
+# Whether `pause_collector` paused the collector (for `resume_collector` to undo).
 _collector: dict[str, bool] = {}
 
 
@@ -44,19 +43,13 @@ def pause_collector() -> None:
         _collector["paused"] = True
 
 
-def resume_collector() -> None:
-    """End the start-up pause: the collector runs again, and what start-up made (it lives
-    until exit) is kept out of its passes. Nothing if `pause_collector` did not pause it."""
-    if _collector.pop("paused", False):
-        gc.freeze()
-        _collector["frozen"] = True
-        gc.enable()
+def resume_collector(*, freeze: bool = True) -> None:
+    """End the start-up pause (nothing if `pause_collector` did not pause the collector).
 
-
-def restore_collector() -> None:
-    """The collector as it was before `pause_collector`: for a command that opened no store,
-    and for a caller that goes on in the same process (a test)."""
-    if _collector.pop("frozen", False):
-        gc.unfreeze()
+    With `freeze`, what start-up made is kept out of the collector's later passes: it lives
+    until exit, and is not walked again at exit either (Python's last collection, ~20 ms).
+    """
     if _collector.pop("paused", False):
+        if freeze:
+            gc.freeze()
         gc.enable()
