@@ -112,6 +112,16 @@ def main() -> None:
     line on stderr, exit status 2, as every other error here is one line: not click's usage
     text and boxed message.
     """
+    from stalindeck.bulk import pause_collector, resume_collector
+
+    pause_collector()  # until the store is open (`open_for`); `python -m stalindeck` did already
+    try:
+        _run()
+    finally:  # a command that opened no store; a caller going on in the same process
+        resume_collector(freeze=False)
+
+
+def _run() -> None:
     import sys
 
     try:  # typer 0.2x carries its own copy of click; earlier ones run on click itself

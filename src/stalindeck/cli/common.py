@@ -169,4 +169,7 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
                 "(history kept).",
                 file=sys.stderr,
             )
+    from stalindeck.bulk import resume_collector
+
+    resume_collector()  # start-up is over (`stalindeck.bulk.pause_collector`)
     return store

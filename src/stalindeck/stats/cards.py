@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 
 from stalindeck.errors import NotFoundError, StalindeckError
 from stalindeck.store import stats_queries as q
-from stalindeck.store.interop_queries import card_media
 from stalindeck.store.open import Store
-from stalindeck.store.reviews import accepted_answers
 from stalindeck.store.stats_queries import CardRow, Curve, HistoryRow, Scope
 
 STATES = q.CARD_STATES
@@ -118,6 +116,10 @@ def below_target(
 
 def detail(store: Store, ident: str, now: datetime, curve: Curve, target: float) -> CardDetail:
     """The card named `ident` (``deck-slug/card-key``) with its history."""
+    # Imported here: `stats` does not need them (the answer path's modules, FSRS).
+    from stalindeck.store.interop_queries import card_media
+    from stalindeck.store.reviews import accepted_answers
+
     card_id = resolve(store, [ident])[ident]
     card = q.card_by_id(store, card_id, now, curve)
     if card is None:  # the profile has no state for it: cannot happen for a live card

@@ -22,12 +22,11 @@ from stalindeck.store.location import shown_url
 from stalindeck.store.models import from_millis, to_millis
 from stalindeck.store.open import Store
 from stalindeck.store.queue import CardView
+from stalindeck.store.values import LEECH_LAPSES, LEECH_TAG
 
-LEECH_TAG = "leech"
 CHECKPOINT_EVERY = 100  # answers (about 700 log pages) between checkpoints taken while idle
 _AUTOCHECKPOINT_PAGES = 4000  # SQLite's own trigger, on the session's connection only
 _DEFAULT_AUTOCHECKPOINT = 1000  # SQLite's default, given back with the connection
-LEECH_LAPSES = 8  # Anki's default leech threshold
 
 Buried = tuple[tuple[int, datetime | None], ...]
 Run = Callable[[str, dict[str, Any]], list[Any]]  # a statement → its rows

@@ -10,10 +10,11 @@ from datetime import datetime
 from sqlalchemy import Delete, and_, delete, select, update
 
 from stalindeck.scheduling.fsrs_bridge import Memory
-from stalindeck.store.answer_path import LEECH_LAPSES, LEECH_TAG, Recorded
+from stalindeck.store.answer_path import Recorded
 from stalindeck.store.engine import reading, writing
 from stalindeck.store.models import NEW, AcceptedAnswer, CardState, CardTag, Review
 from stalindeck.store.open import Store
+from stalindeck.store.values import LEECH_LAPSES, LEECH_TAG
 
 __all__ = [
     "LEECH_LAPSES",

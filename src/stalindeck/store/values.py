@@ -10,6 +10,10 @@ STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "
 # Anki's deck tree: ``History::Russia`` is a subdeck of ``History`` (see `deck_tree`).
 SEPARATOR = "::"
 
+# A card lapsed this often is a leech (Anki's default threshold), and carries this tag.
+LEECH_LAPSES = 8
+LEECH_TAG = "leech"
+
 
 def to_millis(moment: datetime) -> int:
     """Milliseconds since the epoch for an aware (or UTC-naive) datetime."""

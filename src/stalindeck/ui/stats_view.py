@@ -14,8 +14,8 @@ from rich.text import Text
 from stalindeck.stats.cards import CardDetail
 from stalindeck.stats.figures import Retention, Stats
 from stalindeck.store.models import STATE_NAMES
-from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries import CardRow
+from stalindeck.store.values import LEECH_LAPSES
 from stalindeck.ui.charts import Widest, bar_chart, heatmap, histogram
 from stalindeck.ui.format import duration, interval, local_time
 from stalindeck.ui.safe import append_scope, clean, safe_text

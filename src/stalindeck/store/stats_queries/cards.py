@@ -28,7 +28,6 @@ from stalindeck.store.models import (
     Review,
 )
 from stalindeck.store.open import Store
-from stalindeck.store.reviews import LEECH_LAPSES
 from stalindeck.store.stats_queries.common import (
     Curve,
     Scope,
@@ -37,6 +36,7 @@ from stalindeck.store.stats_queries.common import (
     _ms,
     retrievability,
 )
+from stalindeck.store.values import LEECH_LAPSES
 
 
 @dataclass(frozen=True, slots=True)

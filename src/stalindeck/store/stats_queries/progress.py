@@ -22,7 +22,6 @@ from stalindeck.store.models import (
     Review,
 )
 from stalindeck.store.open import Store
-from stalindeck.store.reviews import LEECH_TAG
 from stalindeck.store.stats_queries.common import (
     DAY_MS,
     MATURE_DAYS,
@@ -38,6 +37,7 @@ from stalindeck.store.stats_queries.common import (
 )
 from stalindeck.store.stats_queries.days import Days, _first_of_day, _since
 from stalindeck.store.stats_queries.topics import deck_wide_tags
+from stalindeck.store.values import LEECH_TAG
 
 
 @dataclass(frozen=True, slots=True)

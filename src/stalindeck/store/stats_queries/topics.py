@@ -22,7 +22,6 @@ from stalindeck.store.models import (
     Deck,
 )
 from stalindeck.store.open import Store
-from stalindeck.store.reviews import LEECH_TAG
 from stalindeck.store.stats_queries.common import (
     Curve,
     Scope,
@@ -32,6 +31,7 @@ from stalindeck.store.stats_queries.common import (
     r_units,
     retrievability,
 )
+from stalindeck.store.values import LEECH_TAG
 
 
 @dataclass(frozen=True, slots=True)
