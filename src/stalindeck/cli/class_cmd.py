@@ -9,22 +9,12 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.cli.common import DecksArgument, TagOption, console, open_for, user_errors
 from stalindeck.words import plural
 
 if TYPE_CHECKING:
     from stalindeck.stats.classroom import ClassView
 
-DecksArgument = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="DECK", help="Deck slugs or names (default: every deck).", show_default=False
-    ),
-]
-TagOption = Annotated[
-    list[str] | None,
-    typer.Option("--tag", "-t", help="Only cards with this tag (repeat for several: any of them)."),
-]
 EXPORT_FORMATS = ("csv", "json", "html")
 
 

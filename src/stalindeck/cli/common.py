@@ -8,14 +8,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stalindeck.errors import DamagedStoreError, DeckError, StalindeckError
 
+# Options several commands share, spelled once.
+DecksArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="DECK", help="Deck slugs or names (default: every deck).", show_default=False
+    ),
+]
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Only cards with this tag (repeat for several: any of them)."),
+]
+
+
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
     from stalindeck.store.open import Store
 
@@ -173,3 +186,18 @@ def open_for(ctx: typer.Context, *, first_run: bool = True) -> Store:
 
     resume_collector()  # start-up is over (`stalindeck.bulk.pause_collector`)
     return store
+
+
+def save_picture(
+    renderable: RenderableType, path: Path, *, kind: str, force: bool, what: str
+) -> None:
+    """Save a screen as an SVG (`kind` "svg") or HTML picture at `path`, drawn 80 columns
+    wide so it looks the same whatever the terminal (`ui.picture`); `what` names it."""
+    from stalindeck.exporting import atomic_output
+    from stalindeck.ui.picture import html_of, svg_of
+
+    title = f"stalindeck {what}"
+    content = svg_of(renderable, title=title) if kind == "svg" else html_of(renderable)
+    with atomic_output(path, force) as stream:
+        stream.write(content)
+    print(f"Saved the {what} as {path}.", file=sys.stderr)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.cli.common import TagOption, console, open_for, user_errors
 from stalindeck.cli.simulate_cmd import RetentionOption
 
 
@@ -27,12 +27,7 @@ def exam_command(
         ),
     ] = None,
     *,
-    tags: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tag", "-t", help="Only cards with this tag (repeat for several: any of them)."
-        ),
-    ] = None,
+    tags: TagOption = None,
     new_per_day: Annotated[
         int | None,
         typer.Option(

@@ -10,12 +10,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stalindeck.cli.common import console, open_for, user_errors
+from stalindeck.cli.common import (
+    DecksArgument,
+    TagOption,
+    console,
+    open_for,
+    save_picture,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    from rich.console import RenderableType
 
     from stalindeck.scheduling.simulator import Simulation, Stage
     from stalindeck.store.open import Store
@@ -71,33 +76,11 @@ def run_simulation(
         return go(lambda text: status.update(text))
 
 
-def save_picture(renderable: RenderableType, path: Path, force: bool, title: str) -> None:
-    """Save `renderable` as an SVG picture at `path`, drawn 80 columns wide (`ui.picture`:
-    every run of text at its own column, as any viewer shows it)."""
-    from stalindeck.exporting import atomic_output
-    from stalindeck.ui.picture import svg_of
-
-    content = svg_of(renderable, title=title)
-    with atomic_output(path, force) as stream:
-        stream.write(content)
-    print(f"Saved the picture as {path}.", file=sys.stderr)
-
-
 def simulate_command(
     ctx: typer.Context,
-    decks: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="DECK", help="Deck slugs or names (default: every deck).", show_default=False
-        ),
-    ] = None,
+    decks: DecksArgument = None,
     *,
-    tags: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tag", "-t", help="Only cards with this tag (repeat for several: any of them)."
-        ),
-    ] = None,
+    tags: TagOption = None,
     days: Annotated[
         int | None,
         typer.Option(
@@ -181,4 +164,4 @@ def simulate_command(
         screen = simulator_screen(simulation, current, exam)
         console().print(screen)
         if svg is not None:
-            save_picture(screen, svg, force, "stalindeck simulate")
+            save_picture(screen, svg, kind="svg", force=force, what="simulation")

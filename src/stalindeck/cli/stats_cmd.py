@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stalindeck.cli.common import MAX_CARDS, console, open_for, user_errors
+from stalindeck.cli.common import (
+    MAX_CARDS,
+    TagOption,
+    console,
+    open_for,
+    save_picture,
+    user_errors,
+)
 from stalindeck.words import plural
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-
     from stalindeck.store.open import Store
     from stalindeck.store.stats_queries import CardRow
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-TagOption = Annotated[
-    list[str] | None,
-    typer.Option("--tag", "-t", help="Only cards with this tag (repeat for several: any of them)."),
-]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Overwrite an existing --svg or --html file.")
 ]
@@ -41,17 +41,6 @@ def _print_json(data: Any) -> None:
     from stalindeck.ui.safe import inert_json
 
     typer.echo(inert_json(json.dumps(data, ensure_ascii=False, indent=2)))
-
-
-def _save_picture(renderable: RenderableType, path: Path, kind: str, force: bool) -> None:
-    from stalindeck.exporting import atomic_output
-    from stalindeck.ui.picture import html_of, svg_of
-
-    # Drawn at a fixed width so the picture looks the same whatever the terminal.
-    content = svg_of(renderable, title="stalindeck stats") if kind == "svg" else html_of(renderable)
-    with atomic_output(path, force) as stream:
-        stream.write(content)
-    print(f"Saved the stats as {path}.", file=sys.stderr)
 
 
 def stats_command(
@@ -108,7 +97,13 @@ def stats_command(
         from stalindeck.ui.stats_view import stats_screen
 
         if picture is not None:  # the picture instead of the screen (with --json, beside it)
-            _save_picture(stats_screen(stats), picture, "svg" if svg else "html", force)
+            save_picture(
+                stats_screen(stats),
+                picture,
+                kind="svg" if svg else "html",
+                force=force,
+                what="stats",
+            )
         elif not as_json:
             console().print(stats_screen(stats))
 
