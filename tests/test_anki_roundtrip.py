@@ -576,6 +576,23 @@ def test_the_review_screen_shows_a_notes_formatting(tmp_path: Path) -> None:
     assert "• June" in shown and "• December" in shown  # the cloze's Back Extra, a list
 
 
+def test_a_card_from_a_package_is_not_drawn_before_the_session(tmp_path: Path) -> None:
+    """Its HTML and media are the session's to read: the review screen's quick first frame
+    (`cli.review_cmd._first_frame`) gives way to the ordinary path for it."""
+    from stalindeck.review.first import first_question
+
+    now = datetime.now(UTC)
+    teacher = teacher_collection(tmp_path / "teacher", now)
+    package = tmp_path / "hist.apkg"
+    _export(teacher, package)
+    teacher.close()
+    store = open_store(str(tmp_path / "s.db"))
+    import_paths(store, [package], now)
+    store.close()
+    first = first_question(str(tmp_path / "s.db"), "default", now, decks=("History",))
+    assert first is not None and first.card.from_anki
+
+
 def test_a_card_changed_since_its_note_is_shown_as_plain_text(tmp_path: Path) -> None:
     from stalindeck.interop.formatting import card_html
     from stalindeck.store.queue import Filter

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from stalindeck.ui.line_text import Printed
 
 from stalindeck.cli.common import (
@@ -104,8 +106,12 @@ def review_command(
             )
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         printed = None
+        drawn = None
         if not interactive and not ahead and minutes is None:
             printed = _first_question(ctx, decks or [], tag or [], limit, new, force_type)
+        elif interactive and not ahead and minutes is None:
+            out = console()
+            drawn = _first_frame(ctx, out, decks or [], tag or [], limit, new, force_type)
         from stalindeck.review.session import ReviewSession
         from stalindeck.scheduling.settings import load_settings
         from stalindeck.store.queue import Filter
@@ -125,7 +131,7 @@ def review_command(
         if interactive:
             from stalindeck.ui.review_screen import ReviewScreen
 
-            out = console()
+            out = out if drawn is not None else console()
 
             def reimport(path: Path, deck_name: str) -> str | None:
                 from stalindeck.decks.importing import import_paths
@@ -149,7 +155,9 @@ def review_command(
                     return str(error)
                 return None
 
-            ReviewScreen(session, out, force_type=force_type, reimport=reimport).run()
+            ReviewScreen(
+                session, out, force_type=force_type, reimport=reimport, first_drawn=drawn
+            ).run()
             out.clear()
             if "stalindeck.first_run" in ctx.meta:  # said before the screen, and wiped by it
                 print(ctx.meta["stalindeck.first_run"], file=sys.stderr)
@@ -220,3 +228,43 @@ def _first_question(
     sys.stdout.write(text)
     sys.stdout.flush()
     return Printed(text, time.monotonic())
+
+
+def _first_frame(
+    ctx: typer.Context,
+    out: Console,
+    decks: list[str],
+    tags: list[str],
+    limit: int | None,
+    new: int | None,
+    force_type: bool,
+) -> tuple[int, float] | None:
+    """The review screen's first frame, drawn before the session's modules are loaded when
+    the store needs nothing done (see `review.first`) and the card is a plain one: asked
+    without a typed answer, not from an Anki package (its HTML and media are the session's to
+    read). The card drawn and when; the screen draws the same frame again over it."""
+    import time
+
+    from stalindeck.clock import utc_now
+    from stalindeck.review.first import first_question
+
+    options: Context = ctx.obj
+    first = first_question(
+        options.db,
+        options.profile,
+        utc_now(),
+        decks=decks,
+        tags=tags,
+        card_limit=limit,
+        new_limit=new,
+        force_type=force_type,
+    )
+    if first is None or first.typed or first.card.from_anki:
+        return None
+    from stalindeck.ui.screen_parts import draw_first
+
+    card = first.card
+    draw_first(
+        out, card.deck_name, card.tags, card.deck_tags, first.counts, first.source, card.front
+    )
+    return first.card_id, time.monotonic()

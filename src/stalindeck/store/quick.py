@@ -35,7 +35,9 @@ FROM decks d WHERE d.path IN ({paths}) ORDER BY d.name
 # What line mode shows of a card before the session loads it (`answer_path._LOAD_CARD`'s
 # columns), with what `ReviewSession.next_card` checks.
 _FIRST_CARD = """
-SELECT d.slug, c.key, c.kind, c.front, c.back, c.answer, c.retired, s.suspended, s.buried_until
+SELECT d.slug, c.key, c.kind, c.front, c.back, c.answer, c.retired, s.suspended, s.buried_until,
+       d.name, d.tags, c.tags,
+       EXISTS (SELECT 1 FROM anki_notes n WHERE n.deck_id = c.deck_id AND n.note = c.note)
 FROM cards c JOIN decks d ON d.id = c.deck_id
 JOIN card_states s ON s.card_id = c.id AND s.profile_id = :profile
 WHERE c.id = :card
@@ -53,7 +55,9 @@ _ALL_DECKS = "SELECT id, slug, name FROM decks"
 
 
 class FirstCard(NamedTuple):
-    """What line mode shows of a card as it puts it on screen."""
+    """What line mode shows of a card as it puts it on screen, and what the review screen's
+    first frame needs besides (`from_anki`: the card's Anki note is stored, so its HTML or media
+    may be shown: the screen's ordinary path draws it)."""
 
     deck_slug: str
     key: str
@@ -61,6 +65,10 @@ class FirstCard(NamedTuple):
     front: str
     back: str
     answer: str | None
+    deck_name: str = ""
+    deck_tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    from_anki: bool = False
 
 
 @contextmanager
@@ -123,10 +131,14 @@ def first_card(run: Run, profile_id: int, card_id: int, now: datetime) -> FirstC
     rows = run(_FIRST_CARD, {"profile": profile_id, "card": card_id})
     if not rows:
         return None
-    slug, key, kind, front, back, answer, retired, suspended, buried_until = rows[0]
+    slug, key, kind, front, back, answer, retired, suspended, buried_until = rows[0][:9]
+    deck_name, deck_tags, tags, from_anki = rows[0][9:]
     if retired or suspended or (buried_until is not None and buried_until > to_millis(now)):
         return None
-    return FirstCard(str(slug), str(key), str(kind), str(front), str(back), answer)
+    return FirstCard(
+        str(slug), str(key), str(kind), str(front), str(back), answer,
+        str(deck_name), tuple(str(deck_tags).split()), tuple(str(tags).split()), bool(from_anki),
+    )  # fmt: skip
 
 
 def deck_spellings(run: Run) -> list[tuple[str, str]]:

@@ -7,7 +7,6 @@ a closed terminal quit too; every grade is already committed by then.
 
 from __future__ import annotations
 
-import copy
 import os
 import shlex
 import signal
@@ -32,7 +31,6 @@ from stalindeck.review.session import (
     GRADES,
     ReviewSession,
     Shown,
-    Source,
 )
 from stalindeck.review.typed import (
     check,
@@ -44,6 +42,7 @@ from stalindeck.review.typed import (
 from stalindeck.ui.format import interval
 from stalindeck.ui.html_text import html_to_rich
 from stalindeck.ui.safe import safe_text
+from stalindeck.ui.screen_parts import Fit, Header, fitted, footer, header, question
 
 GRADE_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
 KeyReader = Callable[[], str]
@@ -145,6 +144,9 @@ class ReviewScreen:
         force_type: ask for a typed answer on every card.
         read_key: reads one key press (injected in tests).
         edit: re-imports the deck file after the editor closes; returns an error or None.
+        first_drawn: the card drawn before the session was made (`screen_parts.draw_first`)
+            and when (`time.monotonic`): if the session shows it first, the answer's time
+            counts from then.
     """
 
     def __init__(
@@ -155,6 +157,7 @@ class ReviewScreen:
         force_type: bool = False,
         read_key: KeyReader | None = None,
         reimport: Callable[[Path, str], str | None] | None = None,
+        first_drawn: tuple[int, float] | None = None,
     ) -> None:
         self.session = session
         self.console = console
@@ -167,39 +170,25 @@ class ReviewScreen:
         self._drawn: tuple[Shown, tuple[object, ...], Text | None] | None = None
         self._awaiting_key = False
         self._resized = False
+        self._first_drawn = first_drawn
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _header(self, shown: Shown) -> _Header:
+    def _header(self, shown: Shown) -> Header:
         card = shown.card
-        # Deck-wide tags (an exam code, say) tell nothing about this card's topic.
-        topics = [tag for tag in card.tags if tag not in card.deck_tags]
-        deck = Text(" ")
-        deck.append_text(safe_text(card.deck_name, "bold"))
-        title = deck.copy()
-        if topics:
-            title.append(" · ", "dim")
-            title.append_text(safe_text(topics[0], "cyan"))
         counts = self.session.counts()
-        numbers = (
-            (counts.new, Source.NEW, "new", "blue"),
-            (counts.learning, Source.LEARNING, "learn", "red"),
-            (counts.review, Source.REVIEW, "due", "green"),
+        return header(
+            card.deck_name,
+            card.tags,
+            card.deck_tags,
+            (counts.new, counts.learning, counts.review),
+            shown.source.value,
         )
-        labelled, bare = Text(), Text()
-        for value, source, label, colour in numbers:
-            if labelled:
-                labelled.append(" · ", "dim")
-                bare.append(" ")
-            style = "bold underline" if shown.source is source else ""
-            labelled.append(f"{label} {value}", style)
-            bare.append(str(value), f"{style} {colour}".strip())
-        return _Header((title, deck), (labelled, bare))
 
     def _question(self, shown: Shown) -> Panel:
         html = self._html(shown)
         front = html_to_rich(html.front) if html and html.front else safe_text(shown.card.front)
-        return Panel(front, border_style="cyan", padding=(1, 2))
+        return question(front)
 
     def _answer(self, shown: Shown) -> Panel:
         html = self._html(shown)
@@ -220,7 +209,7 @@ class ReviewScreen:
             self._formatting = (card_id, card_html(self.session.store, shown.card))
         return self._formatting[1]
 
-    def _grades(self, shown: Shown, proposed: int | None) -> _Fit:
+    def _grades(self, shown: Shown, proposed: int | None) -> Fit:
         """The four grades with their intervals: names and wide gaps where the width allows,
         then closer, then the names' initials."""
 
@@ -236,37 +225,11 @@ class ReviewScreen:
                 text.append(gap if grade != GRADES[-1] else "")
             return text
 
-        return _Fit(line("  ", "   ", True), line(" ", " ", True), line("", " ", False))
+        return Fit(line("  ", "   ", True), line(" ", " ", True), line("", " ", False))
 
-    def _footer(self, first: str, short: str | None = None, *extra: tuple[str, str, str]) -> _Fit:
-        """The keys' hints: `first` (and `short`, its shorter form), then `extra` hints
-        (key, what, shorter), then the usual ones. Where the width is short the labels shorten, then
-        the hints go, least needed first; `first` and the extra ones stay."""
-        usual = [("s", "suspend", "susp"), ("b", "bury", "bury"), ("e", "edit", "edit")]
-        if self._has_media():
-            usual.append(("m", "media", "media"))
-        if self.session.can_undo():
-            usual.append(("u", "undo", "undo"))
-        usual.append(("q", "quit", "quit"))
-        wanted = list(extra)
-
-        def line(lead: str, hint: str, hints: list[tuple[str, str, str]], full: bool) -> Text:
-            words = [hint, *(f"{key} {what if full else brief}" for key, what, brief in hints)]
-            return Text(lead + " · ".join(words), "dim")
-
-        shorter = short or first
-        fewer = [
-            [*wanted, *usual],
-            [*wanted, *[hint for hint in usual if hint[0] in "uq"]],
-            [*wanted, *[hint for hint in usual if hint[0] == "q"]],
-            wanted,
-        ]
-        return _Fit(
-            line("  ", first, fewer[0], True),
-            line("  ", first, fewer[0], False),
-            line("  ", shorter, fewer[0], False),
-            *(line(" ", shorter, hints, False) for hints in fewer[1:]),
-        )
+    def _footer(self, first: str, short: str | None = None, *extra: tuple[str, str, str]) -> Fit:
+        """The keys' hints (see `screen_parts.footer`), `m` and `u` where they do something."""
+        return footer(first, short, *extra, media=self._has_media(), undo=self.session.can_undo())
 
     def _has_media(self) -> bool:
         """Whether the card on screen shows media (asked once per card)."""
@@ -293,36 +256,13 @@ class ReviewScreen:
         self.session.idle()  # the student reads now: housekeeping costs them nothing
 
     def _fitted(self, parts: list[object]) -> list[object]:
-        """`parts` made to fit the terminal's height, less a line for the cursor (or the
-        answer's prompt): past it, the counters at the top would scroll away. Step by step,
-        until it fits: the boxes lose their blank lines; once the answer is shown, the
-        question loses its box, then goes (the answer's box is what matters now); the typed
-        answer's check loses its "expected" line (the answer's box shows it)."""
-        room = self.console.size.height - 1
-        options = self.console.options.reset_height()
-        boxes = [at for at, part in enumerate(parts) if isinstance(part, Panel)]
-        asked = boxes[0] if len(boxes) > 1 else None  # the question, with the answer below
-
-        def unbox(at: int, part: object) -> object:
-            return (
-                Padding(part.renderable, (0, 1))
-                if at == asked and isinstance(part, Panel)
-                else part
-            )
-
-        steps: list[Callable[[int, object], object | None]] = [
-            lambda _at, part: _tight(part) if isinstance(part, Panel) else part,
-            unbox,
-            lambda at, part: None if at == asked else part,
-            lambda _at, part: part.brief() if isinstance(part, _Checked) else part,
-        ]
-        candidate = parts
-        for step in steps:
-            drawn = Group(*(part for part in candidate if part is not None))  # type: ignore[arg-type]
-            if len(self.console.render_lines(drawn, options, pad=False)) <= room:
-                break
-            candidate = [step(at, part) for at, part in enumerate(candidate)]
-        return [part for part in candidate if part is not None]
+        """`parts` made to fit the terminal's height (see `screen_parts.fitted`); last, the
+        typed answer's check loses its "expected" line (the answer's box shows it)."""
+        return fitted(
+            self.console,
+            parts,
+            [lambda _at, part: part.brief() if isinstance(part, _Checked) else part],
+        )
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -378,6 +318,10 @@ class ReviewScreen:
     def _card(self, shown: Shown) -> Shown | None:
         """Handle one card; returns the next card to show."""
         started = time.monotonic()
+        if self._first_drawn is not None:
+            if self._first_drawn[0] == shown.card.card_id:
+                started = self._first_drawn[1]
+            self._first_drawn = None
         expected = expected_answer(shown.card, self.force_type)
         match: Match | None = None
         typed = ""
@@ -395,7 +339,7 @@ class ReviewScreen:
         else:
             self._draw(
                 shown,
-                _Fit(
+                Fit(
                     Text(
                         "  type, then Enter · :s suspend · :b bury · :e edit · :u undo · :q quit",
                         "dim",
@@ -578,56 +522,6 @@ class _Stay:
 
 _STAY = _Stay()
 GRADE_KEYS = {str(grade) for grade in GRADES}
-
-
-class _Fit:
-    """One line drawn as the first of its `variants` that fits the width (the last one, cut
-    short with an ellipsis, if none does): a line that wrapped would push the screen down."""
-
-    def __init__(self, *variants: Text) -> None:
-        self.variants = variants
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for variant in self.variants:
-            if variant.cell_len <= options.max_width:
-                yield variant
-                return
-        last = self.variants[-1].copy()
-        last.no_wrap, last.overflow = True, "ellipsis"
-        yield last
-
-
-class _Header:
-    """The deck's name (and the card's topic) on the left, today's counts on the right, on
-    one line at any width: the counts lose their labels, then the topic goes, then the name
-    is cut short."""
-
-    def __init__(self, titles: tuple[Text, Text], counts: tuple[Text, Text]) -> None:
-        self.titles = titles
-        self.counts = counts
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        full, deck = self.titles
-        counts = self.counts[-1]
-        title = deck
-        for title, counts in ((t, c) for c in self.counts for t in (full, deck)):
-            if title.cell_len + 1 + counts.cell_len <= width:
-                break
-        room = max(1, width - counts.cell_len - 1)
-        left = title.copy()
-        left.no_wrap, left.overflow = True, "ellipsis"
-        left.truncate(room, overflow="ellipsis")
-        line = left + Text(" " * max(1, width - left.cell_len - counts.cell_len)) + counts
-        line.no_wrap, line.overflow = True, "ellipsis"
-        yield line
-
-
-def _tight(panel: Panel) -> Panel:
-    """The box without its blank lines, for a short terminal."""
-    tight = copy.copy(panel)
-    tight.padding = (0, 1)
-    return tight
 
 
 def _revealed_rich(front: Text, back: Text) -> Text:
