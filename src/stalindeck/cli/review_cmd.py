@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from stalindeck.review.first import FirstQuestion
     from stalindeck.ui.line_text import Printed
 
 from stalindeck.cli.common import (
@@ -205,12 +206,34 @@ def _first_question(
     store needs nothing done (see `review.first`); what was printed, and when."""
     import time
 
-    from stalindeck.clock import utc_now
-    from stalindeck.review.first import first_question
     from stalindeck.ui.line_text import Printed, opening
 
+    first = _quick_first(ctx, decks, tags, limit, new, force_type)
+    if first is None:
+        return None
+    card = first.card
+    text = opening(card.deck_slug, card.key, first.source, first.counts, card.front, first.typed)
+    _line_mode_note()
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return Printed(text, time.monotonic())
+
+
+def _quick_first(
+    ctx: typer.Context,
+    decks: list[str],
+    tags: list[str],
+    limit: int | None,
+    new: int | None,
+    force_type: bool,
+) -> FirstQuestion | None:
+    """The session's first card as `review.first` picks it on the plain sqlite3 path, or None
+    when the ordinary path must run."""
+    from stalindeck.clock import utc_now
+    from stalindeck.review.first import first_question
+
     options: Context = ctx.obj
-    first = first_question(
+    return first_question(
         options.db,
         options.profile,
         utc_now(),
@@ -220,14 +243,6 @@ def _first_question(
         new_limit=new,
         force_type=force_type,
     )
-    if first is None:
-        return None
-    card = first.card
-    text = opening(card.deck_slug, card.key, first.source, first.counts, card.front, first.typed)
-    _line_mode_note()
-    sys.stdout.write(text)
-    sys.stdout.flush()
-    return Printed(text, time.monotonic())
 
 
 def _first_frame(
@@ -245,20 +260,7 @@ def _first_frame(
     read). The card drawn and when; the screen draws the same frame again over it."""
     import time
 
-    from stalindeck.clock import utc_now
-    from stalindeck.review.first import first_question
-
-    options: Context = ctx.obj
-    first = first_question(
-        options.db,
-        options.profile,
-        utc_now(),
-        decks=decks,
-        tags=tags,
-        card_limit=limit,
-        new_limit=new,
-        force_type=force_type,
-    )
+    first = _quick_first(ctx, decks, tags, limit, new, force_type)
     if first is None or first.typed or first.card.from_anki:
         return None
     from stalindeck.ui.screen_parts import draw_first
