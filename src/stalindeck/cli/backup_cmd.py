@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stalindeck.cli.common import Context, console, open_for, user_errors
+from stalindeck.cli.common import Context, OverwriteOption, console, open_for, user_errors
 from stalindeck.ui.format import local_time
 from stalindeck.words import plural
 
@@ -105,7 +105,7 @@ def backup_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: OverwriteOption = False,
 ) -> None:
     """Copy the store now (SQLite's backup API: safe while reviewing). Without -o, the copy
     goes to the backups folder beside the store and counts towards its rotation. A PostgreSQL

@@ -9,7 +9,15 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from stalindeck.cli.common import DecksArgument, TagOption, console, open_for, user_errors
+from stalindeck.cli.common import (
+    DecksArgument,
+    OutputOption,
+    OverwriteOption,
+    TagOption,
+    console,
+    open_for,
+    user_errors,
+)
 from stalindeck.words import plural
 
 if TYPE_CHECKING:
@@ -72,10 +80,8 @@ def export_class(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="csv, json or html.", case_sensitive=False)
     ] = "csv",
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="File to write; '-' (the default) is stdout.")
-    ] = "-",
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: OutputOption = "-",
+    force: OverwriteOption = False,
 ) -> None:
     """The class view for a spreadsheet (one row per student, a column per topic) or as one
     HTML page to open or mail (charts inline, nothing fetched)."""

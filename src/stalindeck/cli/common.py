@@ -25,6 +25,10 @@ TagOption = Annotated[
     list[str] | None,
     typer.Option("--tag", "-t", help="Only cards with this tag (repeat for several: any of them)."),
 ]
+OutputOption = Annotated[
+    str, typer.Option("--output", "-o", help="File to write; '-' (the default) is stdout.")
+]
+OverwriteOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
 
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stalindeck.cli.common import open_for, user_errors
+from stalindeck.cli.common import OutputOption, OverwriteOption, open_for, user_errors
 from stalindeck.words import plural
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ app = typer.Typer(
 FormatOption = Annotated[
     str, typer.Option("--format", "-f", help="csv or json.", case_sensitive=False)
 ]
-OutputOption = Annotated[
-    str, typer.Option("--output", "-o", help="File to write; '-' (the default) is stdout.")
-]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
 
 
 def _export(
@@ -73,7 +69,7 @@ def export_cards(
     *,
     fmt: FormatOption = "csv",
     output: OutputOption = "-",
-    force: ForceOption = False,
+    force: OverwriteOption = False,
 ) -> None:
     """One row per card with its scheduling state (card_id, deck, tags, front, back, state,
     step, stability, difficulty, due, last_review, reps, lapses, suspended)."""
@@ -88,7 +84,7 @@ def export_reviews(
     *,
     fmt: FormatOption = "csv",
     output: OutputOption = "-",
-    force: ForceOption = False,
+    force: OverwriteOption = False,
 ) -> None:
     """One row per review (card_id, deck, grade, reviewed_at, duration_ms, state_before,
     state_after, stability, difficulty, elapsed_days), oldest first."""

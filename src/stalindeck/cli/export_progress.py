@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from stalindeck.cli.common import open_for, user_errors
+from stalindeck.cli.common import OutputOption, OverwriteOption, open_for, user_errors
 from stalindeck.words import plural
 
 
@@ -22,10 +22,8 @@ def export_progress(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="csv or json.", case_sensitive=False)
     ] = "csv",
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="File to write; '-' (the default) is stdout.")
-    ] = "-",
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: OutputOption = "-",
+    force: OverwriteOption = False,
 ) -> None:
     """Progress per deck, then per tag: cards, seen, retrievability, retention, lapses."""
     from stalindeck.clock import utc_now

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from stalindeck.cli.common import open_for, user_errors
+from stalindeck.cli.common import OverwriteOption, open_for, user_errors
 from stalindeck.words import plural
 
 
@@ -35,7 +35,7 @@ def export_apkg_command(
             "--with-history", help="Include the review log and each card's scheduling state."
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: OverwriteOption = False,
 ) -> None:
     """Write decks as an Anki package that Anki imports: cards, tags and (optionally) history."""
     from stalindeck.errors import StalindeckError
@@ -63,7 +63,7 @@ def export_deck_command(
     output: Annotated[
         str, typer.Option("--output", "-o", help="The .toml file to write; '-' is stdout.")
     ] = "-",
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: OverwriteOption = False,
 ) -> None:
     """Write a deck back as a TOML deck file; importing that file changes nothing."""
     from stalindeck.interop.toml_export import export_deck_toml
