@@ -595,12 +595,16 @@ def test_export_refuses_to_overwrite_and_unknown_decks(bundled: Store, tmp_path:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Path]:
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder for one hostile package; after the test nothing may exist outside it, and no
-    extraction folder may be left behind."""
+    extraction folder may be left behind (in a temporary folder of the test's own, so that
+    other processes' packages in the machine's /tmp are not counted)."""
     folder = tmp_path / "sandbox" / "inner"
     folder.mkdir(parents=True)
-    temp_root = Path(tempfile.gettempdir())
+    temp_root = tmp_path / "tmp"
+    temp_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp_root))
+    monkeypatch.setenv("TMPDIR", str(temp_root))
     before = {p.name for p in temp_root.glob("stalindeck-apkg-*")}
     outside_before = sorted(p.name for p in (tmp_path / "sandbox").iterdir())
     yield folder
