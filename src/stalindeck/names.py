@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stalindeck.errors import NotFoundError
-from stalindeck.store.values import SEPARATOR
+from stalindeck.store.values import parent_decks
 
 if TYPE_CHECKING:
     from stalindeck.store.open import Store
@@ -150,12 +150,7 @@ def deck_slugs_among(decks: Sequence[tuple[str, str]], given: Sequence[str]) -> 
     # Anki's tree: `History` names the parent of `History::Russia` even when no deck is called
     # that; the name chooses the subdecks (`deck_tree.in_decks`).
     own = {name for _slug, name in decks} | {slug for slug, _name in decks}
-    parents = {
-        SEPARATOR.join(parts[:end])
-        for _slug, name in decks
-        for parts in [name.split(SEPARATOR)]
-        for end in range(1, len(parts))
-    }
+    parents = {parent for _slug, name in decks for parent in parent_decks(name)}
     choices += [Named(parent, (parent,)) for parent in sorted(parents - own)]
     return pick_all(
         given, choices, "deck", "no deck named {names}; {hint}`stalindeck decks` lists them"

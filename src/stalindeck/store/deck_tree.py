@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, func, or_
 from stalindeck.store.counts import DeckCounts
 from stalindeck.store.models import Deck
 from stalindeck.store.values import SEPARATOR as SEPARATOR
+from stalindeck.store.values import parent_decks
 
 
 def in_decks(chosen: Sequence[str]) -> ColumnElement[bool]:
@@ -49,8 +50,7 @@ def as_tree(counts: Sequence[DeckCounts]) -> list[tuple[int, DeckCounts, bool]]:
     own = {deck.name: deck for deck in counts}
     names: set[str] = set(own)
     for name in own:
-        parts = name.split(SEPARATOR)
-        names.update(SEPARATOR.join(parts[:end]) for end in range(1, len(parts)))
+        names.update(parent_decks(name))
     rows: list[tuple[int, DeckCounts, bool]] = []
     # Alphabetical whatever the case, a parent just before its subdecks.
     for name in sorted(

@@ -10,6 +10,13 @@ STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "
 # Anki's deck tree: ``History::Russia`` is a subdeck of ``History`` (see `deck_tree`).
 SEPARATOR = "::"
 
+
+def parent_decks(name: str) -> list[str]:
+    """The decks above `name` in Anki's tree: ``A`` and ``A::B`` for ``A::B::C``."""
+    parts = name.split(SEPARATOR)
+    return [SEPARATOR.join(parts[:end]) for end in range(1, len(parts))]
+
+
 # A card lapsed this often is a leech (Anki's default threshold), and carries this tag.
 LEECH_LAPSES = 8
 LEECH_TAG = "leech"
